@@ -1,0 +1,1 @@
+"""Alumni and check-ins (built by the alumni issue)."""

@@ -1,0 +1,23 @@
+"""App configuration for the artworx project package and its admin console."""
+
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.db.models.signals import post_migrate
+
+
+class ArtworxConfig(AppConfig):
+    """The project app: users, roles and cross-app pages."""
+
+    name = "artworx"
+    verbose_name = "artworx"
+
+    def ready(self) -> None:
+        from artworx.roles import sync_role_permissions
+
+        post_migrate.connect(sync_role_permissions, sender=self)
+
+
+class ArtworxAdminConfig(AdminConfig):
+    """The admin console, open to administrators only."""
+
+    default_site = "artworx.console.ArtworxAdminSite"

@@ -1,0 +1,38 @@
+"""The admin console site and the mixins that keep its writes inside the rules."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from artworx.roles import is_administrator
+
+
+class ArtworxAdminSite(admin.AdminSite):
+    """The Django admin, open to active administrators only."""
+
+    site_header = _("artworx admin console")
+    site_title = _("artworx admin")
+
+    def has_permission(self, request) -> bool:
+        return request.user.is_active and is_administrator(request.user)
+
+
+class ServiceAdminMixin:
+    """Turn a service's refusal into an error message instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The admin's own transaction has rolled back: nothing was written.
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class NoDeleteMixin:
+    """Records we must keep (DESIGN.md rule 12): end or archive them, never delete."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

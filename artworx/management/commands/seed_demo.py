@@ -1,0 +1,170 @@
+"""Fill an empty database with demo sites, people and students (never in production)."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from artworx import roles
+from sites.models import Closure, Partner, Site
+from sites.services import site_save
+from students.models import ExitReason, Guardian, Student, SupportProfile
+from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
+
+User = get_user_model()
+
+DEMO_PASSWORD = "artworx-demo-2026"  # noqa: S105 - documented demo login, refused when DEBUG is off
+
+DEMO_USERS = [
+    # username, first, last, role
+    ("admin", "Alma", "Reyes", roles.ADMINISTRATOR),
+    ("staff", "Marcus", "Hill", roles.PROGRAM_STAFF),
+    ("counselor", "Rosa", "Delgado", roles.COUNSELOR),
+    ("teacher", "Ana", "Rivera", roles.TEACHER),
+    ("teacher2", "Kim", "Nguyen", roles.TEACHER),
+    ("teacher3", "Darnell", "Johnson", roles.TEACHER),
+    ("teacher4", "Lucia", "Morales", roles.TEACHER),
+    ("teacher5", "Grace", "Washington", roles.TEACHER),
+    ("artist", "Javier", "Soto", roles.TEACHING_ARTIST),
+]
+
+# site name, address, capacity, host partner, teachers and how many students each carries
+DEMO_SITES = [
+    ("Eastside Storefront", "4811 E Cesar Chavez Ave, Los Angeles", 50, "East LA Community Corporation",
+     [("teacher", 25), ("teacher2", 15)]),
+    ("Boyle Heights Arts Storefront", "2020 E 1st St, Los Angeles", 30, "Boyle Heights Youth Collective",
+     [("teacher3", 12), ("teacher4", 12)]),
+    ("Watts Community Classroom", "10950 S Central Ave, Los Angeles", 12, "Watts Neighborhood Center",
+     [("teacher5", 12)]),
+]
+
+FIRST_NAMES = [
+    "Adriana", "Alejandro", "Brianna", "Carlos", "Daniela", "Diego", "Elena", "Emilio", "Fernanda", "Gabriel",
+    "Isabella", "Jasmine", "Jayden", "Jesús", "Karla", "Kevin", "Leticia", "Luis", "Marisol", "Mateo",
+    "Nayeli", "Omar", "Paola", "Ricardo", "Samantha", "Santiago", "Tiana", "Valeria", "Xavier", "Yesenia",
+    "Andre", "Destiny", "Imani", "Malik", "Trinity", "DeShawn", "Mai", "Tuan", "Sofía", "Joaquín",
+]
+LAST_NAMES = [
+    "García", "Hernández", "López", "Martínez", "González", "Pérez", "Sánchez", "Ramírez", "Torres", "Flores",
+    "Rivera", "Gómez", "Díaz", "Cruz", "Morales", "Ortiz", "Gutiérrez", "Chávez", "Ramos", "Vargas",
+    "Jackson", "Williams", "Brown", "Davis", "Tran", "Pham", "Castillo", "Mendoza", "Aguilar", "Jiménez",
+]
+NICKNAMES = ["Dani", "Leo", "Mari", "Gabe", "Bri", "Santi", "Xavi", "Nay", "Rico", "Val"]
+
+
+class Command(BaseCommand):
+    help = "Create demo sites, users and about 80 students. Refuses to run unless DEBUG is on."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG=true: it creates users with a published password.")
+        if User.objects.filter(username="staff").exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                self.seed()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.print_logins()
+
+    def seed(self) -> None:
+        rng = random.Random(2026)  # the same demo every time
+        users = self.create_users()
+        organisation_closures()
+        today = date.today()
+        sites = []
+        for name, address, capacity, partner_name, _teachers in DEMO_SITES:
+            partner = Partner.objects.create(name=partner_name, kind=Partner.Kind.COMMUNITY, address=address)
+            site = site_save(
+                site=Site(name=name, address=address, capacity=capacity, partner=partner),
+                teachers=[users[username] for username, _count in _teachers],
+            )
+            sites.append(site)
+        Closure.objects.create(name="Community health fair", site=sites[0], starts_on=date(2027, 2, 5),
+                               ends_on=date(2027, 2, 5))
+        Partner.objects.create(name="The Music Center", kind=Partner.Kind.CULTURAL)
+        Partner.objects.create(name="IATSE Local 33", kind=Partner.Kind.UNION)
+        Partner.objects.create(name="East Los Angeles College", kind=Partner.Kind.COLLEGE)
+
+        counter = iter(range(1, 1000))
+        for site, (_name, _address, _capacity, _partner, teachers) in zip(sites, DEMO_SITES, strict=True):
+            for username, count in teachers:
+                for _ in range(count):
+                    student = make_student(rng, next(counter))
+                    enrollment_create(student=student, site=site, teacher=users[username],
+                                      started_on=today - timedelta(days=rng.randint(10, 200)))
+        # Two graduates, one transfer with history, and two youths not yet placed.
+        for _ in range(2):
+            student = make_student(rng, next(counter), grade=12, prior_credits=Decimal(205))
+            enrollment = enrollment_create(student=student, site=sites[1], teacher=users["teacher3"],
+                                           started_on=today - timedelta(days=400))
+            enrollment_exit(enrollment=enrollment, ended_on=today - timedelta(days=30),
+                            exit_reason=ExitReason.GRADUATED, notes="Diploma")
+        moved = Student.objects.filter(enrollments__teacher=users["teacher4"]).first()
+        enrollment_transfer(enrollment=moved.enrollments.get(ended_on__isnull=True), site=sites[1],
+                            teacher=users["teacher3"], on=today - timedelta(days=5))
+        for _ in range(2):
+            make_student(rng, next(counter))
+
+    def create_users(self) -> dict[str, User]:
+        users = {}
+        for username, first, last, role in DEMO_USERS:
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=first,
+                                            last_name=last, email=f"{username}@artworx.example")
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    def print_logins(self) -> None:
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, first, last, role in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {first} {last} — {role}")
+
+
+def organisation_closures() -> None:
+    """The district calendar's holidays and breaks for the school year."""
+    for name, first, last in [
+        ("Veterans Day", date(2026, 11, 11), date(2026, 11, 11)),
+        ("Thanksgiving break", date(2026, 11, 26), date(2026, 11, 27)),
+        ("Winter break", date(2026, 12, 21), date(2027, 1, 1)),
+        ("Martin Luther King Jr. Day", date(2027, 1, 18), date(2027, 1, 18)),
+        ("Presidents' Day", date(2027, 2, 15), date(2027, 2, 15)),
+        ("Spring break", date(2027, 3, 29), date(2027, 4, 2)),
+        ("Memorial Day", date(2027, 5, 31), date(2027, 5, 31)),
+    ]:
+        Closure.objects.create(name=name, starts_on=first, ends_on=last)
+
+
+def make_student(rng: random.Random, n: int, grade: int | None = None, prior_credits: Decimal | None = None) -> Student:
+    """One demo student with a guardian and, now and then, support flags."""
+    grade = grade or rng.choice([9, 10, 10, 11, 11, 11, 12, 12, 12, 12])
+    born = date.today().replace(year=date.today().year - (grade + 5)) - timedelta(days=rng.randint(0, 600))
+    # Credits behind the LAUSD benchmark for the grade: these students are credit-deficient.
+    benchmark = {9: 0, 10: 50, 11: 105, 12: 160}[grade]
+    student = student_create(
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=rng.choice(LAST_NAMES),
+        preferred_name=rng.choice(NICKNAMES) if rng.random() < 0.2 else "",
+        date_of_birth=born,
+        district_id=f"10{n:06d}",
+        grade=grade,
+        language=rng.choice(["en", "en", "es"]),
+        phone=f"(323) 555-{n:04d}",
+        prior_credits=prior_credits if prior_credits is not None else Decimal(max(0, benchmark - rng.randint(10, 40))),
+    )
+    Guardian.objects.create(
+        student=student,
+        name=f"{rng.choice(FIRST_NAMES)} {student.last_name}",
+        relationship=rng.choice(list(Guardian.Relationship.values)[:4]),
+        phone=f"(213) 555-{n:04d}",
+        language=rng.choice(["es", "es", "en"]),
+        consents_to_messages=rng.random() < 0.7,
+        is_primary=True,
+    )
+    flags = {flag: rng.random() < 0.12 for flag in SupportProfile.FLAGS}
+    SupportProfile.objects.filter(student=student).update(**flags)
+    return student

@@ -1,0 +1,76 @@
+"""Roles (Django groups) and every permission rule of artworx, in one place.
+
+Role-level questions ("may a teacher add students?") are answered by the predicates below through
+``user.has_perm``; which rows a user may see is answered by each model's ``visible_to(user)``.
+An object outside a user's scope is a 404; an action the role may not take is a 403.
+"""
+
+import rules
+from django.apps import apps
+
+ADMINISTRATOR = "Administrator"
+PROGRAM_STAFF = "Program staff"
+COUNSELOR = "Counselor"
+TEACHER = "Teacher"
+TEACHING_ARTIST = "Teaching artist"
+ALL_ROLES = (ADMINISTRATOR, PROGRAM_STAFF, COUNSELOR, TEACHER, TEACHING_ARTIST)
+
+# Apps whose model permissions administrators get in the admin console.
+ADMIN_CONSOLE_APPS = ("artworx", "auth", "sites", "students", "programs", "alumni")
+
+is_administrator = rules.is_superuser | rules.is_group_member(ADMINISTRATOR)
+is_program_staff = rules.is_group_member(PROGRAM_STAFF)
+is_counselor = rules.is_group_member(COUNSELOR)
+is_teacher = rules.is_group_member(TEACHER)
+is_teaching_artist = rules.is_group_member(TEACHING_ARTIST)
+
+# DESIGN.md rule 13: program staff, counselors and administrators see every student and site.
+sees_all = is_administrator | is_program_staff | is_counselor
+manages_sites = is_administrator | is_program_staff
+
+
+@rules.predicate
+def teaches_student(user, student) -> bool:
+    """The user teaches at the site where the student is enrolled now."""
+    if student is None:
+        return False
+    from students.models import Student
+
+    return Student.objects.for_teacher(user).filter(pk=student.pk).exists()
+
+
+def role_names(user) -> list[str]:
+    """The user's roles in the order of ALL_ROLES."""
+    if not user.is_authenticated:
+        return []
+    names = {name for name in ALL_ROLES if rules.is_group_member(name).test(user)}
+    if user.is_superuser:
+        names.add(ADMINISTRATOR)
+    return [name for name in ALL_ROLES if name in names]
+
+
+rules.add_perm("sites.view_site", sees_all | is_teacher)
+rules.add_perm("sites.add_site", manages_sites)
+rules.add_perm("sites.change_site", manages_sites)
+
+rules.add_perm("students.view_student", sees_all | is_teacher)
+rules.add_perm("students.add_student", sees_all)
+rules.add_perm("students.change_student", sees_all | (is_teacher & teaches_student))
+rules.add_perm("students.add_guardian", sees_all | (is_teacher & teaches_student))
+rules.add_perm("students.change_guardian", sees_all | (is_teacher & teaches_student))
+# Support flags are need-to-know: never teaching artists; teachers only for their own students.
+rules.add_perm("students.view_supportprofile", sees_all | (is_teacher & teaches_student))
+rules.add_perm("students.change_supportprofile", is_administrator | is_counselor)
+rules.add_perm("students.add_enrollment", sees_all)
+rules.add_perm("students.change_enrollment", sees_all)
+
+
+def sync_role_permissions(sender, **kwargs) -> None:
+    """Make sure every role group exists and administrators hold the app's model permissions."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ALL_ROLES}
+    if sender.label in ADMIN_CONSOLE_APPS:
+        groups[ADMINISTRATOR].permissions.add(
+            *Permission.objects.filter(content_type__app_label=sender.label)
+        )

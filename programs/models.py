@@ -1,0 +1,1 @@
+"""Arts programs, cohorts, sessions and attendance (built by the programs issue)."""

@@ -1,0 +1,50 @@
+"""Admin for sites, partners and closures."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from artworx.console import NoDeleteMixin, ServiceAdminMixin
+from sites.models import Closure, Partner, Site
+from sites.services import site_save
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    """Partner organisations."""
+
+    list_display = ("name", "kind", "contact_name", "phone", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "contact_name", "email")
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+    fields = ("name", "starts_on", "ends_on")
+
+
+@admin.register(Site)
+class SiteAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Sites; capacity changes go through the site service."""
+
+    list_display = ("name", "partner", "capacity", "is_active")
+    list_filter = ("is_active", "partner")
+    list_select_related = ("partner",)
+    search_fields = ("name", "address")
+    autocomplete_fields = ("partner",)
+    filter_horizontal = ("teachers",)
+    inlines = [ClosureInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        site_save(site=obj, teachers=form.cleaned_data["teachers"])
+
+
+@admin.register(Closure)
+class ClosureAdmin(SimpleHistoryAdmin):
+    """Non-instructional days, organisation-wide or per site."""
+
+    list_display = ("name", "starts_on", "ends_on", "site")
+    list_filter = ("site",)
+    list_select_related = ("site",)
+    search_fields = ("name",)
+    date_hierarchy = "starts_on"

@@ -1,0 +1,106 @@
+"""Admin for students, guardians, support profiles and enrollments."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from artworx.console import NoDeleteMixin, ServiceAdminMixin
+from students.models import Enrollment, Guardian, Student, SupportProfile
+from students.services import enrollment_create, enrollment_exit
+
+
+class GuardianInline(admin.StackedInline):
+    model = Guardian
+    extra = 0
+
+
+class SupportProfileInline(admin.StackedInline):
+    """Shown only to users holding the support-profile permissions."""
+
+    model = SupportProfile
+    can_delete = False
+
+
+class EnrollmentInline(admin.TabularInline):
+    """Enrollment history; enroll, transfer and exit go through the capacity services."""
+
+    model = Enrollment
+    extra = 0
+    fields = ("site", "teacher", "started_on", "ended_on", "exit_reason")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Student)
+class StudentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Students with their guardians, support profile and enrollments."""
+
+    list_display = ("last_name", "first_name", "preferred_name", "district_id", "grade", "language")
+    list_filter = ("grade", "language")
+    search_fields = ("first_name", "last_name", "preferred_name", "district_id")
+    inlines = [GuardianInline, SupportProfileInline, EnrollmentInline]
+
+
+@admin.register(Guardian)
+class GuardianAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "student", "relationship", "phone", "language", "consents_to_messages")
+    list_filter = ("relationship", "language", "consents_to_messages")
+    list_select_related = ("student",)
+    search_fields = ("name", "student__first_name", "student__last_name", "phone", "email")
+    autocomplete_fields = ("student",)
+
+
+@admin.register(SupportProfile)
+class SupportProfileAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("student", *SupportProfile.FLAGS[:4])
+    list_filter = SupportProfile.FLAGS
+    list_select_related = ("student",)
+    search_fields = ("student__first_name", "student__last_name", "student__district_id")
+    autocomplete_fields = ("student",)
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("open")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Open")), ("no", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.filter(ended_on__isnull=False)
+        return queryset
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Enrollments: adding checks capacity and caseload; an open one can only be ended here."""
+
+    list_display = ("student", "site", "teacher", "started_on", "ended_on", "exit_reason")
+    list_filter = (OpenFilter, "site", "exit_reason")
+    list_select_related = ("student", "site", "teacher")
+    search_fields = ("student__first_name", "student__last_name", "student__district_id", "site__name")
+    autocomplete_fields = ("student", "site", "teacher")
+    date_hierarchy = "started_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("ended_on", "exit_reason", "exit_notes")
+        if obj.ended_on is not None:
+            return ("student", "site", "teacher", "started_on", "ended_on", "exit_reason", "exit_notes")
+        return ("student", "site", "teacher", "started_on")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            created = enrollment_create(student=obj.student, site=obj.site, teacher=obj.teacher, started_on=obj.started_on)
+            obj.pk = created.pk
+        elif "ended_on" in form.changed_data or "exit_reason" in form.changed_data:
+            enrollment_exit(
+                enrollment=obj, ended_on=obj.ended_on, exit_reason=obj.exit_reason, notes=obj.exit_notes
+            )

@@ -1,0 +1,118 @@
+"""Forms for students, guardians, support profiles and enrollments."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from artworx.roles import TEACHER
+from sites.models import Site
+from sites.selectors import teachers_with_caseload
+from students.models import ExitReason, Guardian, Student, SupportProfile
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (keyboard-friendly on phones and laptops)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class StudentForm(forms.ModelForm):
+    """A student's profile."""
+
+    class Meta:
+        model = Student
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "district_id",
+            "grade",
+            "language",
+            "phone",
+            "email",
+            "address",
+            "prior_credits",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today:
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        if today.year - born.year > 30:
+            raise forms.ValidationError(_("Check the date of birth: the student would be over 30."))
+        return born
+
+
+class GuardianForm(forms.ModelForm):
+    """A guardian's contact details and consent."""
+
+    class Meta:
+        model = Guardian
+        fields = ["name", "relationship", "phone", "email", "language", "consents_to_messages", "is_primary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email"):
+            raise forms.ValidationError(_("Give a phone number or an email address."))
+        return cleaned
+
+
+class SupportProfileForm(forms.ModelForm):
+    """The sensitive support flags and private notes."""
+
+    class Meta:
+        model = SupportProfile
+        fields = [*SupportProfile.FLAGS, "private_notes"]
+        widgets = {"private_notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class PlacementForm(forms.Form):
+    """Choose a site, a teacher at that site, and a date: shared by enroll and transfer."""
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(user).active()
+        self.fields["teacher"].queryset = teachers_with_caseload().filter(groups__name=TEACHER, is_active=True)
+        self.fields["teacher"].label_from_instance = self.teacher_label
+        self.fields["on"].initial = timezone.localdate()
+
+    @staticmethod
+    def teacher_label(teacher) -> str:
+        return _("%(teacher)s (%(caseload)d of %(max)d students)") % {
+            "teacher": teacher,
+            "caseload": teacher.caseload,
+            "max": settings.ARTWORX_MAX_CASELOAD,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        site, teacher = cleaned.get("site"), cleaned.get("teacher")
+        if site and teacher and not site.teachers.filter(pk=teacher.pk).exists():
+            self.add_error("teacher", _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site})
+        return cleaned
+
+
+class ExitForm(forms.Form):
+    """End an enrollment with a date and a reason."""
+
+    ended_on = forms.DateField(label=_("Last day"), widget=DateInput())
+    exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()

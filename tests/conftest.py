@@ -1,0 +1,89 @@
+"""Shared fixtures: one user per role, a site with a teacher, and the CI guard for skipped tests."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from artworx import roles
+from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_runtest_setup(item):
+    """Tests that need PostgreSQL skip on SQLite with a reason, and fail in CI instead of skipping."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        reason = "needs PostgreSQL row locks: set DATABASE_URL=postgres://... (CI always does)"
+        if IN_CI:
+            pytest.fail(f"CI must run this test on PostgreSQL; {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def site(db):
+    """A site of 50 with one teacher."""
+    return SiteFactory(name="Eastside Storefront")
+
+
+@pytest.fixture
+def teacher(site):
+    user = UserFactory(username="teacher", role=roles.TEACHER)
+    site.teachers.add(user)
+    return user
+
+
+@pytest.fixture
+def other_site(db):
+    return SiteFactory(name="Westside Storefront")
+
+
+@pytest.fixture
+def other_teacher(other_site):
+    """A teacher at another site: sees nothing of `site`."""
+    user = UserFactory(username="other_teacher", role=roles.TEACHER)
+    other_site.teachers.add(user)
+    return user
+
+
+@pytest.fixture
+def enrollment(site, teacher):
+    """A student enrolled at `site` with `teacher`."""
+    return EnrollmentFactory(site=site, teacher=teacher)
+
+
+@pytest.fixture
+def student(enrollment):
+    return enrollment.student
+
+
+@pytest.fixture
+def users(db, teacher, other_teacher):
+    """One user per role, plus a teacher of another site and a user with no role."""
+    return {
+        "admin": UserFactory(username="admin", role=roles.ADMINISTRATOR),
+        "staff": UserFactory(username="staff", role=roles.PROGRAM_STAFF),
+        "counselor": UserFactory(username="counselor", role=roles.COUNSELOR),
+        "teacher": teacher,
+        "teaching_artist": UserFactory(username="artist", role=roles.TEACHING_ARTIST),
+        "other_teacher": other_teacher,
+        "no_role": UserFactory(username="norole"),
+    }
+
+
+@pytest.fixture
+def as_role(client, users):
+    """Log the test client in as a role name from `users` ('anonymous' stays logged out)."""
+
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(users[role])
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply; production keeps Django's default hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
