@@ -61,6 +61,8 @@ rules.add_perm("students.change_guardian", sees_all | (is_teacher & teaches_stud
 # Support flags are need-to-know: never teaching artists; teachers only for their own students.
 rules.add_perm("students.view_supportprofile", sees_all | (is_teacher & teaches_student))
 rules.add_perm("students.change_supportprofile", is_administrator | is_counselor)
+# Private notes are the counselor's case notes: only those who keep them read them.
+rules.add_perm("students.view_support_notes", is_administrator | is_counselor)
 rules.add_perm("students.add_enrollment", sees_all)
 rules.add_perm("students.change_enrollment", sees_all)
 

@@ -133,6 +133,10 @@ STORAGES = {
     },
 }
 
+# WhiteNoise serves static files from the app itself (no CDN); locally it reads them where they live.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

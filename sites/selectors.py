@@ -25,9 +25,9 @@ def _open_count(**outer) -> Coalesce:
 
 
 def teachers_with_caseload() -> QuerySet:
-    """Teachers annotated with `caseload` (their open enrollments at any site) and `seats_left`."""
+    """Teachers annotated with `caseload_count` (their open enrollments at any site) and `seats_left`."""
     caseload = _open_count(teacher="pk")
-    return User.objects.annotate(caseload=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload).order_by(
+    return User.objects.annotate(caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload).order_by(
         "last_name", "first_name"
     )
 

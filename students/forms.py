@@ -94,7 +94,7 @@ class PlacementForm(forms.Form):
     def teacher_label(teacher) -> str:
         return _("%(teacher)s (%(caseload)d of %(max)d students)") % {
             "teacher": teacher,
-            "caseload": teacher.caseload,
+            "caseload": teacher.caseload_count,
             "max": settings.ARTWORX_MAX_CASELOAD,
         }
 

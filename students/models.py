@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -203,7 +204,7 @@ class SupportProfile(TimeStampedModel):
 
     def active_flags(self) -> list[str]:
         """Labels of the flags that are set."""
-        return [str(self._meta.get_field(name).verbose_name) for name in self.FLAGS if getattr(self, name)]
+        return [capfirst(self._meta.get_field(name).verbose_name) for name in self.FLAGS if getattr(self, name)]
 
 
 class ExitReason(models.TextChoices):

@@ -1,0 +1,99 @@
+"""DESIGN.md rule 3 on PostgreSQL: concurrent requests for the last seat produce exactly one enrollment."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import override_settings
+
+from students.models import Enrollment
+from students.services import enrollment_create, enrollment_transfer
+from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, TeacherFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+CONCURRENCY = 60
+
+
+def race(jobs) -> dict[str, int]:
+    """Run the callables at once behind a barrier; count successes and refusal codes."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+            outcome = "ok"
+        except ValidationError as error:
+            outcome = error.code
+        except Exception as error:  # noqa: BLE001 - any other failure is reported, not hidden
+            outcome = f"error: {error!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return {outcome: outcomes.count(outcome) for outcome in set(outcomes)}
+
+
+def test_it_gives_the_last_seat_of_a_site_to_exactly_one_of_many():
+    teacher = TeacherFactory()
+    site = SiteFactory(capacity=1, teachers=[teacher])
+    students = StudentFactory.create_batch(CONCURRENCY)
+    jobs = [
+        lambda s=s: enrollment_create(student=s, site=site, teacher=teacher, started_on=date(2026, 11, 2))
+        for s in students
+    ]
+    outcomes = race(jobs)
+    assert outcomes == {"ok": 1, "site_full": CONCURRENCY - 1}
+    assert Enrollment.objects.open().filter(site=site).count() == 1
+
+
+@override_settings(ARTWORX_MAX_CASELOAD=3)
+def test_it_never_lets_a_teacher_carry_more_than_the_caseload_across_two_sites():
+    teacher = TeacherFactory()
+    sites = [SiteFactory(capacity=50, teachers=[teacher]) for _ in range(2)]
+    students = StudentFactory.create_batch(CONCURRENCY)
+    jobs = [
+        lambda s=s, i=i: enrollment_create(student=s, site=sites[i % 2], teacher=teacher, started_on=date(2026, 11, 2))
+        for i, s in enumerate(students)
+    ]
+    outcomes = race(jobs)
+    assert outcomes == {"ok": 3, "caseload_full": CONCURRENCY - 3}
+    assert Enrollment.objects.open().filter(teacher=teacher).count() == 3
+
+
+def test_it_fills_the_last_seat_once_when_transfers_race_into_it():
+    teacher = TeacherFactory()
+    target = SiteFactory(capacity=1, teachers=[teacher])
+    movers = [EnrollmentFactory() for _ in range(20)]
+    jobs = [
+        lambda e=e: enrollment_transfer(enrollment=e, site=target, teacher=teacher, on=date(2026, 11, 2))
+        for e in movers
+    ]
+    outcomes = race(jobs)
+    assert outcomes == {"ok": 1, "site_full": 19}
+    assert Enrollment.objects.open().filter(site=target).count() == 1
+    assert Enrollment.objects.open().count() == 20
+
+
+def test_it_enrolls_one_student_once_when_two_requests_race():
+    student = StudentFactory()
+    teachers = TeacherFactory.create_batch(2)
+    sites = [SiteFactory(teachers=[t]) for t in teachers]
+    jobs = [
+        lambda i=i: enrollment_create(student=student, site=sites[i % 2], teacher=teachers[i % 2],
+                                      started_on=date(2026, 11, 2))
+        for i in range(10)
+    ]
+    outcomes = race(jobs)
+    assert outcomes == {"ok": 1, "already_enrolled": 9}
+    assert student.enrollments.open().count() == 1
