@@ -14,7 +14,7 @@ class ArtworxConfig(AppConfig):
     def ready(self) -> None:
         from artworx.roles import sync_role_permissions
 
-        post_migrate.connect(sync_role_permissions, sender=self)
+        post_migrate.connect(sync_role_permissions, dispatch_uid="artworx_sync_role_permissions")
 
 
 class ArtworxAdminConfig(AdminConfig):

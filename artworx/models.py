@@ -50,7 +50,9 @@ class FieldConstraintErrorsMixin:
 class User(AbstractUser):
     """A person who signs in: staff, counselor, teacher, teaching artist or administrator."""
 
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     class Meta(AbstractUser.Meta):

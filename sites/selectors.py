@@ -27,9 +27,9 @@ def _open_count(**outer) -> Coalesce:
 def teachers_with_caseload() -> QuerySet:
     """Teachers annotated with `caseload_count` (their open enrollments at any site) and `seats_left`."""
     caseload = _open_count(teacher="pk")
-    return User.objects.annotate(caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload).order_by(
-        "last_name", "first_name"
-    )
+    return User.objects.annotate(
+        caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload
+    ).order_by("last_name", "first_name")
 
 
 def site_capacity_rows(*, user) -> QuerySet[Site]:
@@ -49,7 +49,13 @@ def site_roster(*, site: Site) -> QuerySet[Enrollment]:
         Enrollment.objects.open()
         .filter(site=site)
         .select_related("student", "teacher")
-        .order_by("teacher__last_name", "teacher__first_name", "teacher_id", "student__last_name", "student__first_name")
+        .order_by(
+            "teacher__last_name",
+            "teacher__first_name",
+            "teacher_id",
+            "student__last_name",
+            "student__first_name",
+        )
     )
 
 

@@ -98,7 +98,9 @@ class EnrollmentAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
-            created = enrollment_create(student=obj.student, site=obj.site, teacher=obj.teacher, started_on=obj.started_on)
+            created = enrollment_create(
+                student=obj.student, site=obj.site, teacher=obj.teacher, started_on=obj.started_on
+            )
             obj.pk = created.pk
         elif "ended_on" in form.changed_data or "exit_reason" in form.changed_data:
             enrollment_exit(

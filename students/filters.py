@@ -17,7 +17,9 @@ class StudentFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), method="by_site")
-    teacher = django_filters.ModelChoiceFilter(label=_("Teacher"), queryset=User.objects.none(), method="by_teacher")
+    teacher = django_filters.ModelChoiceFilter(
+        label=_("Teacher"), queryset=User.objects.none(), method="by_teacher"
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Student.Status.choices)
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Student.Grade.choices)
 
@@ -47,4 +49,6 @@ class StudentFilter(django_filters.FilterSet):
         return queryset.filter(Exists(Enrollment.objects.open().filter(student=OuterRef("pk"), site=value)))
 
     def by_teacher(self, queryset, name, value):
-        return queryset.filter(Exists(Enrollment.objects.open().filter(student=OuterRef("pk"), teacher=value)))
+        return queryset.filter(
+            Exists(Enrollment.objects.open().filter(student=OuterRef("pk"), teacher=value))
+        )

@@ -86,7 +86,9 @@ class PlacementForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.visible_to(user).active()
-        self.fields["teacher"].queryset = teachers_with_caseload().filter(groups__name=TEACHER, is_active=True)
+        self.fields["teacher"].queryset = teachers_with_caseload().filter(
+            groups__name=TEACHER, is_active=True
+        )
         self.fields["teacher"].label_from_instance = self.teacher_label
         self.fields["on"].initial = timezone.localdate()
 
@@ -102,7 +104,9 @@ class PlacementForm(forms.Form):
         cleaned = super().clean()
         site, teacher = cleaned.get("site"), cleaned.get("teacher")
         if site and teacher and not site.teachers.filter(pk=teacher.pk).exists():
-            self.add_error("teacher", _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site})
+            self.add_error(
+                "teacher", _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site}
+            )
         return cleaned
 
 

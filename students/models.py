@@ -75,7 +75,9 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
         _("district id"), max_length=30, blank=True, help_text=_("The school district's student number.")
     )
     grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -147,7 +149,9 @@ class Guardian(TimeStampedModel):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     consents_to_messages = models.BooleanField(
         _("consents to messages"), default=False, help_text=_("May receive reminders by email or text.")
     )
@@ -204,7 +208,9 @@ class SupportProfile(TimeStampedModel):
 
     def active_flags(self) -> list[str]:
         """Labels of the flags that are set."""
-        return [capfirst(self._meta.get_field(name).verbose_name) for name in self.FLAGS if getattr(self, name)]
+        return [
+            capfirst(self._meta.get_field(name).verbose_name) for name in self.FLAGS if getattr(self, name)
+        ]
 
 
 class ExitReason(models.TextChoices):
@@ -266,7 +272,8 @@ class Enrollment(TimeStampedModel):
                 violation_error_message=_("An enrollment cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True, exit_reason="") | (Q(ended_on__isnull=False) & ~Q(exit_reason="")),
+                condition=Q(ended_on__isnull=True, exit_reason="")
+                | (Q(ended_on__isnull=False) & ~Q(exit_reason="")),
                 name="students_enrollment_exit_has_reason",
                 violation_error_message=_("An ended enrollment needs an exit reason, an open one none."),
             ),

@@ -33,9 +33,13 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
     site = Site.objects.select_for_update().get(pk=site.pk)
     teacher = User.objects.select_for_update().get(pk=teacher.pk)
     if not site.is_active:
-        raise ValidationError(_("%(site)s is closed to new enrollments.") % {"site": site}, code="site_inactive")
+        raise ValidationError(
+            _("%(site)s is closed to new enrollments.") % {"site": site}, code="site_inactive"
+        )
     if not (teacher.is_active and teacher.groups.filter(name=TEACHER).exists()):
-        raise ValidationError(_("%(teacher)s is not an active teacher.") % {"teacher": teacher}, code="not_a_teacher")
+        raise ValidationError(
+            _("%(teacher)s is not an active teacher.") % {"teacher": teacher}, code="not_a_teacher"
+        )
     if not site.teachers.filter(pk=teacher.pk).exists():
         raise ValidationError(
             _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site},
@@ -44,7 +48,11 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
     enrolled = Enrollment.objects.open().filter(site=site).count()
     if enrolled >= site.capacity:
         raise ValidationError(
-            _("%(site)s is full: all %(capacity)d seats are taken. Choose another site or add the student to its waitlist.")
+            ngettext(
+                "%(site)s is full: its %(capacity)d seat is taken. Choose another site.",
+                "%(site)s is full: all %(capacity)d seats are taken. Choose another site.",
+                site.capacity,
+            )
             % {"site": site, "capacity": site.capacity},
             code="site_full",
         )
@@ -71,7 +79,9 @@ def _insert_open_enrollment(**fields) -> Enrollment:
         with transaction.atomic():
             return Enrollment.objects.create(**fields)
     except IntegrityError as exc:
-        raise ValidationError(_("This student is already enrolled at a site."), code="already_enrolled") from exc
+        raise ValidationError(
+            _("This student is already enrolled at a site."), code="already_enrolled"
+        ) from exc
 
 
 @transaction.atomic
@@ -83,7 +93,8 @@ def enrollment_create(*, student: Student, site: Site, teacher, started_on: date
     last = Enrollment.objects.filter(student=student, ended_on__isnull=False).order_by("-ended_on").first()
     if last is not None and last.ended_on > started_on:
         raise ValidationError(
-            _("The start date is before the student's last enrollment ended (%(date)s).") % {"date": last.ended_on},
+            _("The start date is before the student's last enrollment ended (%(date)s).")
+            % {"date": last.ended_on},
             code="overlaps_history",
         )
     return _insert_open_enrollment(student=student, site=site, teacher=teacher, started_on=started_on)
@@ -102,7 +113,8 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
         raise ValidationError(_("The student is already with this teacher at this site."), code="no_change")
     if on < enrollment.started_on:
         raise ValidationError(
-            _("A transfer cannot be dated before the enrollment started (%(date)s).") % {"date": enrollment.started_on},
+            _("A transfer cannot be dated before the enrollment started (%(date)s).")
+            % {"date": enrollment.started_on},
             code="before_start",
         )
     enrollment.ended_on = on
@@ -113,7 +125,9 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
 
 
 @transaction.atomic
-def enrollment_exit(*, enrollment: Enrollment, ended_on: date, exit_reason: str, notes: str = "") -> Enrollment:
+def enrollment_exit(
+    *, enrollment: Enrollment, ended_on: date, exit_reason: str, notes: str = ""
+) -> Enrollment:
     """End an open enrollment on a date with a reason, freeing the seat."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_open:
@@ -122,7 +136,8 @@ def enrollment_exit(*, enrollment: Enrollment, ended_on: date, exit_reason: str,
         raise ValidationError(_("Choose an exit reason."), code="exit_reason")
     if ended_on < enrollment.started_on:
         raise ValidationError(
-            _("The exit date cannot be before the enrollment started (%(date)s).") % {"date": enrollment.started_on},
+            _("The exit date cannot be before the enrollment started (%(date)s).")
+            % {"date": enrollment.started_on},
             code="before_start",
         )
     enrollment.ended_on = ended_on

@@ -54,9 +54,13 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
         "enrollments": student_enrollment_history(student=student),
         "guardians": student.guardians.all(),
-        "support_profile": SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None,
+        "support_profile": SupportProfile.objects.get_or_create(student=student)[0]
+        if can_see_support
+        else None,
         "history": student.history.select_related("history_user")[:20],
-        "credits_percent": min(100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)),
+        "credits_percent": min(
+            100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)
+        ),
     }
     return render(request, "students/student_detail.html", context)
 
@@ -138,13 +142,19 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            enrollment_create(student=student, site=data["site"], teacher=data["teacher"], started_on=data["on"])
+            enrollment_create(
+                student=student, site=data["site"], teacher=data["teacher"], started_on=data["on"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(student)s enrolled at %(site)s.") % {"student": student, "site": data["site"]})
+            messages.success(
+                request, _("%(student)s enrolled at %(site)s.") % {"student": student, "site": data["site"]}
+            )
             return redirect("students:detail", pk=student.pk)
-    return render(request, "students/enrollment_form.html", {"form": form, "student": student, "action": "enroll"})
+    return render(
+        request, "students/enrollment_form.html", {"form": form, "student": student, "action": "enroll"}
+    )
 
 
 def _visible_open_enrollment(request: HttpRequest, pk: int) -> Enrollment:
@@ -166,7 +176,9 @@ def enrollment_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            enrollment_transfer(enrollment=enrollment, site=data["site"], teacher=data["teacher"], on=data["on"])
+            enrollment_transfer(
+                enrollment=enrollment, site=data["site"], teacher=data["teacher"], on=data["on"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -186,7 +198,10 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             enrollment_exit(
-                enrollment=enrollment, ended_on=data["ended_on"], exit_reason=data["exit_reason"], notes=data["notes"]
+                enrollment=enrollment,
+                ended_on=data["ended_on"],
+                exit_reason=data["exit_reason"],
+                notes=data["notes"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -80,7 +80,9 @@ class StudentFactory(factory.django.DjangoModelFactory):
     district_id = factory.Sequence(lambda n: f"D{n:07d}")
     grade = 11
     prior_credits = Decimal("120.0")
-    support_profile = factory.RelatedFactory("tests.factories.SupportProfileFactory", factory_related_name="student")
+    support_profile = factory.RelatedFactory(
+        "tests.factories.SupportProfileFactory", factory_related_name="student"
+    )
 
 
 class SupportProfileFactory(factory.django.DjangoModelFactory):

@@ -34,7 +34,9 @@ def test_site_create_permissions(as_role, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    matrix(admin=200, staff=200, counselor=403, teacher=403, other_teacher=404, teaching_artist=404, no_role=404),
+    matrix(
+        admin=200, staff=200, counselor=403, teacher=403, other_teacher=404, teaching_artist=404, no_role=404
+    ),
 )
 def test_site_update_permissions(as_role, site, role, status):
     assert as_role(role).get(reverse("sites:update", args=[site.pk])).status_code == status
@@ -62,7 +64,13 @@ def test_it_shows_the_roster_grouped_by_teacher(as_role, site, teacher):
 
 
 def site_form(**overrides) -> dict:
-    return {"name": "Harbor Storefront", "address": "1 Harbor Way", "capacity": "30", "is_active": "on", **overrides}
+    return {
+        "name": "Harbor Storefront",
+        "address": "1 Harbor Way",
+        "capacity": "30",
+        "is_active": "on",
+        **overrides,
+    }
 
 
 def test_it_creates_a_site(as_role, teacher):

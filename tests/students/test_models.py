@@ -20,7 +20,9 @@ def test_it_keeps_one_open_enrollment_per_student_in_the_database(enrollment, ot
 
 
 def test_it_refuses_an_enrollment_ending_before_it_starts(enrollment):
-    Enrollment.objects.filter(pk=enrollment.pk).update(ended_on=date(2026, 9, 1), exit_reason=ExitReason.MOVED)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        ended_on=date(2026, 9, 1), exit_reason=ExitReason.MOVED
+    )
     with pytest.raises(IntegrityError):
         Enrollment.objects.filter(pk=enrollment.pk).update(ended_on=date(2026, 8, 1))
 
@@ -62,12 +64,16 @@ def test_it_derives_the_status_of_each_student(enrollment):
 
 
 def test_it_scopes_students_by_role(users, enrollment):
-    elsewhere = EnrollmentFactory(site=users["other_teacher"].teaching_sites.get(), teacher=users["other_teacher"])
+    elsewhere = EnrollmentFactory(
+        site=users["other_teacher"].teaching_sites.get(), teacher=users["other_teacher"]
+    )
     unplaced = StudentFactory()
     everyone = {enrollment.student_id, elsewhere.student_id, unplaced.pk}
     for role in ("admin", "staff", "counselor"):
         assert set(Student.objects.visible_to(users[role]).values_list("pk", flat=True)) == everyone
-    assert list(Student.objects.visible_to(users["teacher"]).values_list("pk", flat=True)) == [enrollment.student_id]
+    assert list(Student.objects.visible_to(users["teacher"]).values_list("pk", flat=True)) == [
+        enrollment.student_id
+    ]
     assert list(Student.objects.visible_to(users["other_teacher"]).values_list("pk", flat=True)) == [
         elsewhere.student_id
     ]
@@ -76,5 +82,7 @@ def test_it_scopes_students_by_role(users, enrollment):
 
 
 def test_it_stops_showing_a_teacher_a_student_who_left(users, enrollment):
-    Enrollment.objects.filter(pk=enrollment.pk).update(ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED
+    )
     assert not Student.objects.visible_to(users["teacher"]).exists()

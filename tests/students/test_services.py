@@ -86,24 +86,32 @@ def test_it_refuses_an_inactive_site(teacher):
 
 def test_it_refuses_a_second_open_enrollment(enrollment, other_site, other_teacher):
     with refused("already_enrolled"):
-        enrollment_create(student=enrollment.student, site=other_site, teacher=other_teacher, started_on=START)
+        enrollment_create(
+            student=enrollment.student, site=other_site, teacher=other_teacher, started_on=START
+        )
 
 
 def test_it_refuses_a_start_before_the_last_enrollment_ended(enrollment, site, teacher):
     enrollment_exit(enrollment=enrollment, ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED)
     with refused("overlaps_history"):
-        enrollment_create(student=enrollment.student, site=site, teacher=teacher, started_on=date(2026, 9, 15))
+        enrollment_create(
+            student=enrollment.student, site=site, teacher=teacher, started_on=date(2026, 9, 15)
+        )
 
 
 def test_it_re_enrolls_a_student_who_left(enrollment, site, teacher):
     enrollment_exit(enrollment=enrollment, ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED)
-    again = enrollment_create(student=enrollment.student, site=site, teacher=teacher, started_on=date(2026, 11, 2))
+    again = enrollment_create(
+        student=enrollment.student, site=site, teacher=teacher, started_on=date(2026, 11, 2)
+    )
     assert again.is_open
     assert enrollment.student.enrollments.count() == 2
 
 
 def test_it_transfers_to_another_site_keeping_the_history(enrollment, other_site, other_teacher):
-    new = enrollment_transfer(enrollment=enrollment, site=other_site, teacher=other_teacher, on=date(2026, 10, 5))
+    new = enrollment_transfer(
+        enrollment=enrollment, site=other_site, teacher=other_teacher, on=date(2026, 10, 5)
+    )
     enrollment.refresh_from_db()
     assert enrollment.ended_on == date(2026, 10, 5)
     assert enrollment.exit_reason == ExitReason.TRANSFERRED
@@ -134,7 +142,9 @@ def test_it_refuses_a_transfer_to_the_same_place(enrollment, site, teacher):
 
 def test_it_refuses_a_transfer_dated_before_the_start(enrollment, other_site, other_teacher):
     with refused("before_start"):
-        enrollment_transfer(enrollment=enrollment, site=other_site, teacher=other_teacher, on=date(2026, 8, 1))
+        enrollment_transfer(
+            enrollment=enrollment, site=other_site, teacher=other_teacher, on=date(2026, 8, 1)
+        )
     assert Enrollment.objects.count() == 1
 
 
@@ -142,7 +152,9 @@ def test_it_exits_an_enrollment_and_frees_the_seat(teacher):
     site = SiteFactory(capacity=1, teachers=[teacher])
     first = enrollment_create(student=StudentFactory(), site=site, teacher=teacher, started_on=START)
     enrollment_exit(enrollment=first, ended_on=date(2026, 10, 1), exit_reason=ExitReason.DROPPED_OUT)
-    second = enrollment_create(student=StudentFactory(), site=site, teacher=teacher, started_on=date(2026, 10, 2))
+    second = enrollment_create(
+        student=StudentFactory(), site=site, teacher=teacher, started_on=date(2026, 10, 2)
+    )
     assert second.is_open
 
 

@@ -56,7 +56,9 @@ def test_guardian_update_permissions(as_role, student, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    matrix(admin=200, counselor=200, staff=403, teacher=403, other_teacher=404, teaching_artist=404, no_role=404),
+    matrix(
+        admin=200, counselor=200, staff=403, teacher=403, other_teacher=404, teaching_artist=404, no_role=404
+    ),
 )
 def test_support_profile_edit_permissions(as_role, student, role, status):
     assert as_role(role).get(reverse("students:support_profile", args=[student.pk])).status_code == status
@@ -71,8 +73,12 @@ def test_enroll_permissions(as_role, student, role, status):
 def test_enroll_permissions_for_a_student_not_enrolled(as_role, site, teacher, role, status):
     student = StudentFactory()
     Enrollment.objects.create(
-        student=student, site=site, teacher=teacher, started_on=date(2026, 1, 5),
-        ended_on=date(2026, 6, 1), exit_reason=ExitReason.MOVED,
+        student=student,
+        site=site,
+        teacher=teacher,
+        started_on=date(2026, 1, 5),
+        ended_on=date(2026, 6, 1),
+        exit_reason=ExitReason.MOVED,
     )  # a former student of the site: a teacher sees students only while they are enrolled there
     assert as_role(role).get(reverse("students:enroll", args=[student.pk])).status_code == status
 
@@ -130,9 +136,13 @@ def test_a_teacher_cannot_post_to_the_support_profile(as_role, student):
 
 
 def test_it_searches_and_filters_the_list(as_role, site, teacher, other_site, other_teacher):
-    match = EnrollmentFactory(site=site, teacher=teacher, student__first_name="Marisol", student__grade=12).student
+    match = EnrollmentFactory(
+        site=site, teacher=teacher, student__first_name="Marisol", student__grade=12
+    ).student
     EnrollmentFactory(site=site, teacher=teacher, student__first_name="Marisol", student__grade=10)
-    EnrollmentFactory(site=other_site, teacher=other_teacher, student__first_name="Marisol", student__grade=12)
+    EnrollmentFactory(
+        site=other_site, teacher=other_teacher, student__first_name="Marisol", student__grade=12
+    )
     response = as_role("staff").get(reverse("students:list"), {"q": "maris", "site": site.pk, "grade": 12})
     assert [s.pk for s in response.context["page"]] == [match.pk]
 
@@ -168,7 +178,9 @@ def test_student_list_queries_do_not_grow_with_rows(as_role, site, teacher, djan
         client.get(reverse("students:list"))
 
 
-def test_student_detail_queries_do_not_grow_with_history(as_role, student, site, teacher, django_assert_num_queries):
+def test_student_detail_queries_do_not_grow_with_history(
+    as_role, student, site, teacher, django_assert_num_queries
+):
     client = as_role("staff")
     GuardianFactory(student=student)
     url = reverse("students:detail", args=[student.pk])
@@ -177,7 +189,9 @@ def test_student_detail_queries_do_not_grow_with_history(as_role, student, site,
     with django_assert_num_queries(9) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
-    Enrollment.objects.filter(student=student).update(ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED)
+    Enrollment.objects.filter(student=student).update(
+        ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED
+    )
     EnrollmentFactory(student=student, site=site, teacher=teacher, started_on=date(2026, 10, 2))
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
@@ -188,8 +202,14 @@ def test_student_detail_queries_do_not_grow_with_history(as_role, student, site,
 
 def student_form(**overrides) -> dict:
     return {
-        "first_name": "Nayeli", "last_name": "Cruz", "date_of_birth": "2009-03-04", "district_id": "555001",
-        "grade": "11", "language": "es", "prior_credits": "95", **overrides,
+        "first_name": "Nayeli",
+        "last_name": "Cruz",
+        "date_of_birth": "2009-03-04",
+        "district_id": "555001",
+        "grade": "11",
+        "language": "es",
+        "prior_credits": "95",
+        **overrides,
     }
 
 
@@ -220,8 +240,12 @@ def test_it_refuses_bad_student_input_on_the_field(as_role, overrides, field):
 
 
 def test_a_teacher_edits_their_students_contact_details(as_role, student):
-    data = student_form(first_name=student.first_name, last_name=student.last_name, district_id=student.district_id,
-                        phone="(323) 555-0199")
+    data = student_form(
+        first_name=student.first_name,
+        last_name=student.last_name,
+        district_id=student.district_id,
+        phone="(323) 555-0199",
+    )
     response = as_role("teacher").post(reverse("students:update", args=[student.pk]), data)
     assert response.status_code == 302
     student.refresh_from_db()
@@ -263,7 +287,7 @@ def test_a_full_site_is_refused_with_the_limit_and_nothing_written(as_role, teac
     data = {"site": full.pk, "teacher": teacher.pk, "on": "2026-11-02"}
     response = as_role("staff").post(reverse("students:enroll", args=[student.pk]), data)
     assert response.status_code == 200
-    assert "Tiny Storefront is full: all 1 seats are taken" in response.content.decode()
+    assert "Tiny Storefront is full: its 1 seat is taken" in response.content.decode()
     assert not student.enrollments.exists()
 
 
@@ -309,7 +333,9 @@ def test_it_transfers_a_student_to_another_site(as_role, enrollment, other_site,
     assert enrollment.student.enrollments.get(ended_on__isnull=True).site == other_site
 
 
-def test_it_refuses_a_transfer_dated_before_the_start_and_writes_nothing(as_role, enrollment, other_site, other_teacher):
+def test_it_refuses_a_transfer_dated_before_the_start_and_writes_nothing(
+    as_role, enrollment, other_site, other_teacher
+):
     data = {"site": other_site.pk, "teacher": other_teacher.pk, "on": "2026-01-02"}
     response = as_role("staff").post(reverse("students:transfer", args=[enrollment.pk]), data)
     assert response.status_code == 200
@@ -326,7 +352,11 @@ def test_it_ends_an_enrollment_with_a_reason(as_role, enrollment):
 
 
 @pytest.mark.parametrize(
-    "data", [{"ended_on": "2026-01-02", "exit_reason": "moved"}, {"ended_on": "2026-11-02", "exit_reason": "expelled"}]
+    "data",
+    [
+        {"ended_on": "2026-01-02", "exit_reason": "moved"},
+        {"ended_on": "2026-11-02", "exit_reason": "expelled"},
+    ],
 )
 def test_it_refuses_a_bad_exit_and_writes_nothing(as_role, enrollment, data):
     response = as_role("staff").post(reverse("students:exit", args=[enrollment.pk]), data)
@@ -335,7 +365,9 @@ def test_it_refuses_a_bad_exit_and_writes_nothing(as_role, enrollment, data):
 
 
 def test_an_ended_enrollment_cannot_be_ended_again(as_role, enrollment):
-    Enrollment.objects.filter(pk=enrollment.pk).update(ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        ended_on=date(2026, 10, 1), exit_reason=ExitReason.MOVED
+    )
     assert as_role("staff").get(reverse("students:exit", args=[enrollment.pk])).status_code == 404
 
 

@@ -35,24 +35,102 @@ DEMO_USERS = [
 
 # site name, address, capacity, host partner, teachers and how many students each carries
 DEMO_SITES = [
-    ("Eastside Storefront", "4811 E Cesar Chavez Ave, Los Angeles", 50, "East LA Community Corporation",
-     [("teacher", 25), ("teacher2", 15)]),
-    ("Boyle Heights Arts Storefront", "2020 E 1st St, Los Angeles", 30, "Boyle Heights Youth Collective",
-     [("teacher3", 12), ("teacher4", 12)]),
-    ("Watts Community Classroom", "10950 S Central Ave, Los Angeles", 12, "Watts Neighborhood Center",
-     [("teacher5", 12)]),
+    (
+        "Eastside Storefront",
+        "4811 E Cesar Chavez Ave, Los Angeles",
+        50,
+        "East LA Community Corporation",
+        [("teacher", 25), ("teacher2", 15)],
+    ),
+    (
+        "Boyle Heights Arts Storefront",
+        "2020 E 1st St, Los Angeles",
+        30,
+        "Boyle Heights Youth Collective",
+        [("teacher3", 12), ("teacher4", 12)],
+    ),
+    (
+        "Watts Community Classroom",
+        "10950 S Central Ave, Los Angeles",
+        12,
+        "Watts Neighborhood Center",
+        [("teacher5", 12)],
+    ),
 ]
 
 FIRST_NAMES = [
-    "Adriana", "Alejandro", "Brianna", "Carlos", "Daniela", "Diego", "Elena", "Emilio", "Fernanda", "Gabriel",
-    "Isabella", "Jasmine", "Jayden", "Jesús", "Karla", "Kevin", "Leticia", "Luis", "Marisol", "Mateo",
-    "Nayeli", "Omar", "Paola", "Ricardo", "Samantha", "Santiago", "Tiana", "Valeria", "Xavier", "Yesenia",
-    "Andre", "Destiny", "Imani", "Malik", "Trinity", "DeShawn", "Mai", "Tuan", "Sofía", "Joaquín",
+    "Adriana",
+    "Alejandro",
+    "Brianna",
+    "Carlos",
+    "Daniela",
+    "Diego",
+    "Elena",
+    "Emilio",
+    "Fernanda",
+    "Gabriel",
+    "Isabella",
+    "Jasmine",
+    "Jayden",
+    "Jesús",
+    "Karla",
+    "Kevin",
+    "Leticia",
+    "Luis",
+    "Marisol",
+    "Mateo",
+    "Nayeli",
+    "Omar",
+    "Paola",
+    "Ricardo",
+    "Samantha",
+    "Santiago",
+    "Tiana",
+    "Valeria",
+    "Xavier",
+    "Yesenia",
+    "Andre",
+    "Destiny",
+    "Imani",
+    "Malik",
+    "Trinity",
+    "DeShawn",
+    "Mai",
+    "Tuan",
+    "Sofía",
+    "Joaquín",
 ]
 LAST_NAMES = [
-    "García", "Hernández", "López", "Martínez", "González", "Pérez", "Sánchez", "Ramírez", "Torres", "Flores",
-    "Rivera", "Gómez", "Díaz", "Cruz", "Morales", "Ortiz", "Gutiérrez", "Chávez", "Ramos", "Vargas",
-    "Jackson", "Williams", "Brown", "Davis", "Tran", "Pham", "Castillo", "Mendoza", "Aguilar", "Jiménez",
+    "García",
+    "Hernández",
+    "López",
+    "Martínez",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Torres",
+    "Flores",
+    "Rivera",
+    "Gómez",
+    "Díaz",
+    "Cruz",
+    "Morales",
+    "Ortiz",
+    "Gutiérrez",
+    "Chávez",
+    "Ramos",
+    "Vargas",
+    "Jackson",
+    "Williams",
+    "Brown",
+    "Davis",
+    "Tran",
+    "Pham",
+    "Castillo",
+    "Mendoza",
+    "Aguilar",
+    "Jiménez",
 ]
 NICKNAMES = ["Dani", "Leo", "Mari", "Gabe", "Bri", "Santi", "Xavi", "Nay", "Rico", "Val"]
 
@@ -62,7 +140,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo only runs with DEBUG=true: it creates users with a published password.")
+            raise CommandError(
+                "seed_demo only runs with DEBUG=true: it creates users with a published password."
+            )
         if User.objects.filter(username="staff").exists():
             self.stdout.write("Demo data is already loaded.")
         else:
@@ -84,8 +164,9 @@ class Command(BaseCommand):
                 teachers=[users[username] for username, _count in _teachers],
             )
             sites.append(site)
-        Closure.objects.create(name="Community health fair", site=sites[0], starts_on=date(2027, 2, 5),
-                               ends_on=date(2027, 2, 5))
+        Closure.objects.create(
+            name="Community health fair", site=sites[0], starts_on=date(2027, 2, 5), ends_on=date(2027, 2, 5)
+        )
         Partner.objects.create(name="The Music Center", kind=Partner.Kind.CULTURAL)
         Partner.objects.create(name="IATSE Local 33", kind=Partner.Kind.UNION)
         Partner.objects.create(name="East Los Angeles College", kind=Partner.Kind.COLLEGE)
@@ -95,26 +176,47 @@ class Command(BaseCommand):
             for username, count in teachers:
                 for _ in range(count):
                     student = make_student(rng, next(counter))
-                    enrollment_create(student=student, site=site, teacher=users[username],
-                                      started_on=today - timedelta(days=rng.randint(10, 200)))
+                    enrollment_create(
+                        student=student,
+                        site=site,
+                        teacher=users[username],
+                        started_on=today - timedelta(days=rng.randint(10, 200)),
+                    )
         # Two graduates, one transfer with history, and two youths not yet placed.
         for _ in range(2):
             student = make_student(rng, next(counter), grade=12, prior_credits=Decimal(205))
-            enrollment = enrollment_create(student=student, site=sites[1], teacher=users["teacher3"],
-                                           started_on=today - timedelta(days=400))
-            enrollment_exit(enrollment=enrollment, ended_on=today - timedelta(days=30),
-                            exit_reason=ExitReason.GRADUATED, notes="Diploma")
+            enrollment = enrollment_create(
+                student=student,
+                site=sites[1],
+                teacher=users["teacher3"],
+                started_on=today - timedelta(days=400),
+            )
+            enrollment_exit(
+                enrollment=enrollment,
+                ended_on=today - timedelta(days=30),
+                exit_reason=ExitReason.GRADUATED,
+                notes="Diploma",
+            )
         moved = Student.objects.filter(enrollments__teacher=users["teacher4"]).first()
-        enrollment_transfer(enrollment=moved.enrollments.get(ended_on__isnull=True), site=sites[1],
-                            teacher=users["teacher3"], on=today - timedelta(days=5))
+        enrollment_transfer(
+            enrollment=moved.enrollments.get(ended_on__isnull=True),
+            site=sites[1],
+            teacher=users["teacher3"],
+            on=today - timedelta(days=5),
+        )
         for _ in range(2):
             make_student(rng, next(counter))
 
     def create_users(self) -> dict[str, User]:
         users = {}
         for username, first, last, role in DEMO_USERS:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=first,
-                                            last_name=last, email=f"{username}@artworx.example")
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@artworx.example",
+            )
             user.groups.add(Group.objects.get(name=role))
             users[username] = user
         return users
@@ -139,7 +241,9 @@ def organisation_closures() -> None:
         Closure.objects.create(name=name, starts_on=first, ends_on=last)
 
 
-def make_student(rng: random.Random, n: int, grade: int | None = None, prior_credits: Decimal | None = None) -> Student:
+def make_student(
+    rng: random.Random, n: int, grade: int | None = None, prior_credits: Decimal | None = None
+) -> Student:
     """One demo student with a guardian and, now and then, support flags."""
     grade = grade or rng.choice([9, 10, 10, 11, 11, 11, 12, 12, 12, 12])
     born = date.today().replace(year=date.today().year - (grade + 5)) - timedelta(days=rng.randint(0, 600))
@@ -154,7 +258,9 @@ def make_student(rng: random.Random, n: int, grade: int | None = None, prior_cre
         grade=grade,
         language=rng.choice(["en", "en", "es"]),
         phone=f"(323) 555-{n:04d}",
-        prior_credits=prior_credits if prior_credits is not None else Decimal(max(0, benchmark - rng.randint(10, 40))),
+        prior_credits=prior_credits
+        if prior_credits is not None
+        else Decimal(max(0, benchmark - rng.randint(10, 40))),
     )
     Guardian.objects.create(
         student=student,

@@ -1,0 +1,113 @@
+"""The admin console: administrators only, every write through the services, nothing deleted."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from students.models import Enrollment, ExitReason
+from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory
+from tests.matrix import matrix
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("role", "status"), matrix(admin=200, default=302))
+def test_only_administrators_reach_the_admin_console(as_role, role, status):
+    response = as_role(role).get(reverse("admin:index"))
+    assert response.status_code == status
+    if status == 302:
+        assert reverse("admin:login") in response.url
+
+
+def test_a_superuser_reaches_the_admin_console(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "x" * 12))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:students_student_changelist",
+        "admin:students_enrollment_changelist",
+        "admin:students_guardian_changelist",
+        "admin:students_supportprofile_changelist",
+        "admin:sites_site_changelist",
+        "admin:sites_partner_changelist",
+        "admin:sites_closure_changelist",
+        "admin:artworx_user_changelist",
+    ],
+)
+def test_every_changelist_opens_with_search(as_role, enrollment, name):
+    response = as_role("admin").get(reverse(name), {"q": "a"})
+    assert response.status_code == 200
+
+
+def test_the_student_page_in_the_admin_shows_guardians_support_and_enrollments(as_role, student):
+    response = as_role("admin").get(reverse("admin:students_student_change", args=[student.pk]))
+    names = {formset.opts.model._meta.model_name for formset in response.context["inline_admin_formsets"]}
+    assert names == {"guardian", "supportprofile", "enrollment"}
+
+
+def test_an_administrator_cannot_overfill_a_site_from_the_admin(as_role, teacher):
+    full = SiteFactory(capacity=1, teachers=[teacher])
+    EnrollmentFactory(site=full, teacher=teacher)
+    student = StudentFactory()
+    data = {"student": student.pk, "site": full.pk, "teacher": teacher.pk, "started_on": "2026-11-02"}
+    response = as_role("admin").post(reverse("admin:students_enrollment_add"), data, follow=True)
+    assert "is full" in response.content.decode()
+    assert not student.enrollments.exists()
+
+
+def test_an_administrator_enrolls_through_the_service(as_role, site, teacher):
+    student = StudentFactory()
+    data = {"student": student.pk, "site": site.pk, "teacher": teacher.pk, "started_on": "2026-11-02"}
+    response = as_role("admin").post(reverse("admin:students_enrollment_add"), data)
+    assert response.status_code == 302
+    assert student.enrollments.get().is_open
+
+
+def test_an_administrator_ends_an_enrollment_through_the_service(as_role, enrollment):
+    data = {"ended_on": "2026-10-01", "exit_reason": ExitReason.MOVED, "exit_notes": ""}
+    response = as_role("admin").post(reverse("admin:students_enrollment_change", args=[enrollment.pk]), data)
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.ended_on == date(2026, 10, 1)
+
+
+def test_an_exit_before_the_start_is_refused_in_the_admin(as_role, enrollment):
+    data = {"ended_on": "2026-01-01", "exit_reason": ExitReason.MOVED, "exit_notes": ""}
+    response = as_role("admin").post(
+        reverse("admin:students_enrollment_change", args=[enrollment.pk]), data, follow=True
+    )
+    assert response.status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.is_open
+
+
+def test_an_administrator_cannot_cut_capacity_below_enrollment(as_role, enrollment):
+    site = enrollment.site
+    data = {
+        "name": site.name,
+        "address": site.address,
+        "capacity": "0",
+        "teachers": [enrollment.teacher_id],
+        "closures-TOTAL_FORMS": "0",
+        "closures-INITIAL_FORMS": "0",
+        "is_active": "on",
+    }
+    as_role("admin").post(reverse("admin:sites_site_change", args=[site.pk]), data)
+    site.refresh_from_db()
+    assert site.capacity == 50
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:students_student_delete", "admin:students_enrollment_delete", "admin:sites_site_delete"]
+)
+def test_students_enrollments_and_sites_cannot_be_deleted(as_role, enrollment, name):
+    pk = {"student": enrollment.student_id, "enrollment": enrollment.pk, "site": enrollment.site_id}[
+        name.split("_")[1]
+    ]
+    response = as_role("admin").post(reverse(name, args=[pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Enrollment.objects.filter(pk=enrollment.pk).exists()

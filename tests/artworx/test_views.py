@@ -1,0 +1,96 @@
+"""Log in, land on the role's home page, log out, change password."""
+
+import pytest
+from django.urls import reverse
+
+from artworx.roles import role_names
+from tests.factories import EnrollmentFactory
+from tests.matrix import ROLES
+
+pytestmark = pytest.mark.django_db
+
+HOME_TEMPLATES = {
+    "admin": "artworx/home_staff.html",
+    "staff": "artworx/home_staff.html",
+    "counselor": "artworx/home_staff.html",
+    "teacher": "artworx/home_teacher.html",
+    "other_teacher": "artworx/home_teacher.html",
+    "teaching_artist": "artworx/home_teaching_artist.html",
+    "no_role": "artworx/home_no_role.html",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_lands_on_its_home_page(as_role, role):
+    response = as_role(role).get(reverse("home"))
+    if role == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == 200
+        assert HOME_TEMPLATES[role] in [t.name for t in response.templates]
+
+
+def test_home_refuses_post(as_role):
+    assert as_role("staff").post(reverse("home")).status_code == 405
+
+
+def test_a_teacher_home_shows_only_their_caseload(as_role, enrollment, other_site, other_teacher):
+    EnrollmentFactory(site=other_site, teacher=other_teacher)
+    response = as_role("teacher").get(reverse("home"))
+    assert [s.pk for s in response.context["caseload"]] == [enrollment.student_id]
+    assert [s.pk for s in response.context["sites"]] == [enrollment.site_id]
+
+
+def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_assert_num_queries):
+    client = as_role("teacher")
+    EnrollmentFactory.create_batch(2, site=site, teacher=teacher)
+    with django_assert_num_queries(7) as first:
+        client.get(reverse("home"))
+    EnrollmentFactory.create_batch(10, site=site, teacher=teacher)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse("home"))
+
+
+def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, users):
+    response = client.post(reverse("login"), {"username": "staff", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, users):
+    response = client.post(reverse("login"), {"username": "staff", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+def test_a_user_changes_their_password(as_role, users, client):
+    as_role("teacher")
+    data = {
+        "old_password": "correct-horse-battery",
+        "new_password1": "a-much-longer-one-9",
+        "new_password2": "a-much-longer-one-9",
+    }
+    assert client.post(reverse("password_change"), data).status_code == 302
+    users["teacher"].refresh_from_db()
+    assert users["teacher"].check_password("a-much-longer-one-9")
+
+
+def test_a_weak_new_password_is_refused(as_role, users, client):
+    as_role("teacher")
+    data = {"old_password": "correct-horse-battery", "new_password1": "12345", "new_password2": "12345"}
+    assert client.post(reverse("password_change"), data).status_code == 200
+    users["teacher"].refresh_from_db()
+    assert users["teacher"].check_password("correct-horse-battery")
+
+
+def test_the_language_switch_serves_spanish_labels(as_role, client):
+    as_role("staff")
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert 'lang="es"' in client.get(reverse("home")).content.decode()
+
+
+def test_role_names_follow_groups(users):
+    assert role_names(users["counselor"]) == ["Counselor"]
+    assert role_names(users["no_role"]) == []

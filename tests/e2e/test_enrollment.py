@@ -1,0 +1,57 @@
+"""A staff member enrolls a student in the browser: a full site is refused, a free one accepted."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from artworx import roles
+from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page: Page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
+
+
+def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_server):
+    UserFactory(username="staff", role=roles.PROGRAM_STAFF)
+    teacher = UserFactory(username="rivera", first_name="Ana", last_name="Rivera", role=roles.TEACHER)
+    full = SiteFactory(name="Watts Classroom", capacity=1, teachers=[teacher])
+    SiteFactory(name="Eastside Storefront", capacity=50, teachers=[teacher])
+    EnrollmentFactory(site=full, teacher=teacher)
+    StudentFactory(first_name="Nayeli", last_name="Cruz")
+
+    log_in(page, live_server, "staff")
+    page.get_by_role("link", name="Students", exact=True).first.click()
+    page.get_by_label("Search").fill("Nayeli")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Cruz, Nayeli").click()
+    page.get_by_role("link", name="Enroll at a site").first.click()
+
+    page.get_by_label("Site").select_option(label="Watts Classroom")
+    page.get_by_label("Teacher").select_option(label="Ana Rivera (1 of 25 students)")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_text("Watts Classroom is full: its 1 seat is taken")).to_be_visible()
+
+    page.get_by_label("Site").select_option(label="Eastside Storefront")
+    page.get_by_label("Teacher").select_option(label="Ana Rivera (1 of 25 students)")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_text("Nayeli Cruz enrolled at Eastside Storefront.")).to_be_visible()
+    expect(page.locator("h1 .badge")).to_have_text("Enrolled")
+
+
+def test_a_teacher_on_a_phone_sees_their_caseload(page: Page, live_server):
+    teacher = UserFactory(username="rivera", role=roles.TEACHER)
+    site = SiteFactory(name="Eastside Storefront", teachers=[teacher])
+    EnrollmentFactory(site=site, teacher=teacher, student__first_name="Mateo", student__last_name="Flores")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "rivera")
+    expect(page.get_by_role("link", name="Mateo Flores")).to_be_visible()
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("link", name="Students", exact=True)).to_be_visible()
