@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,16 +87,19 @@ class PlacementForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.visible_to(user).active()
-        self.fields["teacher"].queryset = teachers_with_caseload().filter(
-            groups__name=TEACHER, is_active=True
+        self.fields["teacher"].queryset = (
+            teachers_with_caseload()
+            .filter(groups__name=TEACHER, is_active=True)
+            .prefetch_related(Prefetch("teaching_sites", queryset=Site.objects.active().only("name")))
         )
         self.fields["teacher"].label_from_instance = self.teacher_label
         self.fields["on"].initial = timezone.localdate()
 
     @staticmethod
     def teacher_label(teacher) -> str:
-        return _("%(teacher)s (%(caseload)d of %(max)d students)") % {
+        return _("%(teacher)s, %(sites)s (%(caseload)d of %(max)d students)") % {
             "teacher": teacher,
+            "sites": ", ".join(site.name for site in teacher.teaching_sites.all()) or _("no site"),
             "caseload": teacher.caseload_count,
             "max": settings.ARTWORX_MAX_CASELOAD,
         }

@@ -1,8 +1,12 @@
 """Reads about students shared by pages, exports and tasks, scoped by user."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
-from students.models import Enrollment, Student
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from students.models import Enrollment, Guardian, Student, SupportProfile
 
 
 def student_rows(*, user) -> QuerySet[Student]:
@@ -39,3 +43,50 @@ def teacher_caseload(*, teacher) -> QuerySet[Student]:
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change on a student's records, for the history section of their page."""
+
+    when: datetime
+    who: object
+    what: str
+    kind: str
+    fields: list[str]
+
+
+def student_change_history(
+    *, student: Student, include_support: bool, include_notes: bool, limit: int = 30
+) -> list[Change]:
+    """Who changed what and when on a student's profile, guardians, enrollments (and support profile).
+
+    One query per kind of record; the changed fields are found by comparing each version with the
+    one before it in memory. Field names only, never values: a private note is never shown here.
+    """
+    sources = [
+        (Student.history.filter(id=student.pk), _("Profile")),
+        (Guardian.history.filter(student_id=student.pk), _("Guardian")),
+        (Enrollment.history.filter(student_id=student.pk), _("Enrollment")),
+    ]
+    if include_support:
+        sources.append((SupportProfile.history.filter(student_id=student.pk), _("Support profile")))
+    excluded = ["updated_at", "created_at"] + ([] if include_notes else ["private_notes"])
+    changes = []
+    for records, what in sources:
+        previous = {}
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            fields = []
+            if before is not None:
+                delta = record.diff_against(before, excluded_fields=excluded)
+                fields = [
+                    str(record.instance_type._meta.get_field(name).verbose_name)
+                    for name in delta.changed_fields
+                ]
+            previous[record.id] = record
+            changes.append(
+                Change(record.history_date, record.history_user, str(what), record.history_type, fields)
+            )
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from students.filters import StudentFilter
 from students.forms import ExitForm, GuardianForm, PlacementForm, StudentForm, SupportProfileForm
 from students.models import Enrollment, Guardian, Student, SupportProfile
-from students.selectors import student_enrollment_history, student_rows
+from students.selectors import student_change_history, student_enrollment_history, student_rows
 from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
 
 STUDENTS_PER_PAGE = 25
@@ -57,7 +57,11 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support_profile": SupportProfile.objects.get_or_create(student=student)[0]
         if can_see_support
         else None,
-        "history": student.history.select_related("history_user")[:20],
+        "history": student_change_history(
+            student=student,
+            include_support=can_see_support,
+            include_notes=request.user.has_perm("students.view_support_notes", student),
+        ),
         "credits_percent": min(
             100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)
         ),

@@ -35,12 +35,16 @@ def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_serve
     page.get_by_role("link", name="Enroll at a site").first.click()
 
     page.get_by_label("Site").select_option(label="Watts Classroom")
-    page.get_by_label("Teacher").select_option(label="Ana Rivera (1 of 25 students)")
+    page.get_by_label("Teacher").select_option(
+        label="Ana Rivera, Eastside Storefront, Watts Classroom (1 of 25 students)"
+    )
     page.get_by_role("button", name="Enroll").click()
     expect(page.get_by_text("Watts Classroom is full: its 1 seat is taken")).to_be_visible()
 
     page.get_by_label("Site").select_option(label="Eastside Storefront")
-    page.get_by_label("Teacher").select_option(label="Ana Rivera (1 of 25 students)")
+    page.get_by_label("Teacher").select_option(
+        label="Ana Rivera, Eastside Storefront, Watts Classroom (1 of 25 students)"
+    )
     page.get_by_role("button", name="Enroll").click()
     expect(page.get_by_text("Nayeli Cruz enrolled at Eastside Storefront.")).to_be_visible()
     expect(page.locator("h1 .badge")).to_have_text("Enrolled")

@@ -185,8 +185,9 @@ def test_student_detail_queries_do_not_grow_with_history(
     GuardianFactory(student=student)
     url = reverse("students:detail", args=[student.pk])
     # session, user, groups, student with status and credits, open enrollment, support profile,
-    # enrollment history, guardians, change history
-    with django_assert_num_queries(9) as first:
+    # enrollment history, guardians, and one query each for the history of the student, guardians,
+    # enrollments and support profile
+    with django_assert_num_queries(12) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(
@@ -381,7 +382,7 @@ def test_a_teacher_sees_only_students_of_their_own_sites(as_role, student, role,
 def test_teachers_are_offered_with_their_caseloads(as_role, enrollment, teacher):
     TeacherFactory()
     response = as_role("staff").get(reverse("students:enroll", args=[StudentFactory().pk]))
-    assert f"{teacher} (1 of 25 students)" in response.content.decode()
+    assert f"{teacher}, Eastside Storefront (1 of 25 students)" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -397,3 +398,43 @@ def test_the_student_page_offers_only_the_actions_the_role_may_take(as_role, stu
         assert label in page
     for label in hidden:
         assert label not in page
+
+
+def test_the_student_page_shows_who_changed_what(as_role, student, users):
+    client = as_role("staff")
+    data = student_form(
+        first_name=student.first_name,
+        last_name=student.last_name,
+        district_id=student.district_id,
+        phone="(323) 555-0142",
+    )
+    client.post(reverse("students:update", args=[student.pk]), data)
+    history = client.get(reverse("students:detail", args=[student.pk])).context["history"]
+    latest = history[0]
+    assert (latest.who, latest.what, latest.kind) == (users["staff"], "Profile", "~")
+    assert "phone" in latest.fields
+    assert {change.what for change in history} >= {"Profile", "Enrollment"}
+
+
+def test_private_note_changes_are_listed_only_for_those_who_read_notes(as_role, student, client):
+    as_role("counselor")
+    url = reverse("students:support_profile", args=[student.pk])
+    client.post(url, {"on_probation": "on", "private_notes": "SENTINEL-NOTE"})
+    detail = reverse("students:detail", args=[student.pk])
+    counselor_fields = client.get(detail).context["history"][0].fields
+    assert "private notes" in counselor_fields
+    as_role("teacher")
+    teacher_page = client.get(detail)
+    assert "private notes" not in teacher_page.context["history"][0].fields
+    assert "SENTINEL-NOTE" not in teacher_page.content.decode()
+
+
+def test_enroll_form_queries_do_not_grow_with_teachers(as_role, student, django_assert_num_queries):
+    client = as_role("staff")
+    url = reverse("students:enroll", args=[student.pk])
+    with django_assert_num_queries(7) as first:
+        client.get(url)
+    for _ in range(5):
+        SiteFactory(teachers=[TeacherFactory()])
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url)
