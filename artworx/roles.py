@@ -39,6 +39,17 @@ def teaches_student(user, student) -> bool:
     return Student.objects.for_teacher(user).filter(pk=student.pk).exists()
 
 
+@rules.predicate
+def teaches_contract_student(user, contract) -> bool:
+    """The user teaches the contract's student now."""
+    return contract is not None and teaches_student(user, contract.student)
+
+
+@rules.predicate
+def contract_is_active(user, contract) -> bool:
+    return contract is not None and contract.is_active
+
+
 def role_names(user) -> list[str]:
     """The user's roles in the order of ALL_ROLES."""
     if not user.is_authenticated:
@@ -65,6 +76,12 @@ rules.add_perm("students.change_supportprofile", is_administrator | is_counselor
 rules.add_perm("students.view_support_notes", is_administrator | is_counselor)
 rules.add_perm("students.add_enrollment", sees_all)
 rules.add_perm("students.change_enrollment", sees_all)
+# Contracts and credits are for teachers and staff, never teaching artists (DESIGN.md rule 13).
+rules.add_perm("students.view_contract", sees_all | is_teacher)
+rules.add_perm("students.add_contract", sees_all | (is_teacher & teaches_student))
+# A closed (completed, expired, withdrawn) contract changes only in staff hands.
+rules.add_perm("students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_active))
+rules.add_perm("students.extend_contract", sees_all)
 
 
 def sync_role_permissions(sender, **kwargs) -> None:

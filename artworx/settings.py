@@ -165,3 +165,9 @@ ARTWORX_MAX_SITE_CAPACITY = 50
 ARTWORX_MAX_CASELOAD = int(os.environ.get("ARTWORX_MAX_CASELOAD", "25"))
 ARTWORX_CONTRACT_DAYS = int(os.environ.get("ARTWORX_CONTRACT_DAYS", "80"))
 ARTWORX_GRADUATION_CREDITS = int(os.environ.get("ARTWORX_GRADUATION_CREDITS", "210"))
+ARTWORX_MAX_COURSE_CREDITS = int(os.environ.get("ARTWORX_MAX_COURSE_CREDITS", "10"))
+ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENSION", "40"))
+# Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
+# instructional days elapsed before a contract reads "behind", and then "at risk".
+ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))
+ARTWORX_PACE_AT_RISK_POINTS = int(os.environ.get("ARTWORX_PACE_AT_RISK_POINTS", "25"))

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
@@ -21,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["sites"] = site_capacity_rows(user=user)
     elif is_teacher(user):
         template = "artworx/home_teacher.html"
-        context["caseload"] = teacher_caseload(teacher=user)
+        context["caseload"] = teacher_caseload(teacher=user, today=timezone.localdate())
         context["sites"] = site_capacity_rows(user=user)
     elif is_teaching_artist(user):
         template = "artworx/home_teaching_artist.html"

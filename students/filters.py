@@ -1,15 +1,30 @@
 """Search and filters for the student list."""
 
+from datetime import timedelta
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.roles import TEACHER
 from sites.models import Site
-from students.models import Enrollment, Student
+from students.models import Contract, Enrollment, Student
 
 User = get_user_model()
+
+
+def search_students(queryset, value: str, prefix: str = ""):
+    """Every word must match a name, the preferred name or the district id."""
+    for word in value.split()[:5]:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}preferred_name__icontains": word})
+            | Q(**{f"{prefix}district_id__iexact": word})
+        )
+    return queryset
 
 
 class StudentFilter(django_filters.FilterSet):
@@ -36,14 +51,7 @@ class StudentFilter(django_filters.FilterSet):
         ).distinct()
 
     def search(self, queryset, name, value):
-        for word in value.split()[:5]:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-                | Q(district_id__iexact=word)
-            )
-        return queryset
+        return search_students(queryset, value)
 
     def by_site(self, queryset, name, value):
         return queryset.filter(Exists(Enrollment.objects.open().filter(student=OuterRef("pk"), site=value)))
@@ -52,3 +60,40 @@ class StudentFilter(django_filters.FilterSet):
         return queryset.filter(
             Exists(Enrollment.objects.open().filter(student=OuterRef("pk"), teacher=value))
         )
+
+
+class ContractFilter(django_filters.FilterSet):
+    """Filter contracts by site, teacher, status, pace and how soon they are due."""
+
+    PACE_CHOICES = [("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))]
+
+    q = django_filters.CharFilter(label=_("Student"), method="search")
+    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none())
+    teacher = django_filters.ModelChoiceFilter(label=_("Teacher"), queryset=User.objects.none())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
+    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="keep")
+    due_within = django_filters.NumberFilter(label=_("Due within (days)"), method="by_due_within", min_value=0)
+
+    class Meta:
+        model = Contract
+        fields = ["q", "site", "teacher", "status", "pace", "due_within"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        sites = Site.objects.visible_to(request.user)
+        self.filters["site"].queryset = sites
+        self.filters["teacher"].queryset = User.objects.filter(
+            groups__name=TEACHER, teaching_sites__in=sites
+        ).distinct()
+        self.filters["due_within"].field.widget.attrs.update(min="0", max="365")
+
+    def search(self, queryset, name, value):
+        return search_students(queryset, value, prefix="student__")
+
+    def keep(self, queryset, name, value):
+        """Pace is computed from the calendar after the query (see students.selectors.with_pace)."""
+        return queryset
+
+    def by_due_within(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(status=Contract.Status.ACTIVE, due_on__lte=today + timedelta(days=int(value)))

@@ -1,8 +1,11 @@
 """Forms for students, guardians, support profiles and enrollments."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from artworx.roles import TEACHER
 from sites.models import Site
 from sites.selectors import teachers_with_caseload
-from students.models import ExitReason, Guardian, Student, SupportProfile
+from students.models import ContractCourse, ExitReason, Guardian, Student, SupportProfile
 
 User = get_user_model()
 
@@ -124,3 +127,65 @@ class ExitForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ended_on"].initial = timezone.localdate()
+
+
+class ContractForm(forms.Form):
+    """When a contract starts; the due date is computed from the instructional calendar."""
+
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
+
+
+class CourseForm(forms.ModelForm):
+    """One course of a contract's courseload."""
+
+    class Meta:
+        model = ContractCourse
+        fields = ["subject_area", "title", "credits"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credits"].min_value = Decimal("0.5")
+        self.fields["credits"].max_value = settings.ARTWORX_MAX_COURSE_CREDITS
+        self.fields["credits"].validators += [
+            MinValueValidator(Decimal("0.5")),
+            MaxValueValidator(settings.ARTWORX_MAX_COURSE_CREDITS),
+        ]
+        self.fields["credits"].widget.attrs.update(min="0.5", max=settings.ARTWORX_MAX_COURSE_CREDITS, step="0.5")
+
+
+CourseFormSet = forms.formset_factory(CourseForm, extra=4, min_num=1, validate_min=True, max_num=12, validate_max=True)
+
+
+class CourseResolveForm(forms.Form):
+    """Complete or fail a course."""
+
+    status = forms.ChoiceField(
+        label=_("Result"),
+        choices=[
+            (ContractCourse.Status.COMPLETED, ContractCourse.Status.COMPLETED.label),
+            (ContractCourse.Status.NOT_COMPLETED, ContractCourse.Status.NOT_COMPLETED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    grade = forms.ChoiceField(label=_("Grade"), choices=ContractCourse.Grade.choices)
+    resolved_on = forms.DateField(label=_("Date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolved_on"].initial = timezone.localdate()
+
+
+class ContractExtendForm(forms.Form):
+    """Extend a contract once, by a number of instructional days, with a reason."""
+
+    days = forms.IntegerField(label=_("Instructional days to add"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].max_value = settings.ARTWORX_MAX_CONTRACT_EXTENSION
+        self.fields["days"].validators.append(MaxValueValidator(settings.ARTWORX_MAX_CONTRACT_EXTENSION))

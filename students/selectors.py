@@ -1,12 +1,15 @@
 """Reads about students shared by pages, exports and tasks, scoped by user."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from students.models import Enrollment, Guardian, Student, SupportProfile
+from sites.calendar import calendars_for_sites
+from students.models import Contract, Enrollment, Guardian, Student, SupportProfile
+from students.pace import contract_pace
 
 
 def student_rows(*, user) -> QuerySet[Student]:
@@ -30,9 +33,9 @@ def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
     return student.enrollments.select_related("site", "teacher").order_by("-started_on", "-pk")
 
 
-def teacher_caseload(*, teacher) -> QuerySet[Student]:
-    """Students a teacher carries now, with status and credits."""
-    return (
+def teacher_caseload(*, teacher, today: date) -> list[Student]:
+    """Students a teacher carries now, with credits, site and active contract with its pace."""
+    students = list(
         Student.objects.filter(enrollments__teacher=teacher, enrollments__ended_on__isnull=True)
         .with_credits()
         .prefetch_related(
@@ -40,9 +43,12 @@ def teacher_caseload(*, teacher) -> QuerySet[Student]:
                 "enrollments",
                 queryset=Enrollment.objects.open().select_related("site"),
                 to_attr="open_enrollments",
-            )
+            ),
+            Prefetch("contracts", queryset=Contract.objects.active().with_credits(), to_attr="active_contracts"),
         )
     )
+    with_pace([c for s in students for c in s.active_contracts], today=today)
+    return students
 
 
 @dataclass(frozen=True)
@@ -90,3 +96,21 @@ def student_change_history(
             )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]
+
+
+def contract_rows(*, user) -> QuerySet[Contract]:
+    """Contracts the user may see with student, site, teacher and credit totals, in one query."""
+    return Contract.objects.visible_to(user).with_credits().select_related("student", "site", "teacher")
+
+
+def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
+    """Attach `.pace` to each active contract (None for closed ones), loading closures in one query."""
+    contracts = list(contracts)
+    calendars = calendars_for_sites({c.site_id for c in contracts if c.is_active})
+    for contract in contracts:
+        contract.pace = (
+            contract_pace(contract=contract, calendar=calendars[contract.site_id], today=today)
+            if contract.is_active
+            else None
+        )
+    return contracts

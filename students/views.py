@@ -7,14 +7,42 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from students.filters import StudentFilter
-from students.forms import ExitForm, GuardianForm, PlacementForm, StudentForm, SupportProfileForm
-from students.models import Enrollment, Guardian, Student, SupportProfile
-from students.selectors import student_change_history, student_enrollment_history, student_rows
-from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
+from students.filters import ContractFilter, StudentFilter
+from students.forms import (
+    ContractExtendForm,
+    ContractForm,
+    CourseForm,
+    CourseFormSet,
+    CourseResolveForm,
+    ExitForm,
+    GuardianForm,
+    PlacementForm,
+    StudentForm,
+    SupportProfileForm,
+)
+from students.models import Contract, Enrollment, Guardian, Student, SupportProfile
+from students.selectors import (
+    contract_rows,
+    student_change_history,
+    student_enrollment_history,
+    student_rows,
+    with_pace,
+)
+from students.services import (
+    contract_course_add,
+    contract_course_resolve,
+    contract_extend,
+    contract_open,
+    enrollment_create,
+    enrollment_exit,
+    enrollment_transfer,
+    student_create,
+)
 
 STUDENTS_PER_PAGE = 25
 
@@ -49,7 +77,14 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("students.view_student", student):
         raise PermissionDenied
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
+    contracts = (
+        with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
+        if request.user.has_perm("students.view_contract")
+        else []
+    )
     context = {
+        "contracts": contracts,
+        "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,
         "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
         "enrollments": student_enrollment_history(student=student),
@@ -214,3 +249,122 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("students:detail", pk=enrollment.student_id)
     context = {"form": form, "student": enrollment.student, "enrollment": enrollment}
     return render(request, "students/enrollment_exit.html", context)
+
+
+# Credit-recovery contracts ----------------------------------------------------------------------
+
+CONTRACTS_PER_PAGE = 25
+
+
+@login_required
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """Contracts the user may see, filterable by site, teacher, status, pace and due date."""
+    if not request.user.has_perm("students.view_contract"):
+        raise PermissionDenied
+    filterset = ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request)
+    rows = with_pace(filterset.qs, today=timezone.localdate())
+    pace = filterset.form.cleaned_data.get("pace") if filterset.is_bound and filterset.is_valid() else None
+    if pace:
+        rows = [row for row in rows if row.pace and row.pace.status == pace]
+    page = Paginator(rows, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "students/contract_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a contract with its courseload for an enrolled student."""
+    student = _visible_student(request, pk, "students.add_contract")
+    form = ContractForm(request.POST or None)
+    courses = CourseFormSet(request.POST or None, prefix="courses")
+    if form.is_valid() and courses.is_valid():
+        rows = [course for course in courses.cleaned_data if course and not course.get("DELETE")]
+        try:
+            contract = contract_open(student=student, started_on=form.cleaned_data["started_on"], courses=rows)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Contract opened: due %(date)s.") % {"date": date_format(contract.due_on, "SHORT_DATE_FORMAT")}
+            )
+            return redirect("students:contract_detail", pk=contract.pk)
+    context = {"form": form, "courses": courses, "student": student, "contract_days": settings.ARTWORX_CONTRACT_DAYS}
+    return render(request, "students/contract_form.html", context)
+
+
+def _visible_contract(request: HttpRequest, pk: int, perm: str) -> Contract:
+    """A contract the user may see (else 404) and holds `perm` on (else 403)."""
+    contract = get_object_or_404(contract_rows(user=request.user), pk=pk)
+    if not request.user.has_perm(perm, contract):
+        raise PermissionDenied
+    return contract
+
+
+@login_required
+@require_GET
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contract: courses, credits, instructional days, pace with its reason, history."""
+    contract = _visible_contract(request, pk, "students.view_contract")
+    with_pace([contract], today=timezone.localdate())
+    context = {
+        "contract": contract,
+        "courses": contract.courses.all(),
+        "history": contract.history.select_related("history_user")[:20],
+    }
+    return render(request, "students/contract_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_course_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a course to a contract's courseload."""
+    contract = _visible_contract(request, pk, "students.change_contract")
+    form = CourseForm(request.POST or None)
+    if form.is_valid():
+        try:
+            contract_course_add(contract=contract, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Course added."))
+            return redirect("students:contract_detail", pk=contract.pk)
+    return render(request, "students/contract_course_form.html", {"form": form, "contract": contract})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_course_resolve_view(request: HttpRequest, pk: int, course_pk: int) -> HttpResponse:
+    """Complete or fail one course of a contract."""
+    contract = _visible_contract(request, pk, "students.change_contract")
+    course = get_object_or_404(contract.courses, pk=course_pk)
+    form = CourseResolveForm(request.POST or None)
+    if form.is_valid():
+        try:
+            contract_course_resolve(course=course, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(course)s recorded.") % {"course": course.title})
+            return redirect("students:contract_detail", pk=contract.pk)
+    context = {"form": form, "contract": contract, "course": course}
+    return render(request, "students/contract_course_resolve.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Extend a contract once with a reason."""
+    contract = _visible_contract(request, pk, "students.extend_contract")
+    form = ContractExtendForm(request.POST or None)
+    if form.is_valid():
+        try:
+            contract = contract_extend(contract=contract, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, contract.due_note)
+            return redirect("students:contract_detail", pk=contract.pk)
+    return render(request, "students/contract_extend.html", {"form": form, "contract": contract})

@@ -1,0 +1,69 @@
+"""The instructional calendar: weekdays that are not Closures of the organisation or of a site.
+
+Every "instructional day" count in artworx (contract due dates, days elapsed, pace) goes through
+this module. The calendar itself is pure: it is built from closure date ranges and never queries;
+`calendars_for_sites` loads the closures of many sites in one query.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+ONE_DAY = timedelta(days=1)
+SATURDAY = 5
+
+
+class InstructionalCalendar:
+    """Answers instructional-day questions for one site from its closure ranges."""
+
+    def __init__(self, closures: Iterable[tuple[date, date]] = ()):
+        closed: set[date] = set()
+        for first, last in closures:
+            day = first
+            while day <= last:
+                closed.add(day)
+                day += ONE_DAY
+        self.closed = frozenset(closed)
+
+    def is_instructional(self, day: date) -> bool:
+        """A weekday that no closure covers."""
+        return day.weekday() < SATURDAY and day not in self.closed
+
+    def nth_day(self, start: date, n: int) -> date:
+        """The n-th instructional day counting from `start` (day 1 is `start` itself if it is one)."""
+        if n < 1:
+            raise ValueError("n counts from 1")
+        day = start - ONE_DAY
+        while n:
+            day += ONE_DAY
+            if self.is_instructional(day):
+                n -= 1
+        return day
+
+    def count(self, first: date, last: date) -> int:
+        """Instructional days from `first` to `last`, both included (0 when last < first)."""
+        total = 0
+        day = first
+        while day <= last:
+            if self.is_instructional(day):
+                total += 1
+            day += ONE_DAY
+        return total
+
+
+def calendars_for_sites(site_ids: Iterable[int]) -> dict[int | None, InstructionalCalendar]:
+    """One calendar per site (key None: the organisation's own), from a single query."""
+    from django.db.models import Q
+
+    from sites.models import Closure
+
+    site_ids = set(site_ids)
+    ranges: dict[int | None, list[tuple[date, date]]] = {site_id: [] for site_id in site_ids}
+    organisation: list[tuple[date, date]] = []
+    rows = Closure.objects.filter(Q(site__isnull=True) | Q(site__in=site_ids)).values_list(
+        "site_id", "starts_on", "ends_on"
+    )
+    for site_id, first, last in rows:
+        (organisation if site_id is None else ranges[site_id]).append((first, last))
+    calendars = {site_id: InstructionalCalendar(organisation + own) for site_id, own in ranges.items()}
+    calendars[None] = InstructionalCalendar(organisation)
+    return calendars

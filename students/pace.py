@@ -1,0 +1,81 @@
+"""Contract pace (DESIGN.md rule 7): credits done against instructional days elapsed, in words."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sites.calendar import InstructionalCalendar
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Where an active contract stands on a given day."""
+
+    status: str  # on_track, behind, at_risk
+    days_elapsed: int
+    days_total: int
+    credits_done: Decimal
+    credits_planned: Decimal
+
+    LABELS = {
+        "on_track": gettext_lazy("On track"),
+        "behind": gettext_lazy("Behind"),
+        "at_risk": gettext_lazy("At risk"),
+    }
+
+    @property
+    def label(self) -> str:
+        return str(self.LABELS[self.status])
+
+    @property
+    def days_left(self) -> int:
+        return max(0, self.days_total - self.days_elapsed)
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.credits_done / self.credits_planned) if self.credits_planned else 0
+
+    @property
+    def percent_elapsed(self) -> int:
+        return min(100, round(100 * self.days_elapsed / self.days_total)) if self.days_total else 100
+
+    @property
+    def reason(self) -> str:
+        """The pace in a sentence a teacher can read to a student."""
+        text = _(
+            "%(done)s of %(planned)s credits done (%(percent_done)d%%) after %(elapsed)d of %(total)d "
+            "instructional days (%(percent_elapsed)d%%); %(left)d days left."
+        ) % {
+            "done": f"{self.credits_done:g}",
+            "planned": f"{self.credits_planned:g}",
+            "percent_done": self.percent_done,
+            "elapsed": self.days_elapsed,
+            "total": self.days_total,
+            "percent_elapsed": self.percent_elapsed,
+            "left": self.days_left,
+        }
+        gap = self.percent_elapsed - self.percent_done
+        if self.status != "on_track":
+            text += " " + _("Credits trail the calendar by %(gap)d points.") % {"gap": gap}
+        return text
+
+
+def contract_pace(*, contract, calendar: InstructionalCalendar, today: date) -> Pace:
+    """The pace of a contract on `today`; needs `credits_done` and `credits_planned` annotations."""
+    days_total = contract.total_days
+    elapsed = min(days_total, calendar.count(contract.started_on, min(today, contract.due_on)))
+    done, planned = contract.credits_done, contract.credits_planned
+    percent_done = 100 * done / planned if planned else 0
+    percent_elapsed = 100 * elapsed / days_total
+    gap = percent_elapsed - float(percent_done)
+    if gap <= settings.ARTWORX_PACE_BEHIND_POINTS:
+        status = "on_track"
+    elif gap <= settings.ARTWORX_PACE_AT_RISK_POINTS:
+        status = "behind"
+    else:
+        status = "at_risk"
+    return Pace(status, elapsed, days_total, done, planned)
