@@ -80,7 +80,9 @@ rules.add_perm("students.change_enrollment", sees_all)
 rules.add_perm("students.view_contract", sees_all | is_teacher)
 rules.add_perm("students.add_contract", sees_all | (is_teacher & teaches_student))
 # A closed (completed, expired, withdrawn) contract changes only in staff hands.
-rules.add_perm("students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_active))
+rules.add_perm(
+    "students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_active)
+)
 rules.add_perm("students.extend_contract", sees_all)
 
 

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 from sites.models import Closure, Partner, Site
-from sites.services import site_save
+from sites.services import closure_delete, closure_save, site_save
 
 
 @admin.register(Partner)
@@ -18,6 +18,8 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 
 class ClosureInline(admin.TabularInline):
+    """A site's own closures; saved through the closure service so due dates follow."""
+
     model = Closure
     extra = 0
     fields = ("name", "starts_on", "ends_on")
@@ -38,6 +40,12 @@ class SiteAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change) -> None:
         site_save(site=obj, teachers=form.cleaned_data["teachers"])
 
+    def save_formset(self, request, form, formset, change) -> None:
+        for closure in formset.save(commit=False):
+            closure_save(closure=closure)
+        for closure in formset.deleted_objects:
+            closure_delete(closure=closure)
+
 
 @admin.register(Closure)
 class ClosureAdmin(SimpleHistoryAdmin):
@@ -48,3 +56,13 @@ class ClosureAdmin(SimpleHistoryAdmin):
     list_select_related = ("site",)
     search_fields = ("name",)
     date_hierarchy = "starts_on"
+
+    def save_model(self, request, obj, form, change) -> None:
+        closure_save(closure=obj)
+
+    def delete_model(self, request, obj) -> None:
+        closure_delete(closure=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for closure in queryset:
+            closure_delete(closure=closure)

@@ -44,7 +44,9 @@ def site_save(*, site: Site, teachers) -> Site:
 def closure_save(*, closure: Closure) -> Closure:
     """Save a closure and move the due dates of the active contracts it affects."""
     previous_site_id = (
-        Closure.objects.filter(pk=closure.pk).values_list("site_id", flat=True).first() if closure.pk else closure.site_id
+        Closure.objects.filter(pk=closure.pk).values_list("site_id", flat=True).first()
+        if closure.pk
+        else closure.site_id
     )
     closure.full_clean()
     closure.save()

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
-from students.models import Enrollment, Guardian, Student, SupportProfile
-from students.services import enrollment_create, enrollment_exit
+from students.models import Contract, ContractCourse, Enrollment, Guardian, Student, SupportProfile
+from students.services import contract_course_add, contract_course_update, enrollment_create, enrollment_exit
 
 
 class GuardianInline(admin.StackedInline):
@@ -106,3 +106,53 @@ class EnrollmentAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
             enrollment_exit(
                 enrollment=obj, ended_on=obj.ended_on, exit_reason=obj.exit_reason, notes=obj.exit_notes
             )
+
+
+class ContractCourseInline(admin.TabularInline):
+    """A contract's courses; every change goes through the contract services."""
+
+    model = ContractCourse
+    extra = 0
+    fields = ("subject_area", "title", "credits", "status", "grade", "resolved_on")
+    can_delete = False
+
+
+@admin.register(Contract)
+class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Contracts: open them from the student's page; here courses can be corrected."""
+
+    list_display = ("student", "site", "teacher", "started_on", "due_on", "status")
+    list_filter = ("status", "site")
+    list_select_related = ("student", "site", "teacher")
+    search_fields = ("student__first_name", "student__last_name", "student__district_id")
+    date_hierarchy = "due_on"
+    readonly_fields = (
+        "student",
+        "site",
+        "teacher",
+        "started_on",
+        "length_days",
+        "extension_days",
+        "extension_reason",
+        "due_on",
+        "due_note",
+        "status",
+        "closed_on",
+    )
+    inlines = [ContractCourseInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for course in formset.save(commit=False):
+            if course.pk is None:
+                contract_course_add(
+                    contract=form.instance,
+                    subject_area=course.subject_area,
+                    title=course.title,
+                    credits=course.credits,
+                    by=request.user,
+                )
+            else:
+                contract_course_update(course=course, by=request.user)

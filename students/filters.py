@@ -72,7 +72,9 @@ class ContractFilter(django_filters.FilterSet):
     teacher = django_filters.ModelChoiceFilter(label=_("Teacher"), queryset=User.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
     pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="keep")
-    due_within = django_filters.NumberFilter(label=_("Due within (days)"), method="by_due_within", min_value=0)
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (days)"), method="by_due_within", min_value=0
+    )
 
     class Meta:
         model = Contract

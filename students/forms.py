@@ -154,10 +154,14 @@ class CourseForm(forms.ModelForm):
             MinValueValidator(Decimal("0.5")),
             MaxValueValidator(settings.ARTWORX_MAX_COURSE_CREDITS),
         ]
-        self.fields["credits"].widget.attrs.update(min="0.5", max=settings.ARTWORX_MAX_COURSE_CREDITS, step="0.5")
+        self.fields["credits"].widget.attrs.update(
+            min="0.5", max=settings.ARTWORX_MAX_COURSE_CREDITS, step="0.5"
+        )
 
 
-CourseFormSet = forms.formset_factory(CourseForm, extra=4, min_num=1, validate_min=True, max_num=12, validate_max=True)
+CourseFormSet = forms.formset_factory(
+    CourseForm, extra=4, min_num=1, validate_min=True, max_num=12, validate_max=True
+)
 
 
 class CourseResolveForm(forms.Form):

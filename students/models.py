@@ -50,7 +50,9 @@ class StudentQuerySet(models.QuerySet):
     def with_credits(self) -> "StudentQuerySet":
         """Annotate `credits_earned`: prior credits plus completed contract courses (DESIGN.md rule 6)."""
         completed = (
-            ContractCourse.objects.filter(contract__student=OuterRef("pk"), status=ContractCourse.Status.COMPLETED)
+            ContractCourse.objects.filter(
+                contract__student=OuterRef("pk"), status=ContractCourse.Status.COMPLETED
+            )
             .order_by()
             .values("contract__student")
             .annotate(total=models.Sum("credits"))
@@ -320,7 +322,9 @@ class ContractQuerySet(models.QuerySet):
         courses = ContractCourse.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
         planned = courses.annotate(total=models.Sum("credits")).values("total")
         done = (
-            courses.filter(status=ContractCourse.Status.COMPLETED).annotate(total=models.Sum("credits")).values("total")
+            courses.filter(status=ContractCourse.Status.COMPLETED)
+            .annotate(total=models.Sum("credits"))
+            .values("total")
         )
         zero = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
         return self.annotate(
@@ -460,7 +464,9 @@ class ContractCourse(TimeStampedModel):
                 condition=Q(status="in_progress", resolved_on__isnull=True, grade="")
                 | (~Q(status="in_progress") & Q(resolved_on__isnull=False) & ~Q(grade="")),
                 name="students_contractcourse_resolved_has_grade_and_date",
-                violation_error_message=_("A finished course has a grade and a date; one in progress has neither."),
+                violation_error_message=_(
+                    "A finished course has a grade and a date; one in progress has neither."
+                ),
             ),
         ]
 

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,8 +51,8 @@ class Pace:
             "%(done)s of %(planned)s credits done (%(percent_done)d%%) after %(elapsed)d of %(total)d "
             "instructional days (%(percent_elapsed)d%%); %(left)d days left."
         ) % {
-            "done": f"{self.credits_done:g}",
-            "planned": f"{self.credits_planned:g}",
+            "done": floatformat(self.credits_done, -1),
+            "planned": floatformat(self.credits_planned, -1),
             "percent_done": self.percent_done,
             "elapsed": self.days_elapsed,
             "total": self.days_total,

@@ -44,7 +44,9 @@ def teacher_caseload(*, teacher, today: date) -> list[Student]:
                 queryset=Enrollment.objects.open().select_related("site"),
                 to_attr="open_enrollments",
             ),
-            Prefetch("contracts", queryset=Contract.objects.active().with_credits(), to_attr="active_contracts"),
+            Prefetch(
+                "contracts", queryset=Contract.objects.active().with_credits(), to_attr="active_contracts"
+            ),
         )
     )
     with_pace([c for s in students for c in s.active_contracts], today=today)

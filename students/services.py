@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -164,7 +165,8 @@ def _check_course(*, credits, title: str) -> None:
     limit = settings.ARTWORX_MAX_COURSE_CREDITS
     if credits is None or not (0 < credits <= limit):
         raise ValidationError(
-            _("%(title)s: credits must be more than 0 and at most %(limit)d.") % {"title": title, "limit": limit},
+            _("%(title)s: credits must be more than 0 and at most %(limit)d.")
+            % {"title": title, "limit": limit},
             code="course_credits",
         )
 
@@ -174,20 +176,27 @@ def _due_date(*, site_id: int, started_on: date, days: int) -> date:
 
 
 @transaction.atomic
-def contract_open(*, student: Student, started_on: date, courses: list[dict], length_days: int | None = None) -> Contract:
+def contract_open(
+    *, student: Student, started_on: date, courses: list[dict], length_days: int | None = None
+) -> Contract:
     """Open a credit-recovery contract; its due date is the 80th instructional day from the start."""
     # Lock the student: two "open contract" requests queue here and the second sees the first.
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.open().first()
     if enrollment is None:
-        raise ValidationError(_("Enroll the student at a site before opening a contract."), code="not_enrolled")
+        raise ValidationError(
+            _("Enroll the student at a site before opening a contract."), code="not_enrolled"
+        )
     if started_on < enrollment.started_on:
         raise ValidationError(
-            _("A contract cannot start before the student's enrollment (%(date)s).") % {"date": enrollment.started_on},
+            _("A contract cannot start before the student's enrollment (%(date)s).")
+            % {"date": enrollment.started_on},
             code="before_enrollment",
         )
     if student.contracts.active().exists():
-        raise ValidationError(_("This student already has an active contract."), code="active_contract_exists")
+        raise ValidationError(
+            _("This student already has an active contract."), code="active_contract_exists"
+        )
     if not courses:
         raise ValidationError(_("Add at least one course to the contract."), code="no_courses")
     for course in courses:
@@ -203,7 +212,9 @@ def contract_open(*, student: Student, started_on: date, courses: list[dict], le
     )
     bulk_create_with_history(
         [
-            ContractCourse(contract=contract, subject_area=c["subject_area"], title=c["title"], credits=c["credits"])
+            ContractCourse(
+                contract=contract, subject_area=c["subject_area"], title=c["title"], credits=c["credits"]
+            )
             for c in courses
         ],
         ContractCourse,
@@ -228,24 +239,37 @@ def contract_course_add(*, contract: Contract, subject_area: str, title: str, cr
     """Add a course to a contract's courseload."""
     contract = _locked_open_for_edit(contract, by=by)
     _check_course(credits=credits, title=title)
-    course = ContractCourse.objects.create(contract=contract, subject_area=subject_area, title=title, credits=credits)
+    course = ContractCourse.objects.create(
+        contract=contract, subject_area=subject_area, title=title, credits=credits
+    )
     if contract.status == Contract.Status.COMPLETED:
-        contract.status, contract.closed_on = Contract.Status.ACTIVE, None
-        contract.save(update_fields=["status", "closed_on", "updated_at"])
+        _reopen(contract)
     return course
 
 
-@transaction.atomic
-def contract_course_resolve(*, course: ContractCourse, status: str, grade: str, resolved_on: date, by) -> ContractCourse:
-    """Complete or fail a course with a grade and a date; the contract completes when all are resolved."""
-    contract = _locked_open_for_edit(course.contract, by=by)
-    course = ContractCourse.objects.select_for_update().get(pk=course.pk)
+def _reopen(contract: Contract) -> None:
+    """A completed contract with a course back in progress is active again, if the student has no other."""
+    if Contract.objects.active().filter(student_id=contract.student_id).exclude(pk=contract.pk).exists():
+        raise ValidationError(
+            _("The student has another active contract: add the course there instead."),
+            code="active_contract_exists",
+        )
+    contract.status, contract.closed_on = Contract.Status.ACTIVE, None
+    contract.save(update_fields=["status", "closed_on", "updated_at"])
+
+
+def _check_result(*, contract: Contract, status: str, grade: str, resolved_on: date | None) -> None:
+    """A result's status, grade and date agree with each other and with the contract."""
+    if status == ContractCourse.Status.IN_PROGRESS:
+        if grade or resolved_on:
+            raise ValidationError(_("A course in progress has no grade and no date yet."), code="grade")
+        return
     if status == ContractCourse.Status.COMPLETED and grade not in PASSING_GRADES:
         raise ValidationError(_("A completed course needs a passing grade (A–D or Pass)."), code="grade")
-    if status == ContractCourse.Status.NOT_COMPLETED and grade in PASSING_GRADES:
+    if status == ContractCourse.Status.NOT_COMPLETED and grade not in {"F", "NP"}:
         raise ValidationError(_("A course not completed has grade F or No pass."), code="grade")
-    if status not in (ContractCourse.Status.COMPLETED, ContractCourse.Status.NOT_COMPLETED):
-        raise ValidationError(_("Choose completed or not completed."), code="status")
+    if resolved_on is None:
+        raise ValidationError(_("Give the date of the result."), code="date")
     if resolved_on < contract.started_on:
         raise ValidationError(
             _("The date cannot be before the contract started (%(date)s).") % {"date": contract.started_on},
@@ -253,8 +277,33 @@ def contract_course_resolve(*, course: ContractCourse, status: str, grade: str, 
         )
     if resolved_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
+@transaction.atomic
+def contract_course_resolve(
+    *, course: ContractCourse, status: str, grade: str, resolved_on: date, by
+) -> ContractCourse:
+    """Complete or fail a course with a grade and a date; the contract completes when all are resolved."""
+    contract = _locked_open_for_edit(course.contract, by=by)
+    course = ContractCourse.objects.select_for_update().get(pk=course.pk)
+    if status not in (ContractCourse.Status.COMPLETED, ContractCourse.Status.NOT_COMPLETED):
+        raise ValidationError(_("Choose completed or not completed."), code="status")
+    _check_result(contract=contract, status=status, grade=grade, resolved_on=resolved_on)
     course.status, course.grade, course.resolved_on = status, grade, resolved_on
     course.save(update_fields=["status", "grade", "resolved_on", "updated_at"])
+    _complete_when_resolved(contract)
+    return course
+
+
+@transaction.atomic
+def contract_course_update(*, course: ContractCourse, by) -> ContractCourse:
+    """Save a corrected course (title, credits, result); the contract's status follows its courses."""
+    contract = _locked_open_for_edit(course.contract, by=by)
+    _check_course(credits=course.credits, title=course.title)
+    _check_result(contract=contract, status=course.status, grade=course.grade, resolved_on=course.resolved_on)
+    course.save()
+    if contract.status == Contract.Status.COMPLETED and course.status == ContractCourse.Status.IN_PROGRESS:
+        _reopen(contract)
     _complete_when_resolved(contract)
     return course
 
@@ -279,14 +328,20 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
     limit = settings.ARTWORX_MAX_CONTRACT_EXTENSION
     if not (1 <= days <= limit):
         raise ValidationError(
-            _("An extension is between 1 and %(limit)d instructional days.") % {"limit": limit}, code="extension_days"
+            _("An extension is between 1 and %(limit)d instructional days.") % {"limit": limit},
+            code="extension_days",
         )
     if not reason.strip():
         raise ValidationError(_("Give a reason for the extension."), code="extension_reason")
     old_due = contract.due_on
     contract.extension_days, contract.extension_reason = days, reason.strip()
-    contract.due_on = _due_date(site_id=contract.site_id, started_on=contract.started_on, days=contract.total_days)
-    contract.due_note = _("Extended by %(days)d instructional days (was due %(old)s).") % {"days": days, "old": old_due}
+    contract.due_on = _due_date(
+        site_id=contract.site_id, started_on=contract.started_on, days=contract.total_days
+    )
+    contract.due_note = _("Extended by %(days)d instructional days (was due %(old)s).") % {
+        "days": days,
+        "old": old_due,
+    }
     contract.save()
     return contract
 
@@ -297,8 +352,14 @@ def contracts_expire_overdue(*, today: date) -> int:
         overdue = list(
             Contract.objects.active()
             .select_for_update()
-            .filter(due_on__lt=today, courses__status=ContractCourse.Status.IN_PROGRESS)
-            .distinct()
+            .filter(due_on__lt=today)
+            .filter(
+                Exists(
+                    ContractCourse.objects.filter(
+                        contract=OuterRef("pk"), status=ContractCourse.Status.IN_PROGRESS
+                    )
+                )
+            )
         )
         for contract in overdue:
             contract.status, contract.closed_on = Contract.Status.EXPIRED, contract.due_on

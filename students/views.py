@@ -262,7 +262,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts the user may see, filterable by site, teacher, status, pace and due date."""
     if not request.user.has_perm("students.view_contract"):
         raise PermissionDenied
-    filterset = ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request)
+    filterset = ContractFilter(
+        request.GET or None, queryset=contract_rows(user=request.user), request=request
+    )
     rows = with_pace(filterset.qs, today=timezone.localdate())
     pace = filterset.form.cleaned_data.get("pace") if filterset.is_bound and filterset.is_valid() else None
     if pace:
@@ -270,7 +272,11 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "students/contract_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "students/contract_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
 
 
 @login_required
@@ -283,15 +289,24 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and courses.is_valid():
         rows = [course for course in courses.cleaned_data if course and not course.get("DELETE")]
         try:
-            contract = contract_open(student=student, started_on=form.cleaned_data["started_on"], courses=rows)
+            contract = contract_open(
+                student=student, started_on=form.cleaned_data["started_on"], courses=rows
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Contract opened: due %(date)s.") % {"date": date_format(contract.due_on, "SHORT_DATE_FORMAT")}
+                request,
+                _("Contract opened: due %(date)s.")
+                % {"date": date_format(contract.due_on, "SHORT_DATE_FORMAT")},
             )
             return redirect("students:contract_detail", pk=contract.pk)
-    context = {"form": form, "courses": courses, "student": student, "contract_days": settings.ARTWORX_CONTRACT_DAYS}
+    context = {
+        "form": form,
+        "courses": courses,
+        "student": student,
+        "contract_days": settings.ARTWORX_CONTRACT_DAYS,
+    }
     return render(request, "students/contract_form.html", context)
 
 

@@ -87,3 +87,21 @@ def as_role(client, users):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's default hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def open_contract(db):
+    """Open a contract through the service: `open_contract(student, started_on, credits=[5, 5])`."""
+    from datetime import date
+    from decimal import Decimal
+
+    from students.services import contract_open
+
+    def make(student, started_on=date(2026, 9, 14), credits=(5, 5), length_days=None):
+        courses = [
+            {"subject_area": "english", "title": f"Course {n}", "credits": Decimal(c)}
+            for n, c in enumerate(credits)
+        ]
+        return contract_open(student=student, started_on=started_on, courses=courses, length_days=length_days)
+
+    return make

@@ -100,3 +100,19 @@ def test_it_enrolls_one_student_once_when_two_requests_race():
     outcomes = race(jobs)
     assert outcomes == {"ok": 1, "already_enrolled": 9}
     assert student.enrollments.open().count() == 1
+
+
+def test_it_opens_one_contract_when_two_requests_race():
+    from decimal import Decimal
+
+    from students.services import contract_open
+
+    enrollment = EnrollmentFactory()
+    courses = [{"subject_area": "english", "title": "English 11A", "credits": Decimal(5)}]
+    jobs = [
+        lambda: contract_open(student=enrollment.student, started_on=date(2026, 9, 14), courses=courses)
+        for _ in range(10)
+    ]
+    outcomes = race(jobs)
+    assert outcomes == {"ok": 1, "active_contract_exists": 9}
+    assert enrollment.student.contracts.count() == 1

@@ -11,10 +11,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from artworx import roles
+from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
-from students.models import ExitReason, Guardian, Student, SupportProfile
-from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
+from students.models import Enrollment, ExitReason, Guardian, Student, SubjectArea, SupportProfile
+from students.services import (
+    contract_course_resolve,
+    contract_open,
+    contracts_expire_overdue,
+    enrollment_create,
+    enrollment_exit,
+    enrollment_transfer,
+    student_create,
+)
 
 User = get_user_model()
 
@@ -206,6 +215,7 @@ class Command(BaseCommand):
         )
         for _ in range(2):
             make_student(rng, next(counter))
+        seed_contracts(rng, today)
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -274,3 +284,67 @@ def make_student(
     flags = {flag: rng.random() < 0.12 for flag in SupportProfile.FLAGS}
     SupportProfile.objects.filter(student=student).update(**flags)
     return student
+
+
+COURSES = [
+    (SubjectArea.ENGLISH, "English 11A"),
+    (SubjectArea.MATH, "Algebra 1B"),
+    (SubjectArea.HISTORY, "U.S. History A"),
+    (SubjectArea.SCIENCE, "Biology A"),
+    (SubjectArea.ARTS, "Photography 1"),
+    (SubjectArea.HEALTH, "Health"),
+    (SubjectArea.WORLD_LANGUAGE, "Spanish 2A"),
+]
+
+
+def seed_contracts(rng: random.Random, today: date) -> None:
+    """Contracts in every state: on track, behind, at risk, completed and expired."""
+    staff = User.objects.get(username="staff")
+    enrollments = list(Enrollment.objects.open().select_related("student").order_by("started_on", "pk"))
+    calendars = calendars_for_sites({e.site_id for e in enrollments})
+    for n, enrollment in enumerate(enrollments[:60]):
+        calendar = calendars[enrollment.site_id]
+        age = calendar.count(enrollment.started_on, today)
+        courses = [
+            {"subject_area": area, "title": title, "credits": Decimal(5)}
+            for area, title in rng.sample(COURSES, 3)
+        ]
+        if age > 90 and n % 3 == 0:
+            # An earlier contract, finished on time or left to expire.
+            start = enrollment.started_on
+            contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
+            finished = list(contract.courses.all())[: 3 if n % 2 else 2]
+            for day, course in enumerate(finished, start=20):
+                contract_course_resolve(
+                    course=course,
+                    status="completed",
+                    grade=rng.choice("ABC"),
+                    resolved_on=calendar.nth_day(start, day),
+                    by=staff,
+                )
+            continue
+        # Land each contract in a pace band by choosing courses done and days elapsed:
+        # on track, behind (10–25 points), at risk (more than 25 points).
+        done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26)][n % 4]
+        start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
+        contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
+        for course in list(contract.courses.all())[:done]:
+            contract_course_resolve(
+                course=course,
+                status="completed",
+                grade=rng.choice("ABCD"),
+                resolved_on=min(today, calendar.nth_day(start, 5)),
+                by=staff,
+            )
+    contracts_expire_overdue(today=today)
+
+
+def days_back(calendar, today: date, days: int) -> date:
+    """The instructional day that makes `today` the `days`-th instructional day of a contract."""
+    day, counted = today, 0
+    while True:
+        if calendar.is_instructional(day):
+            counted += 1
+            if counted == days:
+                return day
+        day -= timedelta(days=1)

@@ -1,0 +1,84 @@
+"""The instructional calendar: weekdays that are not closures (DESIGN.md rule 5)."""
+
+from datetime import date
+
+import pytest
+
+from sites.calendar import InstructionalCalendar, calendars_for_sites
+from tests.factories import ClosureFactory
+
+MONDAY = date(2026, 9, 14)
+
+
+def test_it_counts_the_start_as_day_one_when_it_is_a_weekday():
+    assert InstructionalCalendar().nth_day(MONDAY, 1) == MONDAY
+
+
+def test_it_skips_weekends():
+    calendar = InstructionalCalendar()
+    assert calendar.nth_day(MONDAY, 5) == date(2026, 9, 18)  # Friday
+    assert calendar.nth_day(MONDAY, 6) == date(2026, 9, 21)  # next Monday
+    assert calendar.nth_day(MONDAY, 80) == date(2027, 1, 1)  # 16 weeks of 5 days, no closures
+
+
+def test_a_start_on_a_weekend_begins_on_the_next_weekday():
+    assert InstructionalCalendar().nth_day(date(2026, 9, 12), 1) == MONDAY
+
+
+def test_a_start_on_a_closure_begins_after_it():
+    calendar = InstructionalCalendar([(MONDAY, date(2026, 9, 15))])
+    assert calendar.nth_day(MONDAY, 1) == date(2026, 9, 16)
+
+
+def test_a_closure_at_the_end_pushes_the_due_date():
+    calendar = InstructionalCalendar([(date(2026, 9, 18), date(2026, 9, 18))])
+    assert calendar.nth_day(MONDAY, 5) == date(2026, 9, 21)
+
+
+def test_overlapping_closures_count_each_day_once():
+    one = InstructionalCalendar([(date(2026, 9, 15), date(2026, 9, 17))])
+    two = InstructionalCalendar(
+        [(date(2026, 9, 15), date(2026, 9, 16)), (date(2026, 9, 16), date(2026, 9, 17))]
+    )
+    assert one.nth_day(MONDAY, 10) == two.nth_day(MONDAY, 10) == date(2026, 9, 30)
+
+
+def test_it_counts_february_29_in_a_leap_year():
+    calendar = InstructionalCalendar()
+    assert calendar.is_instructional(date(2028, 2, 29))  # a Tuesday
+    assert calendar.nth_day(date(2028, 2, 28), 2) == date(2028, 2, 29)
+    assert calendar.nth_day(date(2027, 2, 26), 2) == date(2027, 3, 1)  # 2027 has no 29th
+
+
+def test_eighty_days_over_winter_break_and_a_configured_length():
+    calendar = InstructionalCalendar(
+        [(date(2026, 12, 21), date(2027, 1, 1)), (date(2026, 11, 26), date(2026, 11, 27))]
+    )
+    assert calendar.nth_day(MONDAY, 80) == date(2027, 1, 19)  # 12 closed weekdays push it 12 days
+    assert calendar.nth_day(MONDAY, 60) == date(2026, 12, 8)  # 60 weekdays end Fri Dec 4; Thanksgiving adds 2
+
+
+def test_it_counts_instructional_days_in_a_range():
+    calendar = InstructionalCalendar([(date(2026, 9, 16), date(2026, 9, 16))])
+    assert calendar.count(MONDAY, date(2026, 9, 20)) == 4
+    assert calendar.count(MONDAY, MONDAY) == 1
+    assert calendar.count(date(2026, 9, 20), MONDAY) == 0
+
+
+def test_it_refuses_a_day_zero():
+    with pytest.raises(ValueError):
+        InstructionalCalendar().nth_day(MONDAY, 0)
+
+
+@pytest.mark.django_db
+def test_site_calendars_see_their_own_and_the_organisations_closures(
+    site, other_site, django_assert_num_queries
+):
+    ClosureFactory(name="Org", starts_on=date(2026, 9, 15), ends_on=date(2026, 9, 15))
+    ClosureFactory(name="Here", site=site, starts_on=date(2026, 9, 16), ends_on=date(2026, 9, 16))
+    with django_assert_num_queries(1):
+        calendars = calendars_for_sites([site.pk, other_site.pk])
+    assert not calendars[site.pk].is_instructional(date(2026, 9, 16))
+    assert calendars[other_site.pk].is_instructional(date(2026, 9, 16))
+    assert not calendars[other_site.pk].is_instructional(date(2026, 9, 15))
+    assert not calendars[None].is_instructional(date(2026, 9, 15))
