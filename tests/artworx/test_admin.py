@@ -111,3 +111,66 @@ def test_students_enrollments_and_sites_cannot_be_deleted(as_role, enrollment, n
     response = as_role("admin").post(reverse(name, args=[pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Enrollment.objects.filter(pk=enrollment.pk).exists()
+
+
+def test_a_closure_added_in_the_admin_moves_due_dates(as_role, student, open_contract):
+    contract = open_contract(student, date(2026, 9, 14))
+    data = {"name": "Storm day", "site": "", "starts_on": "2026-10-05", "ends_on": "2026-10-05"}
+    response = as_role("admin").post(reverse("admin:sites_closure_add"), data)
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.due_on == date(2027, 1, 4)
+    assert "Storm day" in contract.due_note
+
+
+def test_a_closure_with_reversed_dates_is_refused_in_the_admin(as_role):
+    data = {"name": "Backwards", "site": "", "starts_on": "2026-10-05", "ends_on": "2026-10-01"}
+    response = as_role("admin").post(reverse("admin:sites_closure_add"), data)
+    assert response.status_code == 200
+    assert "cannot end before it starts" in response.content.decode()
+
+
+def test_contracts_are_opened_from_the_student_page_not_the_admin(as_role):
+    assert as_role("admin").get(reverse("admin:students_contract_add")).status_code == 403
+
+
+def contract_change_data(contract, **course_fields):
+    course = contract.courses.get()
+    row = {
+        "id": course.pk,
+        "contract": contract.pk,
+        "subject_area": course.subject_area,
+        "title": course.title,
+        "credits": str(course.credits),
+        "status": course.status,
+        "grade": course.grade,
+        "resolved_on": "",
+        **course_fields,
+    }
+    data = {
+        "courses-TOTAL_FORMS": "1",
+        "courses-INITIAL_FORMS": "1",
+        "courses-MIN_NUM_FORMS": "0",
+        "courses-MAX_NUM_FORMS": "1000",
+    }
+    data.update({f"courses-0-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_an_administrator_corrects_a_course_through_the_service(as_role, student, open_contract):
+    contract = open_contract(student, date(2026, 9, 14), credits=[5])
+    data = contract_change_data(contract, status="completed", grade="B", resolved_on="2026-10-01")
+    response = as_role("admin").post(reverse("admin:students_contract_change", args=[contract.pk]), data)
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == "completed"
+
+
+def test_an_inconsistent_course_correction_is_refused_in_the_admin(as_role, student, open_contract):
+    contract = open_contract(student, date(2026, 9, 14), credits=[5])
+    data = contract_change_data(contract, status="completed", grade="F", resolved_on="2026-10-01")
+    response = as_role("admin").post(
+        reverse("admin:students_contract_change", args=[contract.pk]), data, follow=True
+    )
+    assert "passing grade" in response.content.decode()
+    assert contract.courses.get().status == "in_progress"

@@ -1,0 +1,47 @@
+"""A teacher runs a contract's life cycle in the browser: open, record results, see it complete."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from artworx import roles
+from tests.e2e.test_enrollment import log_in
+from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_teacher_opens_a_contract_and_completes_it(page: Page, live_server):
+    teacher = UserFactory(username="rivera", first_name="Ana", last_name="Rivera", role=roles.TEACHER)
+    site = SiteFactory(name="Eastside Storefront", teachers=[teacher])
+    EnrollmentFactory(
+        site=site,
+        teacher=teacher,
+        student__first_name="Mateo",
+        student__last_name="Flores",
+        student__prior_credits=100,
+    )
+
+    log_in(page, live_server, "rivera")
+    page.get_by_role("link", name="Mateo Flores").click()
+    page.get_by_role("link", name="Open a contract").click()
+    page.get_by_label("Start date").fill("2026-09-14")
+    page.get_by_label("Subject area 1").select_option(label="English")
+    page.get_by_label("Title 1").fill("English 11A")
+    page.get_by_label("Credits 1").fill("5")
+    page.get_by_label("Subject area 2").select_option(label="Mathematics")
+    page.get_by_label("Title 2").fill("Algebra 1B")
+    page.get_by_label("Credits 2").fill("5")
+    page.get_by_role("button", name="Open contract").click()
+    expect(page.get_by_text("Contract opened: due 01/01/2027.")).to_be_visible()
+
+    for title in ("English 11A", "Algebra 1B"):
+        page.get_by_role("row", name=title).get_by_role("link", name="Record result").click()
+        page.get_by_label("Completed", exact=True).check()
+        page.get_by_label("Grade").select_option("B")
+        page.get_by_label("Date").fill("2026-10-01")
+        page.get_by_role("button", name="Record result").click()
+        expect(page.get_by_text(f"{title} recorded.")).to_be_visible()
+
+    expect(page.locator("h1 .badge")).to_have_text("Completed")
+    page.get_by_role("link", name="Student page").click()
+    expect(page.get_by_text("110 of 210 credits earned toward graduation.")).to_be_visible()
