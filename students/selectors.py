@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sites.calendar import calendars_for_sites
@@ -101,8 +101,17 @@ def student_change_history(
 
 
 def contract_rows(*, user) -> QuerySet[Contract]:
-    """Contracts the user may see with student, site, teacher and credit totals, in one query."""
-    return Contract.objects.visible_to(user).with_credits().select_related("student", "site", "teacher")
+    """Contracts the user may see with student, site, teacher and credit totals, in one query.
+
+    Active contracts come first, soonest due first: that is where a teacher has work to do.
+    """
+    active_first = Case(When(status=Contract.Status.ACTIVE, then=Value(0)), default=Value(1))
+    return (
+        Contract.objects.visible_to(user)
+        .with_credits()
+        .select_related("student", "site", "teacher")
+        .order_by(active_first, "due_on", "pk")
+    )
 
 
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:

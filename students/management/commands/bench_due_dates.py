@@ -40,7 +40,9 @@ class Command(BaseCommand):
     def run(self, n_contracts: int, n_sites: int) -> None:
         rng = random.Random(7)
         teacher = User.objects.create(username="bench-teacher")
-        site_rows = Site.objects.bulk_create(Site(name=f"Bench site {i}", capacity=50) for i in range(n_sites))
+        site_rows = Site.objects.bulk_create(
+            Site(name=f"Bench site {i}", capacity=50) for i in range(n_sites)
+        )
         Closure.objects.bulk_create(
             [Closure(name="Winter break", starts_on=date(2026, 12, 21), ends_on=date(2027, 1, 1))]
             + [
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             ]
         )
         students = Student.objects.bulk_create(
-            Student(first_name="B", last_name=str(i), date_of_birth=date(2009, 1, 1), grade=11) for i in range(n_contracts)
+            Student(first_name="B", last_name=str(i), date_of_birth=date(2009, 1, 1), grade=11)
+            for i in range(n_contracts)
         )
         Enrollment.objects.bulk_create(
             Enrollment(student=s, site=site_rows[i % n_sites], teacher=teacher, started_on=date(2026, 8, 17))
@@ -58,7 +61,11 @@ class Command(BaseCommand):
         )
         Contract.objects.bulk_create(
             Contract(
-                student=s, site=site_rows[i % n_sites], teacher=teacher, length_days=80, due_on=date(2027, 12, 31),
+                student=s,
+                site=site_rows[i % n_sites],
+                teacher=teacher,
+                length_days=80,
+                due_on=date(2027, 12, 31),
                 started_on=date(2026, 8, 17) + timedelta(days=rng.randint(0, 60)),
             )
             for i, s in enumerate(students)
@@ -69,7 +76,9 @@ class Command(BaseCommand):
             "compute due dates only (calculator)",
             lambda: [calendars[c.site_id].nth_day(c.started_on, c.total_days) for c in rows],
         )
-        self.measure("recompute due dates", lambda: contracts_recompute_due_dates(site_id=None, reason="benchmark"))
+        self.measure(
+            "recompute due dates", lambda: contracts_recompute_due_dates(site_id=None, reason="benchmark")
+        )
         rows = list(Contract.objects.with_credits())
         self.measure("pace for every contract", lambda: with_pace(rows, today=date(2026, 11, 20)))
         unchanged = Contract.objects.filter(due_on=date(2027, 12, 31)).count()
