@@ -27,7 +27,19 @@ def search_students(queryset, value: str, prefix: str = ""):
     return queryset
 
 
-class StudentFilter(django_filters.FilterSet):
+class ScopedFilterSet(django_filters.FilterSet):
+    """Offer only the sites, and the teachers of the sites, that the user may see."""
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        sites = Site.objects.visible_to(request.user)
+        self.filters["site"].queryset = sites
+        self.filters["teacher"].queryset = User.objects.filter(
+            groups__name=TEACHER, teaching_sites__in=sites
+        ).distinct()
+
+
+class StudentFilter(ScopedFilterSet):
     """Filter students by name or id, site, teacher, status and grade."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
@@ -42,14 +54,6 @@ class StudentFilter(django_filters.FilterSet):
         model = Student
         fields = ["q", "site", "teacher", "status", "grade"]
 
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        sites = Site.objects.visible_to(request.user)
-        self.filters["site"].queryset = sites
-        self.filters["teacher"].queryset = User.objects.filter(
-            groups__name=TEACHER, teaching_sites__in=sites
-        ).distinct()
-
     def search(self, queryset, name, value):
         return search_students(queryset, value)
 
@@ -62,7 +66,7 @@ class StudentFilter(django_filters.FilterSet):
         )
 
 
-class ContractFilter(django_filters.FilterSet):
+class ContractFilter(ScopedFilterSet):
     """Filter contracts by site, teacher, status, pace and how soon they are due."""
 
     PACE_CHOICES = [("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))]
@@ -82,11 +86,6 @@ class ContractFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        sites = Site.objects.visible_to(request.user)
-        self.filters["site"].queryset = sites
-        self.filters["teacher"].queryset = User.objects.filter(
-            groups__name=TEACHER, teaching_sites__in=sites
-        ).distinct()
         self.filters["due_within"].field.widget.attrs.update(min="0", max="365")
 
     def search(self, queryset, name, value):

@@ -14,6 +14,9 @@ from simple_history.models import HistoricalRecords
 from artworx.models import FieldConstraintErrorsMixin, Language, TimeStampedModel
 from artworx.roles import is_teacher, sees_all
 
+# Sums of credits over no rows are NULL in SQL; count them as zero credits.
+NO_CREDITS = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
+
 
 class StudentQuerySet(models.QuerySet):
     """Queries over students."""
@@ -58,10 +61,9 @@ class StudentQuerySet(models.QuerySet):
             .annotate(total=models.Sum("credits"))
             .values("total")
         )
-        zero = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
         return self.annotate(
             credits_earned=models.ExpressionWrapper(
-                F("prior_credits") + Coalesce(models.Subquery(completed), zero),
+                F("prior_credits") + Coalesce(models.Subquery(completed), NO_CREDITS),
                 output_field=models.DecimalField(max_digits=5, decimal_places=1),
             )
         )
@@ -326,10 +328,9 @@ class ContractQuerySet(models.QuerySet):
             .annotate(total=models.Sum("credits"))
             .values("total")
         )
-        zero = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
         return self.annotate(
-            credits_planned=Coalesce(models.Subquery(planned), zero),
-            credits_done=Coalesce(models.Subquery(done), zero),
+            credits_planned=Coalesce(models.Subquery(planned), NO_CREDITS),
+            credits_done=Coalesce(models.Subquery(done), NO_CREDITS),
         )
 
 
