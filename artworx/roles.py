@@ -27,6 +27,8 @@ is_teaching_artist = rules.is_group_member(TEACHING_ARTIST)
 # DESIGN.md rule 13: program staff, counselors and administrators see every student and site.
 sees_all = is_administrator | is_program_staff | is_counselor
 manages_sites = is_administrator | is_program_staff
+# Program staff run the arts programs: cohorts, participants, sessions, late attendance fixes.
+manages_programs = is_administrator | is_program_staff
 
 
 @rules.predicate
@@ -48,6 +50,12 @@ def teaches_contract_student(user, contract) -> bool:
 @rules.predicate
 def contract_is_active(user, contract) -> bool:
     return contract is not None and contract.is_active
+
+
+@rules.predicate
+def teaches_session(user, session) -> bool:
+    """The user is one of the session's cohort's teaching artists."""
+    return session is not None and session.cohort.teaching_artists.filter(pk=user.pk).exists()
 
 
 def role_names(user) -> list[str]:
@@ -84,6 +92,20 @@ rules.add_perm(
     "students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_active)
 )
 rules.add_perm("students.extend_contract", sees_all)
+
+rules.add_perm("programs.view_program", sees_all | is_teacher | is_teaching_artist)
+rules.add_perm("programs.add_program", manages_programs)
+rules.add_perm("programs.change_program", manages_programs)
+rules.add_perm("programs.add_pathway", manages_programs)
+rules.add_perm("programs.change_pathway", manages_programs)
+rules.add_perm("programs.view_cohort", sees_all | is_teacher | is_teaching_artist)
+rules.add_perm("programs.add_cohort", manages_programs)
+rules.add_perm("programs.change_cohort", manages_programs)
+rules.add_perm("programs.add_participation", manages_programs)
+rules.add_perm("programs.change_participation", manages_programs)
+rules.add_perm("programs.change_session", manages_programs)
+# Teaching artists log their own cohorts' sessions (the 7-day edit window is in the service).
+rules.add_perm("programs.log_session", manages_programs | (is_teaching_artist & teaches_session))
 
 
 def sync_role_permissions(sender, **kwargs) -> None:

@@ -171,3 +171,11 @@ ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENS
 # instructional days elapsed before a contract reads "behind", and then "at risk".
 ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))
 ARTWORX_PACE_AT_RISK_POINTS = int(os.environ.get("ARTWORX_PACE_AT_RISK_POINTS", "25"))
+# Arts programs (rules 8–10).
+ARTWORX_MAX_COHORT_SIZE = 25
+ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
+# California's chronic-absence line, applied to sessions: absent (excused or unexcused) from at
+# least this share of the sessions held since the student joined, once enough were held.
+ARTWORX_CHRONIC_ABSENCE_PERCENT = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_PERCENT", "10"))
+ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS", "10"))
+ARTWORX_ABSENCES_IN_A_ROW = int(os.environ.get("ARTWORX_ABSENCES_IN_A_ROW", "3"))

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = teacher_caseload(teacher=user, today=timezone.localdate())
         context["sites"] = site_capacity_rows(user=user)
     elif is_teaching_artist(user):
-        template = "artworx/home_teaching_artist.html"
+        return redirect("programs:my_sessions")
     else:
         template = "artworx/home_no_role.html"
     return render(request, template, context)

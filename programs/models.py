@@ -1,1 +1,408 @@
-"""Arts programs, cohorts, sessions and attendance (built by the programs issue)."""
+"""Sequential arts programs, pathways, cohorts, participations, sessions and attendance."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from artworx.models import TimeStampedModel
+from artworx.roles import is_teacher, is_teaching_artist, sees_all
+
+
+class Discipline(models.TextChoices):
+    """Arts disciplines of the sequential curriculum."""
+
+    VISUAL_ART = "visual_art", _("Visual art")
+    PHOTOGRAPHY = "photography", _("Photography")
+    FILM_VIDEO = "film_video", _("Film / video")
+    MUSIC = "music", _("Music")
+    THEATRE = "theatre", _("Theatre")
+    DANCE = "dance", _("Dance")
+    CREATIVE_WRITING = "creative_writing", _("Creative writing")
+    DIGITAL_MEDIA = "digital_media", _("Digital media")
+    STAGECRAFT = "stagecraft", _("Stagecraft")
+
+
+class Program(TimeStampedModel):
+    """One step of the sequential arts curriculum."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices)
+    level = models.PositiveSmallIntegerField(
+        _("level"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    prerequisite = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_programs",
+        verbose_name=_("prerequisite program"),
+        help_text=_("Completing it unlocks this program."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["discipline", "level", "name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1),
+                name="programs_program_level_positive",
+                violation_error_message=_("Levels start at 1."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(prerequisite=models.F("pk")),
+                name="programs_program_not_own_prerequisite",
+                violation_error_message=_("A program cannot be its own prerequisite."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pathway(TimeStampedModel):
+    """An ordered sequence of programs leading to a career path."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    programs = models.ManyToManyField(Program, through="PathwayStep", related_name="pathways")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("pathway")
+        verbose_name_plural = _("pathways")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathwayStep(models.Model):
+    """A program's place in a pathway."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="pathway_steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["pathway", "position"]
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "position"],
+                name="programs_pathwaystep_unique_position",
+                violation_error_message=_("Two programs cannot share a position in a pathway."),
+            ),
+            models.UniqueConstraint(
+                fields=["pathway", "program"],
+                name="programs_pathwaystep_unique_program",
+                violation_error_message=_("A program appears once in a pathway."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} {self.position}: {self.program}"
+
+
+class CohortQuerySet(models.QuerySet):
+    """Queries over cohorts."""
+
+    def visible_to(self, user) -> "CohortQuerySet":
+        """Staff see all; teachers the cohorts at their sites or holding their students; artists their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all(user):
+            return self.all()
+        scope = Q(pk__in=[])
+        if is_teacher(user):
+            from students.models import Enrollment
+
+            their_students = Enrollment.objects.open().filter(site__teachers=user).values("student")
+            scope |= Q(site__teachers=user) | Q(
+                Exists(
+                    Participation.objects.filter(
+                        cohort=OuterRef("pk"),
+                        student__in=their_students,
+                        status=Participation.Status.ENROLLED,
+                    )
+                )
+            )
+        if is_teaching_artist(user):
+            scope |= Q(teaching_artists=user)
+        return self.filter(pk__in=self.filter(scope).values("pk"))
+
+
+WEEKDAYS = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+
+
+class Cohort(TimeStampedModel):
+    """One program running at one site, or at a partner venue open to several sites, for a term."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        verbose_name=_("site"),
+    )
+    venue = models.ForeignKey(
+        "sites.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        verbose_name=_("partner venue"),
+        help_text=_("For a cohort that meets at a partner venue, open to students of every site."),
+    )
+    term_starts_on = models.DateField(_("term starts"))
+    term_ends_on = models.DateField(_("term ends"))
+    meeting_days = models.CharField(
+        _("meeting days"), max_length=13, help_text=_("Weekdays it meets, 0 = Monday, comma-separated.")
+    )
+    starts_at = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=25, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    teaching_artists = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="cohorts", verbose_name=_("teaching artists")
+    )
+
+    objects = CohortQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[teaching_artists])
+
+    class Meta:
+        ordering = ["-term_starts_on", "program__name", "pk"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(site__isnull=False) & Q(venue__isnull=True))
+                | (Q(site__isnull=True) & Q(venue__isnull=False)),
+                name="programs_cohort_site_or_venue",
+                violation_error_message=_("A cohort meets at a site or at a partner venue, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1) & Q(capacity__lte=25),
+                name="programs_cohort_capacity_1_to_25",
+                violation_error_message=_("A cohort holds between 1 and 25 students."),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_ends_on__gte=models.F("term_starts_on")),
+                name="programs_cohort_term_ends_after_start",
+                violation_error_message=_("The term cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.place} · {self.term_starts_on:%b %Y}"
+
+    @property
+    def place(self):
+        """Where it meets: the site or the partner venue."""
+        return self.site or self.venue
+
+    @property
+    def weekdays(self) -> list[int]:
+        return sorted({int(day) for day in self.meeting_days.split(",") if day.strip().isdigit()})
+
+    def weekday_labels(self) -> str:
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[day]) for day in self.weekdays)
+
+
+class ParticipationQuerySet(models.QuerySet):
+    """Queries over participations."""
+
+    def enrolled(self) -> "ParticipationQuerySet":
+        return self.filter(status=Participation.Status.ENROLLED)
+
+
+class Participation(TimeStampedModel):
+    """A student in a cohort."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="participations")
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="participations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED)
+    joined_on = models.DateField(_("joined on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    override_reason = models.CharField(
+        _("prerequisite override"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why staff waived the prerequisite."),
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["student__last_name", "student__first_name", "pk"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "student"],
+                condition=Q(status="enrolled"),
+                name="programs_participation_one_open_per_cohort",
+                violation_error_message=_("The student is already in this cohort."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("joined_on")),
+                name="programs_participation_ends_after_join",
+                violation_error_message=_("A participation cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "status"])]  # capacity counts and rosters
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.cohort}"
+
+
+class SessionQuerySet(models.QuerySet):
+    """Queries over sessions."""
+
+    def visible_to(self, user) -> "SessionQuerySet":
+        return self.filter(cohort__in=Cohort.objects.visible_to(user))
+
+    def unlogged(self) -> "SessionQuerySet":
+        return self.filter(status=Session.Status.SCHEDULED)
+
+
+class Session(TimeStampedModel):
+    """One meeting of a cohort."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        LOGGED = "logged", _("Logged")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    activities = models.TextField(_("activities"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_sessions",
+    )
+    logged_at = models.DateTimeField(_("logged at"), null=True, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "starts_at", "pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "date", "starts_at"],
+                name="programs_session_unique_time",
+                violation_error_message=_("The cohort already meets at that date and time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="programs_session_cancel_has_reason",
+                violation_error_message=_("A cancelled session needs a reason."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "date"]),  # unlogged-session sweeps and "still to log"
+            models.Index(fields=["cohort", "date"]),  # cohort pages and attendance over a range
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort.program} · {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+
+    @property
+    def ends_at(self):
+        """The local end time of the session."""
+        return (datetime.combine(self.date, self.starts_at) + timedelta(minutes=self.duration_minutes)).time()
+
+
+class Mark(models.TextChoices):
+    """One student's mark for one session (positive attendance: every participant gets one)."""
+
+    PRESENT = "P", _("Present")
+    TARDY = "T", _("Tardy")
+    LEFT_EARLY = "LE", _("Left early")
+    OFF_SITE = "OS", _("Present off-site")
+    EXCUSED = "E", _("Excused absence")
+    UNEXCUSED = "U", _("Unexcused absence")
+
+
+ABSENT_MARKS = (Mark.EXCUSED, Mark.UNEXCUSED)  # California counts excused absences too
+
+
+class Attendance(TimeStampedModel):
+    """One participant's mark for one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="attendance")
+    mark = models.CharField(_("mark"), max_length=2, choices=Mark.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "participation"]
+        verbose_name = _("attendance mark")
+        verbose_name_plural = _("attendance marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participation"],
+                name="programs_attendance_one_mark_per_session",
+                violation_error_message=_("This participant already has a mark for this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mark__in=Mark.values),
+                name="programs_attendance_known_mark",
+                violation_error_message=_("Unknown attendance mark."),
+            ),
+        ]
+        indexes = [models.Index(fields=["participation", "session"])]  # per-participant rates and streaks
+
+    def __str__(self) -> str:
+        return f"{self.participation.student}: {self.mark}"
+
+    @property
+    def is_absence(self) -> bool:
+        return self.mark in ABSENT_MARKS

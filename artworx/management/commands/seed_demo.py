@@ -1,7 +1,7 @@
 """Fill an empty database with demo sites, people and students (never in production)."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from artworx import roles
+from programs.models import Cohort, Discipline, Mark, Participation, Pathway, PathwayStep, Program, Session
+from programs.services import cohort_complete, cohort_save, participation_create, session_log_attendance
 from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
@@ -40,6 +42,8 @@ DEMO_USERS = [
     ("teacher4", "Lucia", "Morales", roles.TEACHER),
     ("teacher5", "Grace", "Washington", roles.TEACHER),
     ("artist", "Javier", "Soto", roles.TEACHING_ARTIST),
+    ("artist2", "Maya", "Chen", roles.TEACHING_ARTIST),
+    ("artist3", "Luis", "Ortega", roles.TEACHING_ARTIST),
 ]
 
 # site name, address, capacity, host partner, teachers and how many students each carries
@@ -216,6 +220,7 @@ class Command(BaseCommand):
         for _ in range(2):
             make_student(rng, next(counter))
         seed_contracts(rng, today)
+        seed_programs(rng, today, sites)
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -348,3 +353,151 @@ def days_back(calendar, today: date, days: int) -> date:
             if counted == days:
                 return day
         day -= timedelta(days=1)
+
+
+def seed_programs(rng: random.Random, today: date, sites: list[Site]) -> None:
+    """Programs at three levels, cohorts at the sites and at a partner venue, weeks of attendance."""
+    staff = User.objects.get(username="staff")
+    artists = {u.username: u for u in User.objects.filter(username__startswith="artist")}
+    photo1 = Program.objects.create(
+        name="Photography 1",
+        discipline=Discipline.PHOTOGRAPHY,
+        level=1,
+        description="Seeing, framing and light with phones and DSLRs.",
+    )
+    photo2 = Program.objects.create(
+        name="Photography 2",
+        discipline=Discipline.PHOTOGRAPHY,
+        level=2,
+        prerequisite=photo1,
+        description="The photo essay; studio lighting.",
+    )
+    Program.objects.create(
+        name="Photography 3",
+        discipline=Discipline.PHOTOGRAPHY,
+        level=3,
+        prerequisite=photo2,
+        description="Portfolio and exhibition.",
+    )
+    stage1 = Program.objects.create(
+        name="Stagecraft 1",
+        discipline=Discipline.STAGECRAFT,
+        level=1,
+        description="Safety, tools, set construction.",
+    )
+    stage2 = Program.objects.create(
+        name="Stagecraft 2",
+        discipline=Discipline.STAGECRAFT,
+        level=2,
+        prerequisite=stage1,
+        description="Lighting and sound for live shows.",
+    )
+    music1 = Program.objects.create(
+        name="Music Production 1",
+        discipline=Discipline.MUSIC,
+        level=1,
+        description="Beats, recording and mixing.",
+    )
+    film1 = Program.objects.create(
+        name="Film / Video 1",
+        discipline=Discipline.FILM_VIDEO,
+        level=1,
+        description="Shooting and editing a short documentary.",
+    )
+    for name, steps in [
+        ("Stagecraft Technical Theatre", [stage1, stage2]),
+        ("Video Production", [photo1, film1]),
+    ]:
+        pathway = Pathway.objects.create(name=name)
+        PathwayStep.objects.bulk_create(
+            PathwayStep(pathway=pathway, program=p, position=n) for n, p in enumerate(steps, start=1)
+        )
+    venue = Partner.objects.get(name="The Music Center")
+    last_term = (today - timedelta(days=200), today - timedelta(days=80))
+    this_term = (today - timedelta(days=45), today + timedelta(days=60))
+
+    def open_cohort(program, site, artist_names, days, term, start_hour=15, **place):
+        cohort = Cohort(
+            program=program,
+            site=site,
+            term_starts_on=term[0],
+            term_ends_on=term[1],
+            meeting_days=days,
+            starts_at=time(start_hour, 30),
+            duration_minutes=90,
+            **place,
+        )
+        return cohort_save(cohort=cohort, teaching_artists=[artists[n] for n in artist_names])
+
+    def roster(site, count):
+        return list(
+            Student.objects.filter(enrollments__site=site, enrollments__ended_on__isnull=True)[:count]
+        )
+
+    # Last term's Photography 1 completed: its students may go on to Photography 2 at the venue.
+    past = open_cohort(photo1, sites[0], ["artist"], "0,2", last_term)
+    alumni = roster(sites[0], 12)
+    for student in alumni:
+        participation_create(cohort=past, student=student, joined_on=last_term[0], by=staff)
+    log_attendance(rng, past, staff, today, keep_unlogged=0)
+    cohort_complete(cohort=past, on=last_term[1])
+
+    current = [
+        (open_cohort(photo1, sites[0], ["artist"], "0,2", this_term), roster(sites[0], 40)[12:30]),
+        (open_cohort(stage1, sites[1], ["artist2"], "1,3", this_term), roster(sites[1], 18)),
+        (
+            open_cohort(music1, sites[2], ["artist3", "artist"], "4", this_term, start_hour=13),
+            roster(sites[2], 10),
+        ),
+        (
+            open_cohort(photo2, None, ["artist", "artist2"], "1,3", this_term, start_hour=16, venue=venue),
+            alumni[:8] + roster(sites[1], 20)[18:20],
+        ),
+    ]
+    for cohort, students in current:
+        for student in students:
+            waived = (
+                ""
+                if cohort.program != photo2 or student in alumni
+                else "Strong portfolio from another program"
+            )
+            participation_create(
+                cohort=cohort, student=student, joined_on=this_term[0], by=staff, override_reason=waived
+            )
+        log_attendance(rng, cohort, staff, today, keep_unlogged=2 if cohort.program == photo1 else 1)
+
+
+def log_attendance(rng: random.Random, cohort, staff, today: date, keep_unlogged: int) -> None:
+    """Log every past session but the last few, with realistic marks and one chronically absent student."""
+    sessions = list(cohort.sessions.filter(date__lte=today, status=Session.Status.SCHEDULED).order_by("date"))
+    participations = list(Participation.objects.filter(cohort=cohort))
+    struggling = participations[0].pk if participations else None
+    logged = sessions[: len(sessions) - keep_unlogged]
+    for n, session in enumerate(logged):
+        marks = {}
+        for participation in participations:
+            absent = 0.45 if participation.pk == struggling else 0.025
+            # The struggling student has also missed the last three sessions in a row.
+            if participation.pk == struggling and n >= len(logged) - 3:
+                absent = 1
+            roll = rng.random()
+            if roll < absent:
+                marks[participation.pk] = rng.choice([Mark.EXCUSED, Mark.UNEXCUSED])
+            elif roll < absent + 0.08:
+                marks[participation.pk] = rng.choice([Mark.TARDY, Mark.LEFT_EARLY])
+            else:
+                marks[participation.pk] = Mark.PRESENT
+        session_log_attendance(session=session, marks=marks, topic=rng.choice(TOPICS), by=staff)
+
+
+TOPICS = [
+    "Composition and the rule of thirds",
+    "Natural light portraits",
+    "Editing workshop",
+    "Critique circle",
+    "Field trip: Grand Park",
+    "Set building safety",
+    "Lighting board basics",
+    "Beat making",
+    "Mixing vocals",
+]

@@ -1,0 +1,158 @@
+"""Reads about cohorts, sessions and attendance shared by pages, exports and tasks."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from programs.models import ABSENT_MARKS, Attendance, Cohort, Participation, Session
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """A participant's attendance: rate, absences, the streak at the end, chronic absence (rule 10)."""
+
+    sessions: int
+    absences: int
+    absences_in_a_row: int
+
+    @property
+    def attended(self) -> int:
+        return self.sessions - self.absences
+
+    @property
+    def rate(self) -> int | None:
+        """Percent of logged sessions attended (present, tardy, left early or off-site)."""
+        return round(100 * self.attended / self.sessions) if self.sessions else None
+
+    @property
+    def chronically_absent(self) -> bool:
+        """Absent from at least 10 % of at least 10 sessions held since joining."""
+        return (
+            self.sessions >= settings.ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS
+            and 100 * self.absences >= settings.ARTWORX_CHRONIC_ABSENCE_PERCENT * self.sessions
+        )
+
+    @property
+    def absent_in_a_row(self) -> bool:
+        return self.absences_in_a_row >= settings.ARTWORX_ABSENCES_IN_A_ROW
+
+
+NO_FIGURES = AttendanceFigures(0, 0, 0)
+
+
+def attendance_figures(
+    participation_ids: Iterable[int], *, since: date | None = None
+) -> dict[int, AttendanceFigures]:
+    """Figures for many participations from one query over their marks, oldest session first."""
+    rows = Attendance.objects.filter(participation_id__in=list(participation_ids))
+    if since is not None:
+        rows = rows.filter(session__date__gte=since)
+    marks: dict[int, list[str]] = defaultdict(list)
+    for participation_id, mark in rows.order_by("session__date", "session__starts_at").values_list(
+        "participation_id", "mark"
+    ):
+        marks[participation_id].append(mark)
+    figures = {}
+    for participation_id, history in marks.items():
+        streak = 0
+        for mark in reversed(history):
+            if mark not in ABSENT_MARKS:
+                break
+            streak += 1
+        absences = sum(1 for mark in history if mark in ABSENT_MARKS)
+        figures[participation_id] = AttendanceFigures(len(history), absences, streak)
+    return figures
+
+
+def cohort_rows(*, user) -> QuerySet[Cohort]:
+    """Cohorts the user may see, with program, place and the number of students enrolled."""
+    enrolled = (
+        Participation.objects.enrolled()
+        .filter(cohort=OuterRef("pk"))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Cohort.objects.visible_to(user)
+        .select_related("program", "site", "venue")
+        .prefetch_related("teaching_artists")
+        .annotate(enrolled=Coalesce(Subquery(enrolled), 0))
+    )
+
+
+def cohort_roster(*, cohort: Cohort) -> list[Participation]:
+    """A cohort's participants (enrolled first) with `.figures`, in two queries."""
+    participations = list(
+        cohort.participations.select_related("student").order_by(
+            "status", "student__last_name", "student__first_name"
+        )
+    )
+    figures = attendance_figures(p.pk for p in participations)
+    for participation in participations:
+        participation.figures = figures.get(participation.pk, NO_FIGURES)
+    return participations
+
+
+def my_sessions(*, user, today: date) -> tuple[list[Session], list[Session]]:
+    """A teaching artist's sessions of today, and the past ones still to log (oldest first)."""
+    sessions = (
+        Session.objects.filter(cohort__teaching_artists=user)
+        .filter(Q(date=today) | Q(date__lt=today, status=Session.Status.SCHEDULED))
+        .exclude(status=Session.Status.CANCELLED, date__lt=today)
+        .select_related("cohort__program", "cohort__site", "cohort__venue")
+        .order_by("date", "starts_at")
+    )
+    today_sessions, to_log = [], []
+    for session in sessions:
+        (today_sessions if session.date == today else to_log).append(session)
+    return today_sessions, to_log
+
+
+def session_log_rows(*, session: Session) -> list[Participation]:
+    """Participants who belong on a session's log, with their current mark (if any) as `.mark`."""
+    from programs.services import session_participants
+
+    marks = dict(session.attendance.values_list("participation_id", "mark"))
+    rows = list(session_participants(session).order_by("student__last_name", "student__first_name"))
+    for row in rows:
+        row.mark = marks.get(row.pk, "")
+    return rows
+
+
+def student_participations(*, student) -> list[Participation]:
+    """A student's arts programs with their attendance figures."""
+    participations = list(
+        student.participations.select_related("cohort__program", "cohort__site", "cohort__venue").order_by(
+            "-joined_on"
+        )
+    )
+    figures = attendance_figures(p.pk for p in participations)
+    for participation in participations:
+        participation.figures = figures.get(participation.pk, NO_FIGURES)
+    return participations
+
+
+def attendance_rate(*, sessions: QuerySet[Session]) -> int | None:
+    """Percent of marks that count as attended across a set of sessions, in one query."""
+    totals = Attendance.objects.filter(session__in=sessions).aggregate(
+        total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
+    )
+    if not totals["total"]:
+        return None
+    return round(100 * (totals["total"] - totals["absent"]) / totals["total"])
+
+
+def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
+    """A cohort's sessions with who logged them and how many marks each has."""
+    return (
+        cohort.sessions.select_related("logged_by")
+        .annotate(marks=Count("attendance"))
+        .order_by("date", "starts_at")
+    )

@@ -1,0 +1,279 @@
+"""Writes on programs, cohorts, sessions and attendance; rules 8–10 live here."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from artworx.roles import TEACHING_ARTIST, manages_programs
+from programs.models import Attendance, Cohort, Mark, Participation, Program, Session
+from sites.calendar import calendars_for_sites
+
+
+@transaction.atomic
+def cohort_save(*, cohort: Cohort, teaching_artists) -> Cohort:
+    """Create or update a cohort and its teaching artists, then lay out its sessions."""
+    if cohort.pk is not None:
+        enrolled = Participation.objects.enrolled().filter(cohort_id=cohort.pk).count()
+        if cohort.capacity < enrolled:
+            raise ValidationError(
+                _("The cohort has %(n)d students: capacity cannot be lower.") % {"n": enrolled},
+                code="capacity_below_enrolled",
+            )
+    if not cohort.weekdays:
+        raise ValidationError(_("Choose at least one meeting day."), code="meeting_days")
+    not_artists = [u for u in teaching_artists if not u.groups.filter(name=TEACHING_ARTIST).exists()]
+    if not_artists:
+        raise ValidationError(
+            _("%(names)s are not teaching artists.") % {"names": ", ".join(map(str, not_artists))},
+            code="not_artist",
+        )
+    created = cohort.pk is None
+    cohort.full_clean()
+    cohort.save()
+    cohort.teaching_artists.set(teaching_artists)
+    cohort_schedule_sessions(cohort=cohort, today=timezone.localdate(), from_term_start=created)
+    return cohort
+
+
+def cohort_schedule_sessions(*, cohort: Cohort, today: date, from_term_start: bool = False) -> int:
+    """Create the sessions the weekly pattern asks for between the term dates, skipping closures.
+
+    A new cohort gets every session of its term; a changed one only from today on. Future
+    scheduled sessions that no longer fit the pattern are cancelled (never deleted); past and
+    logged sessions are left as they are. Returns how many sessions were created.
+    """
+    calendar = calendars_for_sites([cohort.site_id])[cohort.site_id]
+    wanted = set()
+    day = cohort.term_starts_on if from_term_start else max(cohort.term_starts_on, today)
+    while day <= cohort.term_ends_on:
+        if day.weekday() in cohort.weekdays and day not in calendar.closed:
+            wanted.add(day)
+        day += timedelta(days=1)
+    existing = {(s.date, s.starts_at): s for s in cohort.sessions.all()}
+    new = [
+        Session(cohort=cohort, date=d, starts_at=cohort.starts_at, duration_minutes=cohort.duration_minutes)
+        for d in sorted(wanted)
+        if (d, cohort.starts_at) not in existing
+    ]
+    bulk_create_with_history(new, Session)
+    stale = [
+        s
+        for (d, starts_at), s in existing.items()
+        if s.status == Session.Status.SCHEDULED
+        and d >= today
+        and (d not in wanted or starts_at != cohort.starts_at)
+    ]
+    for session in stale:
+        session.status, session.cancel_reason = Session.Status.CANCELLED, _("Schedule changed")
+    bulk_update_with_history(stale, Session, ["status", "cancel_reason"])
+    return len(new)
+
+
+def _prerequisite_done(*, student, program: Program) -> bool:
+    return Participation.objects.filter(
+        student=student, cohort__program=program, status=Participation.Status.COMPLETED
+    ).exists()
+
+
+@transaction.atomic
+def participation_create(
+    *, cohort: Cohort, student, joined_on: date, by, override_reason: str = ""
+) -> Participation:
+    """Enroll a student in a cohort (rule 9): enrolled at its site, prerequisite done or waived, seat free."""
+    from students.models import Enrollment
+
+    # Lock the cohort row: concurrent requests for its last seat queue here (rule 3's locking).
+    cohort = Cohort.objects.select_for_update().select_related("program__prerequisite").get(pk=cohort.pk)
+    enrollments = Enrollment.objects.open().filter(student=student)
+    if cohort.site_id is not None:
+        enrollments = enrollments.filter(site_id=cohort.site_id)
+    if not enrollments.exists():
+        raise ValidationError(
+            _("%(student)s is not enrolled at %(place)s.") % {"student": student, "place": cohort.place}
+            if cohort.site_id
+            else _("%(student)s is not enrolled at any site.") % {"student": student},
+            code="not_enrolled_at_site",
+        )
+    if Participation.objects.enrolled().filter(cohort=cohort, student=student).exists():
+        raise ValidationError(_("The student is already in this cohort."), code="already_in_cohort")
+    prerequisite = cohort.program.prerequisite
+    override_reason = override_reason.strip()
+    if prerequisite and not _prerequisite_done(student=student, program=prerequisite):
+        if not override_reason:
+            raise ValidationError(
+                _("%(student)s has not completed %(program)s. Staff may waive it with a reason.")
+                % {"student": student, "program": prerequisite},
+                code="prerequisite",
+            )
+        if not manages_programs(by):
+            raise ValidationError(
+                _("Only program staff can waive a prerequisite."), code="override_not_allowed"
+            )
+    else:
+        override_reason = ""
+    if not (cohort.term_starts_on - timedelta(days=30) <= joined_on <= cohort.term_ends_on):
+        raise ValidationError(_("The join date must fall within the cohort's term."), code="join_date")
+    taken = Participation.objects.enrolled().filter(cohort=cohort).count()
+    if taken >= cohort.capacity:
+        raise ValidationError(
+            _("%(cohort)s is full: all %(capacity)d places are taken.")
+            % {"cohort": cohort, "capacity": cohort.capacity},
+            code="cohort_full",
+        )
+    try:
+        with transaction.atomic():
+            return Participation.objects.create(
+                cohort=cohort, student=student, joined_on=joined_on, override_reason=override_reason
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("The student is already in this cohort."), code="already_in_cohort") from exc
+
+
+@transaction.atomic
+def participation_end(*, participation: Participation, status: str, on: date) -> Participation:
+    """Withdraw a participant, or mark them completed (which unlocks the next level)."""
+    participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    if participation.status != Participation.Status.ENROLLED:
+        raise ValidationError(_("This participation has already ended."), code="participation_ended")
+    if status not in (Participation.Status.COMPLETED, Participation.Status.WITHDRAWN):
+        raise ValidationError(_("Choose completed or withdrawn."), code="status")
+    if on < participation.joined_on:
+        raise ValidationError(
+            _("The date cannot be before the student joined (%(date)s).") % {"date": participation.joined_on},
+            code="before_join",
+        )
+    participation.status, participation.ended_on = status, on
+    participation.save(update_fields=["status", "ended_on", "updated_at"])
+    return participation
+
+
+@transaction.atomic
+def cohort_complete(*, cohort: Cohort, on: date) -> int:
+    """Mark every participant still enrolled as having completed the cohort; returns how many."""
+    enrolled = list(Participation.objects.enrolled().select_for_update().filter(cohort=cohort))
+    for participation in enrolled:
+        participation.status, participation.ended_on = (
+            Participation.Status.COMPLETED,
+            max(on, participation.joined_on),
+        )
+    bulk_update_with_history(enrolled, Participation, ["status", "ended_on"])
+    return len(enrolled)
+
+
+@transaction.atomic
+def session_add(*, cohort: Cohort, date: date, starts_at, duration_minutes: int) -> Session:
+    """Add a single extra session to a cohort."""
+    session = Session(cohort=cohort, date=date, starts_at=starts_at, duration_minutes=duration_minutes)
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_move(*, session: Session, date: date, starts_at, duration_minutes: int) -> Session:
+    """Move a scheduled session to another date or time."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(
+            _("Only a session not yet logged or cancelled can be moved."), code="not_scheduled"
+        )
+    session.date, session.starts_at, session.duration_minutes = date, starts_at, duration_minutes
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str) -> Session:
+    """Cancel a session that has not been logged, with a reason."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.SCHEDULED:
+        raise ValidationError(_("Only a session not yet logged can be cancelled."), code="not_scheduled")
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for cancelling."), code="cancel_reason")
+    session.status, session.cancel_reason = Session.Status.CANCELLED, reason.strip()
+    session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return session
+
+
+def session_participants(session: Session):
+    """Participations that belong on a session's log: joined by its date and not ended before it."""
+    return (
+        Participation.objects.filter(cohort_id=session.cohort_id, joined_on__lte=session.date)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
+        .select_related("student")
+    )
+
+
+def _check_may_log(*, session: Session, by, today: date) -> None:
+    """Staff may log any time; a cohort's artist logs past sessions and corrects a log for 7 days."""
+    if manages_programs(by):
+        return
+    if not session.cohort.teaching_artists.filter(pk=by.pk).exists():
+        raise ValidationError(
+            _("Only the cohort's teaching artists or staff can log this session."), code="not_artist"
+        )
+    if session.status == Session.Status.LOGGED and session.logged_at is not None:
+        window = settings.ARTWORX_ARTIST_EDIT_DAYS
+        if timezone.localdate(session.logged_at) + timedelta(days=window) < today:
+            raise ValidationError(
+                _("This log was saved more than %(days)d days ago: ask program staff to change it.")
+                % {"days": window},
+                code="edit_window_closed",
+            )
+
+
+@transaction.atomic
+def session_log_attendance(
+    *, session: Session, marks: dict[int, str], topic: str, activities: str = "", notes: str = "", by
+) -> Session:
+    """Save a session's log with one mark for every participant (rule 8), in a constant number of queries."""
+    # Lock the session: two co-teaching artists saving at once queue here, and the second save
+    # updates the first one's marks instead of adding a second mark per student.
+    session = Session.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+    today = timezone.localdate()
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(
+            _("This session was cancelled: there is nothing to log."), code="session_cancelled"
+        )
+    if session.date > today:
+        raise ValidationError(_("A session can be logged once it has happened."), code="future_session")
+    _check_may_log(session=session, by=by, today=today)
+    expected = {p.pk: p for p in session_participants(session)}
+    unknown = set(marks) - set(expected)
+    if unknown:
+        raise ValidationError(
+            _("Some marks are for students who are not in this cohort."), code="not_in_cohort"
+        )
+    missing = [str(p.student) for pk, p in expected.items() if pk not in marks]
+    if missing:
+        raise ValidationError(
+            _("Give every participant a mark. Missing: %(names)s.") % {"names": ", ".join(sorted(missing))},
+            code="missing_marks",
+        )
+    if any(mark not in Mark.values for mark in marks.values()):
+        raise ValidationError(_("Unknown attendance mark."), code="unknown_mark")
+    existing = {a.participation_id: a for a in session.attendance.all()}
+    created = [
+        Attendance(session=session, participation_id=pk, mark=m)
+        for pk, m in marks.items()
+        if pk not in existing
+    ]
+    changed = []
+    for pk, mark in marks.items():
+        if pk in existing and existing[pk].mark != mark:
+            existing[pk].mark = mark
+            changed.append(existing[pk])
+    bulk_create_with_history(created, Attendance, default_user=by)
+    bulk_update_with_history(changed, Attendance, ["mark"], default_user=by)
+    session.topic, session.activities, session.notes = topic.strip(), activities.strip(), notes.strip()
+    if session.status != Session.Status.LOGGED:
+        session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()
+    session.save()
+    return session

@@ -1,0 +1,313 @@
+"""Arts program pages: curriculum, cohorts, participants, sessions, and the artist's session log."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs.forms import (
+    CohortForm,
+    ParticipationEndForm,
+    ParticipationForm,
+    PathwayForm,
+    PathwayStepFormSet,
+    ProgramForm,
+    SessionCancelForm,
+    SessionForm,
+    SessionLogForm,
+)
+from programs.models import Cohort, Participation, Pathway, Program, Session
+from programs.selectors import (
+    attendance_rate,
+    cohort_roster,
+    cohort_rows,
+    cohort_sessions,
+    my_sessions,
+    session_log_rows,
+)
+from programs.services import (
+    cohort_complete,
+    cohort_save,
+    participation_create,
+    participation_end,
+    session_add,
+    session_cancel,
+    session_log_attendance,
+    session_move,
+)
+
+
+def _require(request: HttpRequest, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    """The sequential curriculum: programs by discipline and level, and the career pathways."""
+    _require(request, "programs.view_program")
+    context = {
+        "programs": Program.objects.select_related("prerequisite"),
+        "pathways": Pathway.objects.prefetch_related("steps__program"),
+    }
+    return render(request, "programs/program_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a program."""
+    program = get_object_or_404(Program, pk=pk) if pk else Program()
+    _require(request, "programs.change_program" if pk else "programs.add_program")
+    form = ProgramForm(request.POST or None, instance=program)
+    if form.is_valid():
+        program = form.save()
+        messages.success(request, _("Program %(name)s saved.") % {"name": program})
+        return redirect("programs:program_list")
+    return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a pathway and the order of its programs."""
+    pathway = get_object_or_404(Pathway, pk=pk) if pk else Pathway()
+    _require(request, "programs.change_pathway" if pk else "programs.add_pathway")
+    form = PathwayForm(request.POST or None, instance=pathway)
+    steps = PathwayStepFormSet(request.POST or None, instance=pathway, prefix="steps")
+    if form.is_valid() and steps.is_valid():
+        with transaction.atomic():
+            pathway = form.save()
+            steps.instance = pathway
+            steps.save()
+        messages.success(request, _("Pathway %(name)s saved.") % {"name": pathway})
+        return redirect("programs:program_list")
+    return render(request, "programs/pathway_form.html", {"form": form, "steps": steps, "pathway": pathway})
+
+
+@login_required
+@require_GET
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    """Cohorts the user may see, current terms first."""
+    _require(request, "programs.view_cohort")
+    return render(request, "programs/cohort_list.html", {"cohorts": cohort_rows(user=request.user)})
+
+
+def _visible_cohort(request: HttpRequest, pk: int, perm: str) -> Cohort:
+    """A cohort the user may see (else 404) and holds `perm` on (else 403)."""
+    cohort = get_object_or_404(cohort_rows(user=request.user), pk=pk)
+    _require(request, perm, cohort)
+    return cohort
+
+
+@login_required
+@require_GET
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cohort: participants with attendance figures, and its sessions."""
+    cohort = _visible_cohort(request, pk, "programs.view_cohort")
+    sessions = cohort_sessions(cohort=cohort)
+    context = {
+        "cohort": cohort,
+        "roster": cohort_roster(cohort=cohort),
+        "sessions": sessions,
+        "rate": attendance_rate(sessions=cohort.sessions.all()),
+        "today": timezone.localdate(),
+    }
+    return render(request, "programs/cohort_detail.html", context)
+
+
+def _cohort_form_view(request: HttpRequest, cohort: Cohort) -> HttpResponse:
+    form = CohortForm(request.POST or None, instance=cohort)
+    if form.is_valid():
+        try:
+            cohort = cohort_save(
+                cohort=form.save(commit=False), teaching_artists=form.cleaned_data["teaching_artists"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort saved; its sessions are scheduled."))
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    """Open a cohort; sessions are generated from its weekly pattern."""
+    _require(request, "programs.add_cohort")
+    return _cohort_form_view(request, Cohort())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a cohort; future sessions follow a changed pattern."""
+    cohort = _visible_cohort(request, pk, "programs.change_cohort")
+    return _cohort_form_view(request, Cohort.objects.get(pk=cohort.pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a student to a cohort (rule 9 in the service)."""
+    cohort = _visible_cohort(request, pk, "programs.add_participation")
+    form = ParticipationForm(request.POST or None, cohort=cohort)
+    if form.is_valid():
+        try:
+            participation_create(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(student)s joined the cohort.") % {"student": form.cleaned_data["student"]}
+            )
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/participation_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a participant or mark them completed."""
+    participation = get_object_or_404(
+        Participation.objects.filter(cohort__in=cohort_rows(user=request.user)).select_related(
+            "student", "cohort"
+        ),
+        pk=pk,
+    )
+    _require(request, "programs.change_participation", participation)
+    form = ParticipationEndForm(request.POST or None)
+    if form.is_valid():
+        try:
+            participation_end(participation=participation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(student)s: saved.") % {"student": participation.student})
+            return redirect("programs:cohort_detail", pk=participation.cohort_id)
+    context = {"form": form, "participation": participation, "cohort": participation.cohort}
+    return render(request, "programs/participation_end.html", context)
+
+
+@login_required
+@require_POST
+def cohort_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """At the end of term, mark everyone still enrolled as completed."""
+    cohort = _visible_cohort(request, pk, "programs.change_participation")
+    count = cohort_complete(cohort=cohort, on=min(timezone.localdate(), cohort.term_ends_on))
+    messages.success(request, _("%(n)d participants completed the cohort.") % {"n": count})
+    return redirect("programs:cohort_detail", pk=cohort.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a single session to a cohort."""
+    cohort = _visible_cohort(request, pk, "programs.change_session")
+    form = SessionForm(
+        request.POST or None,
+        initial={"starts_at": cohort.starts_at, "duration_minutes": cohort.duration_minutes},
+    )
+    if form.is_valid():
+        try:
+            session_add(cohort=cohort, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Session added."))
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/session_form.html", {"form": form, "cohort": cohort})
+
+
+def _visible_session(request: HttpRequest, pk: int, perm: str) -> Session:
+    """A session the user may see (else 404) and holds `perm` on (else 403)."""
+    session = get_object_or_404(
+        Session.objects.visible_to(request.user).select_related(
+            "cohort__program", "cohort__site", "cohort__venue"
+        ),
+        pk=pk,
+    )
+    _require(request, perm, session)
+    return session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a scheduled session to another date or time."""
+    session = _visible_session(request, pk, "programs.change_session")
+    form = SessionForm(request.POST or None, instance=Session.objects.get(pk=session.pk))
+    if form.is_valid():
+        try:
+            session_move(session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Session moved."))
+            return redirect("programs:cohort_detail", pk=session.cohort_id)
+    return render(
+        request, "programs/session_form.html", {"form": form, "cohort": session.cohort, "session": session}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a session with a reason."""
+    session = _visible_session(request, pk, "programs.change_session")
+    form = SessionCancelForm(request.POST or None)
+    if form.is_valid():
+        try:
+            session_cancel(session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Session cancelled."))
+            return redirect("programs:cohort_detail", pk=session.cohort_id)
+    return render(request, "programs/session_cancel.html", {"form": form, "session": session})
+
+
+@login_required
+@require_GET
+def my_sessions_view(request: HttpRequest) -> HttpResponse:
+    """A teaching artist's phone screen: today's sessions, then past ones still to log."""
+    _require(request, "programs.view_cohort")
+    today = timezone.localdate()
+    today_sessions, to_log = my_sessions(user=request.user, today=today)
+    return render(request, "programs/my_sessions.html", {"today_sessions": today_sessions, "to_log": to_log})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log who came, what was taught and notes, in one screen and one request."""
+    session = _visible_session(request, pk, "programs.log_session")
+    rows = session_log_rows(session=session)
+    form = SessionLogForm(request.POST or None, rows=rows)
+    if request.method == "GET":
+        form.initial.update(topic=session.topic, activities=session.activities, notes=session.notes)
+    if form.is_valid():
+        try:
+            session_log_attendance(
+                session=session,
+                marks=form.marks(),
+                topic=form.cleaned_data["topic"],
+                activities=form.cleaned_data["activities"],
+                notes=form.cleaned_data["notes"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Attendance saved for %(cohort)s.") % {"cohort": session.cohort.program}
+            )
+            return redirect("programs:my_sessions")
+    return render(request, "programs/session_log.html", {"session": session, "form": form})
