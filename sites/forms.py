@@ -1,7 +1,11 @@
 """Forms for sites."""
 
+from datetime import date, timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from artworx.roles import TEACHER
 from sites.models import Site
@@ -21,3 +25,18 @@ class SiteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["teachers"].queryset = User.objects.filter(groups__name=TEACHER, is_active=True)
         self.fields["partner"].queryset = self.fields["partner"].queryset.filter(is_active=True)
+
+
+class PeriodForm(forms.Form):
+    """A date range for figures; the last 30 days unless both ends are given and valid."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def dates(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        start, end = today - timedelta(days=30), today
+        if self.is_bound and self.is_valid():
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        return (start, end) if start <= end else (end, start)

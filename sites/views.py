@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sites.forms import SiteForm
+from programs.models import Session
+from programs.selectors import attendance_rate, cohort_rows
+from sites.forms import PeriodForm, SiteForm
 from sites.models import Site
 from sites.selectors import site_capacity_rows, site_closures, site_roster
 from sites.services import site_save
@@ -30,7 +32,18 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("sites.view_site"):
         raise PermissionDenied
     site = get_object_or_404(site_capacity_rows(user=request.user), pk=pk)
-    context = {"site": site, "roster": site_roster(site=site), "closures": site_closures(site=site)}
+    period = PeriodForm(request.GET or None)
+    first, last = period.dates()
+    context = {
+        "site": site,
+        "roster": site_roster(site=site),
+        "closures": site_closures(site=site),
+        "period": period,
+        "attendance": attendance_rate(
+            sessions=Session.objects.filter(cohort__site=site, date__range=(first, last))
+        ),
+        "cohorts": cohort_rows(user=request.user).filter(site=site, term_ends_on__gte=first),
+    }
     return render(request, "sites/site_detail.html", context)
 
 

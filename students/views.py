@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
 from students.forms import (
     ContractExtendForm,
@@ -83,6 +84,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context = {
+        "participations": student_participations(student=student),
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,

@@ -15,7 +15,6 @@ HOME_TEMPLATES = {
     "counselor": "artworx/home_staff.html",
     "teacher": "artworx/home_teacher.html",
     "other_teacher": "artworx/home_teacher.html",
-    "teaching_artist": "artworx/home_teaching_artist.html",
     "no_role": "artworx/home_no_role.html",
 }
 
@@ -25,6 +24,8 @@ def test_each_role_lands_on_its_home_page(as_role, role):
     response = as_role(role).get(reverse("home"))
     if role == "anonymous":
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    elif role == "teaching_artist":
+        assert response.status_code == 302 and response.url == reverse("programs:my_sessions")
     else:
         assert response.status_code == 200
         assert HOME_TEMPLATES[role] in [t.name for t in response.templates]

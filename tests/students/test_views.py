@@ -185,9 +185,9 @@ def test_student_detail_queries_do_not_grow_with_history(
     GuardianFactory(student=student)
     url = reverse("students:detail", args=[student.pk])
     # session, user, groups, student with status and credits, open enrollment, support profile,
-    # enrollment history, guardians, contracts with credits, closures for pace, and one query each for
-    # the history of the student, guardians, enrollments and support profile
-    with django_assert_num_queries(14) as first:
+    # enrollment history, guardians, arts programs, contracts with credits, closures for pace, and one
+    # query each for the history of the student, guardians, enrollments and support profile
+    with django_assert_num_queries(15) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(
