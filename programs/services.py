@@ -89,7 +89,11 @@ def participation_create(
     from students.models import Enrollment
 
     # Lock the cohort row: concurrent requests for its last seat queue here (rule 3's locking).
-    cohort = Cohort.objects.select_for_update().select_related("program__prerequisite").get(pk=cohort.pk)
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("program__prerequisite")
+        .get(pk=cohort.pk)
+    )
     enrollments = Enrollment.objects.open().filter(student=student)
     if cohort.site_id is not None:
         enrollments = enrollments.filter(site_id=cohort.site_id)
@@ -236,7 +240,7 @@ def session_log_attendance(
     """Save a session's log with one mark for every participant (rule 8), in a constant number of queries."""
     # Lock the session: two co-teaching artists saving at once queue here, and the second save
     # updates the first one's marks instead of adding a second mark per student.
-    session = Session.objects.select_for_update().select_related("cohort").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=session.pk)
     today = timezone.localdate()
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(

@@ -1,0 +1,56 @@
+"""Races on PostgreSQL: the last cohort place, and two artists saving one session at once."""
+
+from datetime import date, time
+
+import pytest
+
+from artworx import roles
+from programs.models import Attendance, Participation, Session
+from programs.services import participation_create, session_log_attendance
+from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory, TeacherFactory, UserFactory
+from tests.students.test_races import race
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_last_place_in_a_cohort_goes_to_exactly_one_of_many():
+    teacher = TeacherFactory()
+    site = SiteFactory(teachers=[teacher])
+    staff = UserFactory(role=roles.PROGRAM_STAFF)
+    cohort = CohortFactory(site=site, capacity=1)
+    students = [EnrollmentFactory(site=site, teacher=teacher).student for _ in range(25)]
+    jobs = [
+        lambda s=s: participation_create(cohort=cohort, student=s, joined_on=date(2026, 9, 14), by=staff)
+        for s in students
+    ]
+    assert race(jobs) == {"ok": 1, "cohort_full": 24}
+    assert Participation.objects.filter(cohort=cohort).count() == 1
+
+
+def test_two_artists_saving_one_session_leave_one_mark_per_student():
+    teacher = TeacherFactory()
+    site = SiteFactory(teachers=[teacher])
+    artists = [UserFactory(role=roles.TEACHING_ARTIST) for _ in range(2)]
+    cohort = CohortFactory(site=site, teaching_artists=artists)
+    participations = [
+        Participation.objects.create(
+            cohort=cohort,
+            student=EnrollmentFactory(site=site, teacher=teacher).student,
+            joined_on=date(2026, 9, 14),
+        )
+        for _ in range(20)
+    ]
+    session = Session.objects.create(
+        cohort=cohort, date=date(2026, 11, 16), starts_at=time(15), duration_minutes=60
+    )
+    jobs = [
+        lambda artist=artist, mark=mark: session_log_attendance(
+            session=session, marks={p.pk: mark for p in participations}, topic=mark, by=artist
+        )
+        for artist, mark in [(artists[0], "P"), (artists[1], "T")] * 3
+    ]
+    assert race(jobs) == {"ok": 6}
+    assert Attendance.objects.filter(session=session).count() == 20
+    session.refresh_from_db()
+    # Whichever save came last wins, whole: its topic and its marks agree.
+    assert set(Attendance.objects.filter(session=session).values_list("mark", flat=True)) == {session.topic}
