@@ -45,6 +45,17 @@ class AttendanceFigures:
 NO_FIGURES = AttendanceFigures(0, 0, 0)
 
 
+def combine_figures(figures: list[AttendanceFigures]) -> AttendanceFigures:
+    """One student's figures across the cohorts they are in: totals summed, the longest streak kept."""
+    if not figures:
+        return NO_FIGURES
+    return AttendanceFigures(
+        sum(f.sessions for f in figures),
+        sum(f.absences for f in figures),
+        max(f.absences_in_a_row for f in figures),
+    )
+
+
 def attendance_figures(
     participation_ids: Iterable[int], *, since: date | None = None
 ) -> dict[int, AttendanceFigures]:

@@ -1,10 +1,14 @@
 """The demo data command."""
 
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from programs.models import Cohort, Participation, Session
+from programs.selectors import attendance_figures
 from sites.models import Site
-from students.models import Enrollment, Student
+from students.models import Contract, Enrollment, Student
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +30,11 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
         assert Enrollment.objects.open().filter(site=site).count() <= site.capacity
     assert Enrollment.objects.filter(exit_reason="graduated").count() == 2
     assert Enrollment.objects.filter(exit_reason="transferred").count() == 1
+    contracts = set(Contract.objects.values_list("status", flat=True))
+    assert contracts == {"active", "completed", "expired"}
+    assert Cohort.objects.filter(venue__isnull=False).exists()
+    assert Session.objects.filter(status="logged").count() > 30
+    assert Session.objects.filter(status="scheduled", date__lt=date.today()).exists()
+    figures = attendance_figures(Participation.objects.values_list("pk", flat=True)).values()
+    assert any(f.chronically_absent for f in figures)
+    assert any(f.absent_in_a_row for f in figures)

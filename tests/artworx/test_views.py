@@ -43,14 +43,33 @@ def test_a_teacher_home_shows_only_their_caseload(as_role, enrollment, other_sit
 
 
 def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_assert_num_queries):
+    from datetime import date, time
+
+    from programs.models import Attendance, Participation, Session
+    from tests.factories import CohortFactory
+
+    cohort = CohortFactory(site=site)
+    session = Session.objects.create(
+        cohort=cohort, date=date(2026, 9, 14), starts_at=time(15), duration_minutes=60
+    )
+
+    def add_students(n):
+        for enrollment in EnrollmentFactory.create_batch(n, site=site, teacher=teacher):
+            p = Participation.objects.create(
+                cohort=cohort, student=enrollment.student, joined_on=date(2026, 9, 14)
+            )
+            Attendance.objects.create(session=session, participation=p, mark="U")
+
     client = as_role("teacher")
-    EnrollmentFactory.create_batch(2, site=site, teacher=teacher)
-    # session, user, groups, caseload, open enrollments, active contracts, closures, sites, teachers
-    with django_assert_num_queries(9) as first:
+    add_students(2)
+    # session, user, groups, caseload, open enrollments, active contracts, closures, participations,
+    # attendance marks, sites, teachers
+    with django_assert_num_queries(11) as first:
         client.get(reverse("home"))
-    EnrollmentFactory.create_batch(10, site=site, teacher=teacher)
+    add_students(10)
     with django_assert_num_queries(len(first.captured_queries)):
-        client.get(reverse("home"))
+        response = client.get(reverse("home"))
+    assert [s.attendance.rate for s in response.context["caseload"]] == [0] * 12
 
 
 def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, users):
