@@ -58,6 +58,12 @@ def teaches_session(user, session) -> bool:
     return session is not None and session.cohort.teaching_artists.filter(pk=user.pk).exists()
 
 
+@rules.predicate
+def is_staff_contact(user, alumnus) -> bool:
+    """The user is the alumnus's assigned staff contact."""
+    return alumnus is not None and alumnus.staff_contact_id == user.pk
+
+
 def role_names(user) -> list[str]:
     """The user's roles in the order of ALL_ROLES."""
     if not user.is_authenticated:
@@ -106,6 +112,12 @@ rules.add_perm("programs.change_participation", manages_programs)
 rules.add_perm("programs.change_session", manages_programs)
 # Teaching artists log their own cohorts' sessions (the 7-day edit window is in the service).
 rules.add_perm("programs.log_session", manages_programs | (is_teaching_artist & teaches_session))
+
+rules.add_perm("alumni.view_alumnus", sees_all | is_teacher)
+# Alumni contact details: staff roles and the assigned contact, never teachers or teaching artists.
+rules.add_perm("alumni.view_alumnus_contact", sees_all | is_staff_contact)
+rules.add_perm("alumni.change_alumnus", sees_all)
+rules.add_perm("alumni.add_checkin", sees_all | is_staff_contact)
 
 
 def sync_role_permissions(sender, **kwargs) -> None:

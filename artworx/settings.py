@@ -179,3 +179,6 @@ ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
 ARTWORX_CHRONIC_ABSENCE_PERCENT = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_PERCENT", "10"))
 ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS", "10"))
 ARTWORX_ABSENCES_IN_A_ROW = int(os.environ.get("ARTWORX_ABSENCES_IN_A_ROW", "3"))
+# Alumni check-ins: monthly for the first year after graduation, quarterly after that.
+ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
+ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))

@@ -14,5 +14,6 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("students/", include("students.urls")),
     path("programs/", include("programs.urls")),
+    path("alumni/", include("alumni.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alumni.models import Alumnus
 from artworx.roles import TEACHER
 from sites.models import Site
 from sites.selectors import teachers_with_caseload
@@ -122,7 +123,19 @@ class ExitForm(forms.Form):
 
     ended_on = forms.DateField(label=_("Last day"), widget=DateInput())
     exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
-    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+    diploma = forms.ChoiceField(
+        label=_("Diploma or equivalency"),
+        choices=Alumnus.Diploma.choices,
+        required=False,
+        help_text=_("For a graduate: their alumni record opens with this."),
+    )
+    notes = forms.CharField(label=_("Notes or plans"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("exit_reason") == ExitReason.GRADUATED and not cleaned.get("diploma"):
+            self.add_error("diploma", _("Choose the diploma or equivalency the student earned."))
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

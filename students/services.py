@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from alumni.services import alumnus_create_for_graduate
 from artworx.roles import TEACHER, sees_all
 from sites.calendar import calendars_for_sites
 from sites.models import Site
@@ -130,9 +131,9 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
 
 @transaction.atomic
 def enrollment_exit(
-    *, enrollment: Enrollment, ended_on: date, exit_reason: str, notes: str = ""
+    *, enrollment: Enrollment, ended_on: date, exit_reason: str, notes: str = "", diploma: str = "diploma"
 ) -> Enrollment:
-    """End an open enrollment on a date with a reason, freeing the seat."""
+    """End an open enrollment on a date with a reason, freeing the seat; a graduate becomes an alumnus."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_open:
         raise ValidationError(_("This enrollment has already ended."), code="enrollment_ended")
@@ -152,6 +153,11 @@ def enrollment_exit(
     for contract in Contract.objects.active().filter(student_id=enrollment.student_id):
         contract.status, contract.closed_on = Contract.Status.WITHDRAWN, ended_on
         contract.save(update_fields=["status", "closed_on", "updated_at"])
+    if exit_reason == ExitReason.GRADUATED:
+        # In the same transaction: a graduate never exists without their alumni record.
+        alumnus_create_for_graduate(
+            student=enrollment.student, graduated_on=ended_on, diploma=diploma, plans=notes
+        )
     return enrollment
 
 

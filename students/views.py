@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alumni.models import Alumnus
 from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
 from students.forms import (
@@ -243,6 +244,7 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ended_on=data["ended_on"],
                 exit_reason=data["exit_reason"],
                 notes=data["notes"],
+                diploma=data["diploma"] or Alumnus.Diploma.DIPLOMA,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
+from alumni.models import Alumnus, CheckIn
 from programs.models import Cohort, Participation, Session
 from programs.selectors import attendance_figures
 from sites.models import Site
@@ -25,10 +26,13 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
     call_command("seed_demo")
     call_command("seed_demo")
     assert Site.objects.count() == 3
-    assert 75 <= Student.objects.count() <= 90
+    assert 80 <= Student.objects.filter(enrollments__ended_on__isnull=True).count() <= 90
     for site in Site.objects.all():
         assert Enrollment.objects.open().filter(site=site).count() <= site.capacity
-    assert Enrollment.objects.filter(exit_reason="graduated").count() == 2
+    graduates = Enrollment.objects.filter(exit_reason="graduated").count()
+    assert graduates == Alumnus.objects.count() >= 20
+    assert len({a.graduated_on.year for a in Alumnus.objects.all()}) == 3
+    assert CheckIn.objects.filter(reached=False).exists() and CheckIn.objects.filter(reached=True).exists()
     assert Enrollment.objects.filter(exit_reason="transferred").count() == 1
     contracts = set(Contract.objects.values_list("status", flat=True))
     assert contracts == {"active", "completed", "expired"}

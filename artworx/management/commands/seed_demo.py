@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from alumni.models import Alumnus
+from alumni.services import check_in_record, next_check_in_date
 from artworx import roles
 from programs.models import Cohort, Discipline, Mark, Participation, Pathway, PathwayStep, Program, Session
 from programs.services import cohort_complete, cohort_save, participation_create, session_log_attendance
@@ -221,6 +223,7 @@ class Command(BaseCommand):
             make_student(rng, next(counter))
         seed_contracts(rng, today)
         seed_programs(rng, today, sites)
+        seed_alumni(rng, today, sites)
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -501,3 +504,56 @@ TOPICS = [
     "Beat making",
     "Mixing vocals",
 ]
+
+
+def seed_alumni(rng: random.Random, today: date, sites: list[Site]) -> None:
+    """Graduates of three classes, each with a history of check-ins, some not reached."""
+    staff = list(User.objects.filter(username__in=["staff", "counselor"]))
+    teacher = sites[0].teachers.first()
+    outcomes = [
+        "college",
+        "college",
+        "creative_job",
+        "creative_job",
+        "other_job",
+        "military",
+        "trade",
+        "seeking",
+    ]
+    counter = iter(range(900, 1000))
+    for years_ago, count in [(2, 8), (1, 10), (0, 6)]:
+        graduated_on = date(today.year - years_ago, 6, 12)
+        if graduated_on > today:
+            graduated_on = date(today.year - years_ago - 1, 6, 12)
+        for n in range(count):
+            student = make_student(rng, next(counter), grade=12, prior_credits=Decimal(210))
+            enrollment = enrollment_create(
+                student=student, site=sites[0], teacher=teacher, started_on=graduated_on - timedelta(days=200)
+            )
+            enrollment_exit(
+                enrollment=enrollment,
+                ended_on=graduated_on,
+                exit_reason=ExitReason.GRADUATED,
+                diploma="diploma" if n % 4 else "hiset",
+                notes="College applications in progress",
+            )
+            alumnus = Alumnus.objects.get(student=student)
+            outcome = outcomes[(n + years_ago) % len(outcomes)]
+            day = graduated_on
+            # Monthly calls in the first year, then quarterly; one graduate in six stops answering.
+            while True:
+                day = next_check_in_date(graduated_on=graduated_on, after=day) + timedelta(
+                    days=rng.randint(-3, 6)
+                )
+                if day > today - timedelta(days=rng.randint(0, 40)):
+                    break
+                reached = not (n % 6 == 5 and day > graduated_on + timedelta(days=120))
+                check_in_record(
+                    alumnus=alumnus,
+                    date=day,
+                    staff=staff[n % len(staff)],
+                    method=rng.choice(["call", "text", "email", "in_person", "event"]),
+                    reached=reached,
+                    outcome=outcome if reached else "unknown",
+                    notes="Doing well." if reached else "No answer.",
+                )

@@ -1,0 +1,96 @@
+"""Forms for alumni and check-ins."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alumni.models import Alumnus, CheckIn, Outcome
+from artworx.roles import COUNSELOR, PROGRAM_STAFF
+from programs.models import Participation, Pathway
+from sites.models import Site
+from students.forms import DateInput
+from students.models import Enrollment, ExitReason
+
+User = get_user_model()
+
+
+def staff_contacts():
+    return User.objects.filter(is_active=True, groups__name__in=[PROGRAM_STAFF, COUNSELOR]).distinct()
+
+
+class AlumnusForm(forms.ModelForm):
+    """Contact details, consent, plans and the assigned staff contact."""
+
+    class Meta:
+        model = Alumnus
+        fields = ["phone", "email", "address", "language", "consents_to_contact", "plans", "staff_contact"]
+        widgets = {"plans": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_contact"].queryset = staff_contacts()
+
+
+class CheckInForm(forms.Form):
+    """One follow-up; leave the next due date empty to follow the cadence."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Method"), choices=CheckIn.Method.choices)
+    reached = forms.BooleanField(label=_("Reached them"), required=False, initial=True)
+    outcome = forms.ChoiceField(label=_("Outcome at this point"), choices=Outcome.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    next_due_on = forms.DateField(
+        label=_("Next check-in due"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty: monthly in the first year after graduation, then quarterly."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class AlumnusFilter(django_filters.FilterSet):
+    """Filter alumni by graduation year, site, pathway, current outcome and overdue check-ins."""
+
+    year = django_filters.NumberFilter(
+        label=_("Graduation year"), field_name="graduated_on", lookup_expr="year"
+    )
+    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), method="by_site")
+    pathway = django_filters.ModelChoiceFilter(
+        label=_("Pathway"), queryset=Pathway.objects.all(), method="by_pathway"
+    )
+    current_outcome = django_filters.ChoiceFilter(label=_("Current outcome"), choices=Outcome.choices)
+    overdue = django_filters.BooleanFilter(label=_("Check-in overdue"), method="by_overdue")
+
+    class Meta:
+        model = Alumnus
+        fields = ["year", "site", "pathway", "current_outcome", "overdue"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["site"].queryset = Site.objects.visible_to(request.user)
+
+    def by_site(self, queryset, name, value):
+        graduated = Enrollment.objects.filter(
+            student=OuterRef("student"), site=value, exit_reason=ExitReason.GRADUATED
+        )
+        return queryset.filter(Exists(graduated))
+
+    def by_pathway(self, queryset, name, value):
+        finished = Participation.objects.filter(
+            student=OuterRef("student"),
+            status=Participation.Status.COMPLETED,
+            cohort__program__pathways=value,
+        )
+        return queryset.filter(Exists(finished))
+
+    def by_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        if value:
+            return queryset.filter(next_check_in_on__lt=today, consents_to_contact=True)
+        return queryset.exclude(next_check_in_on__lt=today, consents_to_contact=True)

@@ -1,0 +1,67 @@
+"""Reads about alumni: scoped lists and outcomes by graduation year."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models.fields import DateField
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from alumni.models import Alumnus, CheckIn, Outcome
+
+NOT_REACHED = _("not reached")
+
+# "At 6 months" means the latest check-in that reached the alumnus within 6 months of graduating.
+MONTH = timedelta(days=30.44)
+
+
+def alumni_rows(*, user) -> QuerySet[Alumnus]:
+    """Alumni the user may see, with student and staff contact, in one query."""
+    return Alumnus.objects.visible_to(user).select_related("student", "staff_contact")
+
+
+@dataclass
+class OutcomeRow:
+    """One graduation year: how many alumni, and where they were at 6 and 12 months."""
+
+    year: int
+    alumni: int = 0
+    at: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+
+    def share(self, months: int, outcome: str) -> int:
+        return round(100 * self.at[months][outcome] / self.alumni) if self.alumni else 0
+
+    def lines(self) -> list[tuple[str, int, int, int, int]]:
+        """(label, count and percent at 6 months, count and percent at 12) per outcome, then not reached."""
+        keys = [*Outcome.choices, (None, NOT_REACHED)]
+        return [
+            (str(label), self.at[6][key], self.share(6, key), self.at[12][key], self.share(12, key))
+            for key, label in keys
+        ]
+
+
+def outcomes_by_year(*, alumni: QuerySet[Alumnus], months=(6, 12)) -> list[OutcomeRow]:
+    """Outcome shares at 6 and 12 months after graduation per graduation year, one query per horizon."""
+    rows: dict[int, OutcomeRow] = {}
+    for year, n in (
+        alumni.annotate(year=ExtractYear("graduated_on")).values_list("year").annotate(n=Count("pk"))
+    ):
+        rows[year] = OutcomeRow(year=year, alumni=n)
+    for horizon in months:
+        deadline = ExpressionWrapper(OuterRef("graduated_on") + horizon * MONTH, output_field=DateField())
+        latest = (
+            CheckIn.objects.filter(alumnus=OuterRef("pk"), reached=True, date__lte=deadline)
+            .order_by("-date", "-pk")
+            .values("outcome")[:1]
+        )
+        counted = (
+            alumni.annotate(year=ExtractYear("graduated_on"), outcome=Subquery(latest))
+            .values("year", "outcome")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for item in counted:
+            rows[item["year"]].at[horizon][item["outcome"]] += item["n"]
+    return [rows[year] for year in sorted(rows, reverse=True)]
