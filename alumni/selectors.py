@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateField
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
 
-NOT_REACHED = _("not reached")
+NOT_REACHED = _("Not reached")
 
 # "At 6 months" means the latest check-in that reached the alumnus within 6 months of graduating.
 MONTH = timedelta(days=30.44)
@@ -29,9 +29,12 @@ class OutcomeRow:
     year: int
     alumni: int = 0
     at: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    # Alumni who graduated long enough ago for the horizon to have passed.
+    eligible: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    def share(self, months: int, outcome: str) -> int:
-        return round(100 * self.at[months][outcome] / self.alumni) if self.alumni else 0
+    def share(self, months: int, outcome: str) -> int | None:
+        total = self.eligible[months]
+        return round(100 * self.at[months][outcome] / total) if total else None
 
     def lines(self) -> list[tuple[str, int, int, int, int]]:
         """(label, count and percent at 6 months, count and percent at 12) per outcome, then not reached."""
@@ -42,8 +45,12 @@ class OutcomeRow:
         ]
 
 
-def outcomes_by_year(*, alumni: QuerySet[Alumnus], months=(6, 12)) -> list[OutcomeRow]:
-    """Outcome shares at 6 and 12 months after graduation per graduation year, one query per horizon."""
+def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) -> list[OutcomeRow]:
+    """Outcome shares at 6 and 12 months after graduation per graduation year, one query per horizon.
+
+    Only alumni whose horizon has passed count toward it: a class that graduated in June has no
+    12-month figure until next June.
+    """
     rows: dict[int, OutcomeRow] = {}
     for year, n in (
         alumni.annotate(year=ExtractYear("graduated_on")).values_list("year").annotate(n=Count("pk"))
@@ -57,11 +64,13 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], months=(6, 12)) -> list[Outco
             .values("outcome")[:1]
         )
         counted = (
-            alumni.annotate(year=ExtractYear("graduated_on"), outcome=Subquery(latest))
+            alumni.filter(graduated_on__lte=today - horizon * MONTH)
+            .annotate(year=ExtractYear("graduated_on"), outcome=Subquery(latest))
             .values("year", "outcome")
             .annotate(n=Count("pk"))
             .order_by()
         )
         for item in counted:
             rows[item["year"]].at[horizon][item["outcome"]] += item["n"]
+            rows[item["year"]].eligible[horizon] += item["n"]
     return [rows[year] for year in sorted(rows, reverse=True)]

@@ -112,5 +112,5 @@ def check_in_create(request: HttpRequest, pk: int) -> HttpResponse:
 def outcomes(request: HttpRequest) -> HttpResponse:
     """Where graduates are 6 and 12 months after graduating, by graduation year."""
     _require(request, "alumni.view_alumnus")
-    rows = outcomes_by_year(alumni=Alumnus.objects.visible_to(request.user))
+    rows = outcomes_by_year(alumni=Alumnus.objects.visible_to(request.user), today=timezone.localdate())
     return render(request, "alumni/outcomes.html", {"rows": rows})

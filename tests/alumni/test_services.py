@@ -153,14 +153,20 @@ def test_outcomes_at_6_and_12_months_count_the_latest_reached_check_in(
         outcome="college",
     )
     with django_assert_num_queries(3):  # years, then one query per horizon
-        (row,) = outcomes_by_year(alumni=Alumnus.objects.all())
+        (row,) = outcomes_by_year(alumni=Alumnus.objects.all(), today=date(2026, 11, 22))
     assert (row.year, row.alumni) == (2025, 1)
     assert row.at[6] == {"seeking": 1}
     assert row.at[12] == {"creative_job": 1}
 
 
+def test_a_horizon_counts_only_once_it_has_passed(graduate):
+    (row,) = outcomes_by_year(alumni=Alumnus.objects.all(), today=date(2026, 3, 1))
+    assert (row.eligible[6], row.eligible[12]) == (1, 0)
+    assert row.share(12, "college") is None
+
+
 def test_alumni_never_reached_count_as_not_reached(graduate):
-    (row,) = outcomes_by_year(alumni=Alumnus.objects.all())
+    (row,) = outcomes_by_year(alumni=Alumnus.objects.all(), today=date(2026, 11, 22))
     assert dict(row.at[6]) == {None: 1}
     assert row.lines()[-1][1:3] == (1, 100)
 
