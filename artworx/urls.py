@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sites/", include("sites.urls")),
     path("students/", include("students.urls")),
+    path("notifications/", include("artworx.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
