@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate seed check-deploy clean
+.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: $(VENV)/.dev-installed
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The Spanish catalogue: collect new strings, translate them in locale/es/LC_MESSAGES/django.po,
+# then compile. Both the .po and the .mo are committed (needs gettext: apt-get install gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=static --ignore=staticfiles --ignore=tests --ignore=docs
+	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
