@@ -4,11 +4,13 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import timezone
 
 from artworx.notifications.services import notification_preferences_save
 from sites.calendar import calendars_for_sites
+from tests.conftest import redis_answers
 
 ONE_DAY = timedelta(days=1)
 
@@ -23,7 +25,7 @@ def celery_config():
     }
     config.pop("beat_schedule", None)
     queue = f"artworx-test-{uuid.uuid4().hex[:12]}"
-    return {
+    yield {
         **config,
         "task_default_queue": queue,
         # The embedded worker's start-up ping reads its answer from an in-process result store.
@@ -31,6 +33,10 @@ def celery_config():
         "task_ignore_result": False,
         "worker_hijack_root_logger": False,
     }
+    if redis_answers():  # leave no queue of ours behind in a Redis others use
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
 
 
 @pytest.fixture(scope="session")
