@@ -104,16 +104,17 @@ def test_it_writes_nothing_to_a_guardian_without_consent_or_without_an_email(con
 
 def test_it_greets_the_student_by_preferred_name_but_tells_the_family_the_legal_name(contract, when):
     student = contract.student
-    student.preferred_name, student.email, student.language = "Dani", "dani@example.org", "en"
+    student.first_name, student.last_name = "Daniela", "Ortiz"
+    student.preferred_name, student.email, student.language = "Zephyr", "z@example.org", "en"
     student.save()
-    GuardianFactory(student=student, consents_to_messages=True, email="dad@example.org", language="en")
+    GuardianFactory(student=student, name="Pat Ortiz", consents_to_messages=True, email="p@example.org")
     contracts_due_soon(now=when(1))
-    to_student = Notification.objects.get(recipient_email="dani@example.org")
-    to_guardian = Notification.objects.get(recipient_email="dad@example.org")
+    to_student = Notification.objects.get(recipient_email="z@example.org")
+    to_guardian = Notification.objects.get(recipient_email="p@example.org")
     assert to_student.title == "Your contract is due in 1 school day"
-    assert to_student.body.startswith("Hello Dani,")
-    assert "Dani" not in to_guardian.title + to_guardian.body
-    assert str(student) in to_guardian.title
+    assert to_student.body.startswith("Hello Zephyr,")
+    assert "Zephyr" not in to_guardian.title + to_guardian.body
+    assert to_guardian.title == "Daniela Ortiz's contract is due in 1 school day"
 
 
 def test_it_emails_the_teacher_only_when_they_asked_for_it(contract, teacher, when, wants_email):
