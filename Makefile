@@ -32,6 +32,21 @@ run: seed
 	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST)
 
+# Write the reminders that are due and send them now, without Celery or Redis.
+reminders: migrate
+	$(PY) manage.py send_reminders
+
+# The production shape on one machine (Procfile): gunicorn, a Celery worker and the one beat,
+# against PostgreSQL and Redis. Ctrl-C stops all three.
+stack: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/artworx)
+stack: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+stack: seed
+	@echo "artworx stack: web on http://$(HOST)/, worker and beat on $(REDIS_URL) (Ctrl-C to stop)"
+	@$(BIN)/celery -A artworx worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	$(BIN)/celery -A artworx beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat' EXIT INT TERM; \
+	$(BIN)/gunicorn artworx.wsgi --bind $(HOST) --workers 2 --access-logfile -
+
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
