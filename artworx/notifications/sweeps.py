@@ -22,7 +22,7 @@ from artworx.notifications.selectors import email_opt_ins, program_staff
 from artworx.notifications.services import NotificationDraft, absolute_url, notifications_enqueue_many
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Guardian
+from students.models import Contract, Enrollment, Guardian
 from students.services import contracts_expire_overdue
 
 ONE_DAY = timedelta(days=1)
@@ -84,16 +84,39 @@ def contact_draft(
     )
 
 
-def _contract_context(contract: Contract) -> dict:
+def _contract_context(contract: Contract, teacher) -> dict:
     """Plain values about a contract for the staff templates: names, dates and credits, nothing private."""
     return {
         "student_name": contract.student.display_name,
         "site_name": contract.site.name,
-        "teacher_name": str(contract.teacher),
+        "teacher_name": str(teacher or contract.teacher),
         "due_on": contract.due_on,
         "credits_done": contract.credits_done,
         "credits_planned": contract.credits_planned,
     }
+
+
+def _with_current_teacher(contracts):
+    """Contracts with the open enrollment of their student prefetched (one query for all of them)."""
+    return contracts.prefetch_related(
+        Prefetch(
+            "student__enrollments",
+            queryset=Enrollment.objects.open().select_related("teacher"),
+            to_attr="open_enrollments",
+        )
+    )
+
+
+def current_teacher(contract: Contract):
+    """The active teacher who carries the contract's student now, or None.
+
+    A transfer moves the student to another teacher but leaves the contract's `teacher` as it was;
+    the old teacher no longer sees the student (DESIGN.md rule 13), so reminders follow the student.
+    """
+    for enrollment in contract.student.open_enrollments:
+        if enrollment.teacher.is_active:
+            return enrollment.teacher
+    return None
 
 
 def _due_threshold(days_left: int, thresholds: list[int]) -> int | None:
@@ -130,8 +153,9 @@ def contracts_due_soon(*, now: datetime) -> int:
         )
         .order_by("pk")
     )
-    contracts = list(contracts)
-    opt_ins = email_opt_ins(user_ids={c.teacher_id for c in contracts}, kind=kind)
+    contracts = list(_with_current_teacher(contracts))
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t}, kind=kind)
     drafts = []
     for contract in contracts:
         days_left = calendars[contract.site_id].count(tomorrow, contract.due_on)
@@ -140,11 +164,12 @@ def contracts_due_soon(*, now: datetime) -> int:
             continue
         # The due date is part of the occasion: an extension moves it, and the reminders start over.
         occasion = f"due-{contract.due_on:%Y-%m-%d}:at-{threshold}"
-        context = {**_contract_context(contract), "days_left": days_left}
-        if contract.teacher.is_active:
+        teacher = teachers[contract.pk]
+        context = {**_contract_context(contract, teacher), "days_left": days_left}
+        if teacher is not None:
             drafts.append(
                 user_draft(
-                    contract.teacher,
+                    teacher,
                     kind=kind,
                     subject=contract,
                     occasion=occasion,
@@ -159,7 +184,7 @@ def contracts_due_soon(*, now: datetime) -> int:
             "due_on": contract.due_on,
             "days_left": days_left,
             "site_name": contract.site.name,
-            "teacher_name": str(contract.teacher),
+            "teacher_name": str(teacher or contract.teacher),
         }
         if student.email:
             drafts.append(
@@ -200,21 +225,27 @@ def contracts_expired(*, now: datetime) -> int:
     today: date = timezone.localdate(now)
     contracts_expire_overdue(today=today)
     contracts = list(
-        Contract.objects.filter(
-            status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
+        _with_current_teacher(
+            Contract.objects.filter(
+                status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
+            )
+            .with_credits()
+            .select_related("student", "teacher", "site")
+            .order_by("pk")
         )
-        .with_credits()
-        .select_related("student", "teacher", "site")
-        .order_by("pk")
     )
     staff = program_staff()
-    opt_ins = email_opt_ins(user_ids={c.teacher_id for c in contracts} | {u.pk for u in staff}, kind=kind)
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(
+        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in staff}, kind=kind
+    )
     drafts = []
     for contract in contracts:
         recipients = {user.pk: user for user in staff}
-        if contract.teacher.is_active:
-            recipients[contract.teacher_id] = contract.teacher
-        context = _contract_context(contract)
+        teacher = teachers[contract.pk]
+        if teacher is not None:
+            recipients[teacher.pk] = teacher
+        context = _contract_context(contract, teacher)
         for user in recipients.values():
             drafts.append(
                 user_draft(

@@ -13,7 +13,7 @@ from artworx.notifications.models import Kind, Notification, ReminderSettings
 from artworx.notifications.services import notifications_deliver_pending
 from artworx.notifications.sweeps import contracts_due_soon, contracts_expired, run_sweeps
 from students.models import Contract
-from students.services import contract_course_resolve, contract_extend
+from students.services import contract_course_resolve, contract_extend, enrollment_transfer
 from tests.factories import ClosureFactory, EnrollmentFactory, GuardianFactory, UserFactory
 from tests.notifications.conftest import at, day_with_days_left
 
@@ -134,6 +134,23 @@ def test_it_starts_the_reminders_over_when_an_extension_moves_the_due_date(contr
     assert Notification.objects.filter(recipient=teacher).count() == 2
 
 
+def test_reminders_follow_the_student_to_the_teacher_who_carries_them_now(
+    contract, teacher, other_site, other_teacher, users, when
+):
+    enrollment_transfer(
+        enrollment=contract.student.enrollments.get(),
+        site=other_site,
+        teacher=other_teacher,
+        on=date(2026, 10, 1),
+    )
+    contracts_due_soon(now=when(5))
+    run_sweeps(now=at(contract.due_on + timedelta(days=1)))
+    recipients = list(Notification.objects.values_list("kind", "recipient"))
+    assert (DUE_SOON, other_teacher.pk) in recipients
+    assert (Kind.CONTRACT_EXPIRED, other_teacher.pk) in recipients
+    assert teacher.pk not in {recipient for _, recipient in recipients}
+
+
 def test_it_follows_the_days_in_the_reminder_settings(contract, teacher, when):
     ReminderSettings.objects.update_or_create(pk=1, defaults={"contract_due_days": "3"})
     assert contracts_due_soon(now=when(5)) == 0
@@ -211,11 +228,11 @@ def test_it_runs_in_the_same_number_of_queries_for_few_or_many_contracts(site, t
 
     first = add_contracts(2)
     now = at(day_with_days_left(first[0], 5))
-    # reminder settings, sites, closures, contracts with credits, guardians, email opt-ins,
-    # existing dedupe keys, insert
+    # reminder settings, sites, closures, contracts with credits, guardians, open enrollments with
+    # their teachers, email opt-ins, existing dedupe keys, insert
     with CaptureQueriesContext(connection) as few:
         assert contracts_due_soon(now=now) == 4
     add_contracts(10)
     with CaptureQueriesContext(connection) as many:
         assert contracts_due_soon(now=now) == 20
-    assert len(few.captured_queries) == len(many.captured_queries) == 8
+    assert len(few.captured_queries) == len(many.captured_queries) == 9
