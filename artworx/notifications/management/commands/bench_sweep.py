@@ -16,7 +16,7 @@ from artworx import roles
 from artworx.notifications.models import Kind, Notification, NotificationPreference
 from artworx.notifications.sweeps import run_sweeps
 from sites.models import Closure, Site
-from students.models import Contract, ContractCourse, Guardian, Student
+from students.models import Contract, ContractCourse, Enrollment, Guardian, Student
 
 User = get_user_model()
 
@@ -77,6 +77,15 @@ class Command(BaseCommand):
                 language="es" if i % 2 else "en",
             )
             for i in range(n_contracts)
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                student=s,
+                site=site_rows[i % n_sites],
+                teacher=teachers[i % n_sites],
+                started_on=date(2026, 9, 1),
+            )
+            for i, s in enumerate(students)
         )
         Guardian.objects.bulk_create(
             Guardian(
