@@ -80,9 +80,34 @@ def _build(draft: NotificationDraft, *, now: datetime) -> Notification:
     )
 
 
-def notification_enqueue(**fields) -> tuple[Notification, bool]:
+def notification_enqueue(
+    *,
+    kind: str,
+    dedupe_key: str,
+    subject: models.Model,
+    context: dict,
+    recipient=None,
+    recipient_email: str = "",
+    recipient_name: str = "",
+    language: str = "en",
+    in_app: bool = True,
+    by_email: bool = False,
+    link_url: str = "",
+) -> tuple[Notification, bool]:
     """Write one notification unless its dedupe key exists; returns it and whether it is new."""
-    draft = NotificationDraft(**fields)
+    draft = NotificationDraft(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        subject=subject,
+        context=context,
+        recipient=recipient,
+        recipient_email=recipient_email,
+        recipient_name=recipient_name,
+        language=language,
+        in_app=in_app,
+        by_email=by_email,
+        link_url=link_url,
+    )
     existing = Notification.objects.filter(dedupe_key=draft.dedupe_key).first()
     if existing is not None:
         return existing, False
