@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate seed check-deploy clean
+.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,21 @@ run: seed
 	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST)
 
+# Write the reminders that are due and send them now, without Celery or Redis.
+reminders: migrate
+	$(PY) manage.py send_reminders
+
+# The production shape on one machine (Procfile): gunicorn, a Celery worker and the one beat,
+# against PostgreSQL and Redis. Ctrl-C stops all three.
+stack: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/artworx)
+stack: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+stack: seed
+	@echo "artworx stack: web on http://$(HOST)/, worker and beat on $(REDIS_URL) (Ctrl-C to stop)"
+	@$(BIN)/celery -A artworx worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	$(BIN)/celery -A artworx beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat' EXIT INT TERM; \
+	$(BIN)/gunicorn artworx.wsgi --bind $(HOST) --workers 2 --access-logfile -
+
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -42,6 +57,12 @@ lint: $(VENV)/.dev-installed
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The Spanish catalogue: collect new strings, translate them in locale/es/LC_MESSAGES/django.po,
+# then compile. Both the .po and the .mo are committed (needs gettext: apt-get install gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=static --ignore=staticfiles --ignore=tests --ignore=docs
+	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \

@@ -16,7 +16,7 @@ TEACHING_ARTIST = "Teaching artist"
 ALL_ROLES = (ADMINISTRATOR, PROGRAM_STAFF, COUNSELOR, TEACHER, TEACHING_ARTIST)
 
 # Apps whose model permissions administrators get in the admin console.
-ADMIN_CONSOLE_APPS = ("artworx", "auth", "sites", "students", "programs", "alumni")
+ADMIN_CONSOLE_APPS = ("artworx", "auth", "sites", "students", "programs", "alumni", "notifications")
 
 is_administrator = rules.is_superuser | rules.is_group_member(ADMINISTRATOR)
 is_program_staff = rules.is_group_member(PROGRAM_STAFF)

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "artworx.apps.ArtworxConfig",
+    "artworx.notifications.apps.NotificationsConfig",
     "sites.apps.SitesConfig",
     "students.apps.StudentsConfig",
     "programs.apps.ProgramsConfig",
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "artworx.context_processors.roles",
+                "artworx.notifications.context_processors.notifications",
             ],
         },
     },
@@ -182,3 +185,62 @@ ARTWORX_ABSENCES_IN_A_ROW = int(os.environ.get("ARTWORX_ABSENCES_IN_A_ROW", "3")
 # Alumni check-ins: monthly for the first year after graduation, quarterly after that.
 ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
 ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))
+
+# Email: the console locally, SMTP in production. Delivery runs in Celery workers (or
+# `manage.py send_reminders`), never in a web request, so a slow mail server holds up no page.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "artworx <no-reply@artworx.example>")
+# Links in emails are absolute: the address people reach the app at.
+ARTWORX_BASE_URL = os.environ.get("ARTWORX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Celery with Redis as broker (DESIGN.md "Reminders"). Beat runs state-based sweeps; no task is
+# scheduled far ahead (an ETA past Redis' visibility timeout runs twice, celery#2599).
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+# A Redis that accepts connections but never answers would otherwise hold a publisher for a minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+    "visibility_timeout": 3600,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+# Publishers (sweeps, commands) give up after a few quick tries; the rows stay pending and the
+# next sweep queues them again. Workers wait out an outage instead (artworx.celery).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Tasks are idempotent (DESIGN.md rule 11), so a message is acknowledged only once its task finished,
+# and a worker killed mid-task gives its message back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "artworx.notifications.tasks.sweep_reminders",
+        "schedule": crontab(minute="*/15"),  # on the quarter hour, America/Los_Angeles
+        # A sweep still queued when the next one is due is dropped: the next one does its work.
+        "options": {"expires": 14 * 60},
+    },
+}

@@ -15,5 +15,6 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("programs/", include("programs.urls")),
     path("alumni/", include("alumni.urls")),
+    path("notifications/", include("artworx.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,22 +1,45 @@
 """Shared fixtures: one user per role, a site with a teacher, and the CI guard for skipped tests."""
 
 import os
+from functools import cache
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from artworx import roles
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
+# Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
+pytest_plugins = ("celery.contrib.pytest",)
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@cache
+def redis_answers() -> bool:
+    """Whether the Redis at REDIS_URL answers a ping within a second."""
+    import redis
+
+    try:
+        return bool(
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        )
+    except (redis.RedisError, OSError):
+        return False
+
+
 def pytest_runtest_setup(item):
-    """Tests that need PostgreSQL skip on SQLite with a reason, and fail in CI instead of skipping."""
+    """Tests that need PostgreSQL or Redis skip with a reason locally, and fail in CI instead of skipping."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         reason = "needs PostgreSQL row locks: set DATABASE_URL=postgres://... (CI always does)"
         if IN_CI:
             pytest.fail(f"CI must run this test on PostgreSQL; {reason}")
+        pytest.skip(reason)
+    if item.get_closest_marker("redis") and not redis_answers():
+        reason = "needs a Redis answering at REDIS_URL for a real Celery worker (CI always has one)"
+        if IN_CI:
+            pytest.fail(f"CI must run this test against Redis; {reason}")
         pytest.skip(reason)
 
 

@@ -116,19 +116,20 @@ def test_site_list_queries_do_not_grow_with_sites(as_role, django_assert_num_que
             EnrollmentFactory.create_batch(2, site=site, teacher=teachers[0])
 
     fill(2)
-    # session, user, groups (role predicates), sites with counts, prefetched teachers with caseloads
-    with django_assert_num_queries(5):
+    # session, user, groups (role predicates), sites with counts, prefetched teachers with caseloads,
+    # the notification bell's unread count
+    with django_assert_num_queries(6):
         client.get(reverse("sites:list"))
     fill(6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("sites:list"))
 
 
 def test_site_detail_queries_do_not_grow_with_the_roster(as_role, site, teacher, django_assert_num_queries):
     client = as_role("staff")
     EnrollmentFactory.create_batch(2, site=site, teacher=teacher)
-    # session, user, groups, site with counts, teachers, roster, closures, attendance, cohorts
-    with django_assert_num_queries(9) as first:
+    # session, user, groups, site with counts, teachers, roster, closures, attendance, cohorts, bell
+    with django_assert_num_queries(10) as first:
         client.get(reverse("sites:detail", args=[site.pk]))
     EnrollmentFactory.create_batch(10, site=site, teacher=teacher)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -285,6 +285,7 @@ def make_student(
         name=f"{rng.choice(FIRST_NAMES)} {student.last_name}",
         relationship=rng.choice(list(Guardian.Relationship.values)[:4]),
         phone=f"(213) 555-{n:04d}",
+        email=f"family{n}@example.org",
         language=rng.choice(["es", "es", "en"]),
         consents_to_messages=rng.random() < 0.7,
         is_primary=True,
@@ -332,8 +333,9 @@ def seed_contracts(rng: random.Random, today: date) -> None:
                 )
             continue
         # Land each contract in a pace band by choosing courses done and days elapsed:
-        # on track, behind (10–25 points), at risk (more than 25 points).
-        done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26)][n % 4]
+        # on track, behind (10–25 points), at risk (more than 25 points); and a few near their
+        # due date, for the reminders (`manage.py send_reminders`).
+        done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26), (2, 76), (2, 71)][n % 6]
         start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
         contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
         for course in list(contract.courses.all())[:done]:

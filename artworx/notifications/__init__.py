@@ -1,0 +1,1 @@
+"""Notifications: the outbox every reminder goes through (DESIGN.md rule 11)."""

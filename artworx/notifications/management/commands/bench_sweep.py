@@ -1,0 +1,134 @@
+"""Measure the reminder sweeps over many contracts (rolled back: it leaves no data behind)."""
+
+import random
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from artworx import roles
+from artworx.notifications.models import Kind, Notification, NotificationPreference
+from artworx.notifications.sweeps import run_sweeps
+from sites.models import Closure, Site
+from students.models import Contract, ContractCourse, Enrollment, Guardian, Student
+
+User = get_user_model()
+
+TODAY = date(2027, 3, 1)  # a Monday in term time, so every band of reminders has contracts in it
+
+
+class Rollback(Exception):
+    """Raised to undo the benchmark's data."""
+
+
+class Command(BaseCommand):
+    help = "Time the reminder sweeps' first and second pass over N active contracts, and count the queries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contracts", type=int, default=5_000)
+        parser.add_argument("--sites", type=int, default=100)
+
+    def handle(self, *args, contracts: int, sites: int, **options):
+        try:
+            with transaction.atomic():
+                self.run(contracts, sites)
+                raise Rollback
+        except Rollback:
+            pass
+
+    def run(self, n_contracts: int, n_sites: int) -> None:
+        rng = random.Random(11)
+        teachers = User.objects.bulk_create(
+            User(username=f"bench-teacher-{i}", email=f"t{i}@bench.example") for i in range(n_sites)
+        )
+        staff = User.objects.bulk_create(
+            User(username=f"bench-staff-{i}", email=f"s{i}@bench.example") for i in range(3)
+        )
+        Group.objects.get(name=roles.PROGRAM_STAFF).user_set.add(*staff)
+        NotificationPreference.objects.bulk_create(
+            NotificationPreference(user=user, kind=kind, by_email=True)
+            for user in teachers[::2] + staff
+            for kind in Kind.values
+        )
+        site_rows = Site.objects.bulk_create(
+            Site(name=f"Bench site {i}", capacity=50) for i in range(n_sites)
+        )
+        Closure.objects.bulk_create(
+            [Closure(name="Spring break", starts_on=date(2027, 3, 29), ends_on=date(2027, 4, 2))]
+            + [
+                Closure(name="Site day", site=site, starts_on=d, ends_on=d)
+                for site in site_rows
+                for d in (date(2027, 3, rng.randint(2, 26)),)
+            ]
+        )
+        students = Student.objects.bulk_create(
+            Student(
+                first_name="B",
+                last_name=str(i),
+                date_of_birth=date(2009, 1, 1),
+                grade=11,
+                email=f"b{i}@bench.example" if i % 3 == 0 else "",
+                language="es" if i % 2 else "en",
+            )
+            for i in range(n_contracts)
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                student=s,
+                site=site_rows[i % n_sites],
+                teacher=teachers[i % n_sites],
+                started_on=date(2026, 9, 1),
+            )
+            for i, s in enumerate(students)
+        )
+        Guardian.objects.bulk_create(
+            Guardian(
+                student=s,
+                name=f"G {i}",
+                relationship="parent",
+                email=f"g{i}@bench.example",
+                language="es",
+                consents_to_messages=i % 4 != 0,
+            )
+            for i, s in enumerate(students)
+        )
+        # Due dates from a week ago to six weeks ahead: some expire, many fall in a reminder band.
+        contract_rows = Contract.objects.bulk_create(
+            Contract(
+                student=s,
+                site=site_rows[i % n_sites],
+                teacher=teachers[i % n_sites],
+                started_on=date(2026, 10, 1),
+                length_days=80,
+                due_on=TODAY + timedelta(days=rng.randint(-7, 42)),
+            )
+            for i, s in enumerate(students)
+        )
+        ContractCourse.objects.bulk_create(
+            ContractCourse(contract=c, subject_area="english", title="English 11A", credits=Decimal(5))
+            for c in contract_rows
+        )
+        now = timezone.make_aware(datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=9))
+        self.stdout.write(f"{n_contracts} active contracts at {n_sites} sites, sweeping on {TODAY}")
+        self.measure("first pass (writes the reminders)", lambda: run_sweeps(now=now))
+        self.measure("second pass (nothing new)", lambda: run_sweeps(now=now))
+        by_email = Notification.objects.filter(by_email=True).count()
+        expired = Contract.objects.filter(status=Contract.Status.EXPIRED).count()
+        self.stdout.write(
+            f"{Notification.objects.count()} notifications ({by_email} by email); {expired} contracts expired"
+        )
+
+    def measure(self, label: str, action) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = action()
+            elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"{label}: {elapsed * 1000:.0f} ms, {len(queries.captured_queries)} queries, written {result}"
+        )

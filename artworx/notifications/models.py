@@ -1,0 +1,263 @@
+"""The notification outbox, email preferences per kind, and the reminder thresholds."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from artworx.models import Language, TimeStampedModel
+
+
+class Kind(models.TextChoices):
+    """What a notification is about; each kind has a sweep and two templates (subject, body)."""
+
+    CONTRACT_DUE_SOON = "contract_due_soon", _("Contract due soon")
+    CONTRACT_EXPIRED = "contract_expired", _("Contract expired")
+
+
+class NotificationQuerySet(models.QuerySet):
+    """Queries over the outbox."""
+
+    def for_recipient(self, user) -> "NotificationQuerySet":
+        """The in-app notifications of one signed-in user: nobody sees anyone else's."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user, in_app=True)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(TimeStampedModel):
+    """One message to one recipient, in-app and/or by email, written once per dedupe key."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    # A signed-in user, or a person who never signs in (a student, a guardian) reached by email.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    recipient_email = models.EmailField(_("recipient email"), blank=True)
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # What the notification is about: a contract today, a session or a referral later.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("about (type)")
+    )
+    subject_id = models.PositiveBigIntegerField(_("about (id)"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # kind + subject + occasion + recipient: a sweep that runs again finds the row and writes nothing.
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    by_email = models.BooleanField(_("by email"), default=False)
+    # Rendered once, in the recipient's language, from templates that never see support flags or notes.
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    link_url = models.CharField(_("link"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                name="notifications_notification_unique_dedupe_key",
+                violation_error_message=_("This reminder was already written."),
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(recipient_email=""),
+                name="notifications_notification_has_recipient",
+                violation_error_message=_("A notification goes to a user or to an email address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(in_app=False) | Q(recipient__isnull=False),
+                name="notifications_notification_in_app_needs_user",
+                violation_error_message=_("Only a user who signs in can see a notification in the app."),
+            ),
+            models.CheckConstraint(
+                condition=Q(in_app=True) | Q(by_email=True),
+                name="notifications_notification_has_channel",
+                violation_error_message=_("A notification is shown in the app, sent by email, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="notifications_notification_sent_has_time",
+                violation_error_message=_("A sent notification has a sending time; an unsent one none."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                name="notifications_notification_sending_is_claimed",
+                violation_error_message=_("A notification being sent has been claimed by a worker."),
+            ),
+        ]
+        indexes = [
+            # The bell's unread count on every page.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(in_app=True, read_at__isnull=True),
+                name="notifications_unread_idx",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notifications_list_idx"),  # the list
+            models.Index(fields=["status", "claimed_at"], name="notifications_status_idx"),  # sweeps
+            models.Index(fields=["subject_type", "subject_id"], name="notifications_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient or self.recipient_email}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(TimeStampedModel):
+    """Whether a user also wants a kind of notification by email (in the app they always get it)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    by_email = models.BooleanField(_("also by email"), default=False)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                name="notifications_preference_one_per_user_and_kind",
+                violation_error_message=_("This user already has a preference for this kind."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} ({'email' if self.by_email else 'in app'})"
+
+
+def validate_day_list(value: str) -> None:
+    """Between one and five distinct instructional-day counts, each 1 to the contract length."""
+    days = [int(part) for part in value.split(",") if part.strip().isdigit()]
+    limit = settings.ARTWORX_CONTRACT_DAYS
+    if not days or len(days) != len(value.split(",")) or len(days) > 5:
+        raise ValidationError(_("Give one to five numbers of days separated by commas, e.g. 10,5,1."))
+    if len(set(days)) != len(days) or not all(1 <= day <= limit for day in days):
+        raise ValidationError(
+            _("Each number of days is different and between 1 and %(limit)d.") % {"limit": limit}
+        )
+
+
+class ReminderSettings(models.Model):
+    """When reminders go out (one row, edited in the admin console)."""
+
+    SINGLETON_PK = 1
+
+    attendance_remind_after_hours = models.PositiveSmallIntegerField(
+        _("remind about an unlogged session after (hours)"), default=2, validators=[MinValueValidator(1)]
+    )
+    attendance_escalate_after_hours = models.PositiveSmallIntegerField(
+        _("escalate an unlogged session to program staff after (hours)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+    )
+    contract_due_days = models.CharField(
+        _("remind before a contract's due date (instructional days)"),
+        max_length=20,
+        default="10,5,1",
+        validators=[RegexValidator(r"^\d{1,3}(,\d{1,3})*$"), validate_day_list],
+        help_text=_("Comma-separated, e.g. 10,5,1."),
+    )
+    consecutive_absences = models.PositiveSmallIntegerField(
+        _("absences in a row that raise a flag"), default=3, validators=[MinValueValidator(2)]
+    )
+    chronic_absence_percent = models.PositiveSmallIntegerField(
+        _("chronic absence line (% of sessions)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    chronic_absence_min_sessions = models.PositiveSmallIntegerField(
+        _("sessions held before chronic absence counts"), default=10, validators=[MinValueValidator(1)]
+    )
+    referral_no_contact_days = models.PositiveSmallIntegerField(
+        _("days without contact before a referral reminder"), default=3, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="notifications_remindersettings_singleton",
+                violation_error_message=_("There is one set of reminder settings."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_escalate_after_hours__gt=F("attendance_remind_after_hours")),
+                name="notifications_remindersettings_escalation_after_reminder",
+                violation_error_message=_("Escalation comes after the first reminder."),
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_due_days__regex=r"^[0-9]{1,3}(,[0-9]{1,3})*$"),
+                name="notifications_remindersettings_due_days_list",
+                violation_error_message=_("Give numbers of days separated by commas, e.g. 10,5,1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(chronic_absence_percent__gte=1, chronic_absence_percent__lte=100),
+                name="notifications_remindersettings_percent_1_to_100",
+                violation_error_message=_("The chronic absence line is between 1 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=Q(consecutive_absences__gte=2)
+                & Q(chronic_absence_min_sessions__gte=1)
+                & Q(referral_no_contact_days__gte=1)
+                & Q(attendance_remind_after_hours__gte=1),
+                name="notifications_remindersettings_positive_thresholds",
+                violation_error_message=_("Thresholds are at least 1 (absences in a row at least 2)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @property
+    def contract_due_day_list(self) -> list[int]:
+        """The instructional-day counts before a due date, largest first."""
+        return sorted(
+            {int(day) for day in self.contract_due_days.split(",") if day.strip().isdigit()}, reverse=True
+        )
+
+
+def reminder_settings() -> ReminderSettings:
+    """The reminder thresholds: the saved row, or the defaults when none was saved."""
+    return ReminderSettings.objects.filter(pk=ReminderSettings.SINGLETON_PK).first() or ReminderSettings()

@@ -1,0 +1,270 @@
+"""Reminder sweeps: each asks the database what is due now and writes notifications by dedupe key.
+
+A sweep is `sweep(*, now) -> int` (notifications written), listed in SWEEPS. It is set-based: a
+constant number of queries however many rows are due, and safe to run any number of times, because
+every notification has a unique dedupe key (kind + subject + occasion + recipient).
+
+Adding a kind of reminder: add it to `Kind`, write its two templates
+(`templates/notifications/<kind>_subject.txt` and `_body.txt`), write its sweep here and list it
+in SWEEPS.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from artworx.notifications.models import Kind, reminder_settings
+from artworx.notifications.selectors import email_opt_ins, program_staff
+from artworx.notifications.services import NotificationDraft, absolute_url, notifications_enqueue_many
+from sites.calendar import calendars_for_sites
+from sites.models import Site
+from students.models import Contract, Enrollment, Guardian
+from students.services import contracts_expire_overdue
+
+ONE_DAY = timedelta(days=1)
+# Contracts that expired longer ago than this are history, not news: the first sweep after a
+# deployment does not flood teachers with every contract that ever expired.
+EXPIRED_LOOKBACK_DAYS = 30
+
+
+def dedupe_key(kind: str, subject: models.Model, occasion: str, recipient: str) -> str:
+    """The unique key of one reminder: kind + subject + occasion + recipient."""
+    return f"{kind}:{subject._meta.label_lower}:{subject.pk}:{occasion}:{recipient}"
+
+
+def user_draft(
+    user, *, kind: str, subject: models.Model, occasion: str, context: dict, opt_ins: set[int], link_url: str
+) -> NotificationDraft:
+    """A notification to a signed-in user: in the app, and by email if they asked for this kind."""
+    return NotificationDraft(
+        kind=kind,
+        dedupe_key=dedupe_key(kind, subject, occasion, f"user-{user.pk}"),
+        subject=subject,
+        context={
+            **context,
+            "audience": "staff",
+            "recipient_name": user.first_name or user.username,
+            "link": absolute_url(link_url),
+        },
+        recipient=user,
+        language=user.language,
+        in_app=True,
+        by_email=user.pk in opt_ins and bool(user.email),
+        link_url=link_url,
+    )
+
+
+def contact_draft(
+    *,
+    kind: str,
+    subject: models.Model,
+    occasion: str,
+    key: str,
+    audience: str,
+    name: str,
+    email: str,
+    language: str,
+    context: dict,
+) -> NotificationDraft:
+    """A notification by email to a person who does not sign in (a student or a guardian)."""
+    return NotificationDraft(
+        kind=kind,
+        dedupe_key=dedupe_key(kind, subject, occasion, key),
+        subject=subject,
+        context={**context, "audience": audience, "recipient_name": name},
+        recipient_email=email,
+        recipient_name=name,
+        language=language,
+        in_app=False,
+        by_email=True,
+    )
+
+
+def _contract_context(contract: Contract, teacher) -> dict:
+    """Plain values about a contract for the staff templates: names, dates and credits, nothing private."""
+    return {
+        "student_name": contract.student.display_name,
+        "site_name": contract.site.name,
+        "teacher_name": str(teacher or contract.teacher),
+        "due_on": contract.due_on,
+        "credits_done": contract.credits_done,
+        "credits_planned": contract.credits_planned,
+    }
+
+
+def _with_current_teacher(contracts):
+    """Contracts with the open enrollment of their student prefetched (one query for all of them)."""
+    return contracts.prefetch_related(
+        Prefetch(
+            "student__enrollments",
+            queryset=Enrollment.objects.open().select_related("teacher"),
+            to_attr="open_enrollments",
+        )
+    )
+
+
+def current_teacher(contract: Contract):
+    """The active teacher who carries the contract's student now, or None.
+
+    A transfer moves the student to another teacher but leaves the contract's `teacher` as it was;
+    the old teacher no longer sees the student (DESIGN.md rule 13), so reminders follow the student.
+    """
+    for enrollment in contract.student.open_enrollments:
+        if enrollment.teacher.is_active:
+            return enrollment.teacher
+    return None
+
+
+def _due_threshold(days_left: int, thresholds: list[int]) -> int | None:
+    """The reminder a contract with `days_left` is owed: the smallest threshold not below it.
+
+    A sweep that missed the exact day (beat down over a weekend) still sends the reminder of the
+    band the contract is in, with the true number of days left.
+    """
+    return min((t for t in thresholds if t >= days_left), default=None)
+
+
+def contracts_due_soon(*, now: datetime) -> int:
+    """Remind the teacher, the student and consenting guardians 10, 5 and 1 instructional days ahead."""
+    kind = Kind.CONTRACT_DUE_SOON
+    thresholds = reminder_settings().contract_due_day_list
+    if not thresholds:
+        return 0
+    today = timezone.localdate(now)
+    tomorrow = today + ONE_DAY
+    # Sites, then their closures in one query; the latest date any site could be owed a reminder for.
+    calendars = calendars_for_sites(Site.objects.values_list("pk", flat=True))
+    horizon = max(calendar.nth_day(tomorrow, thresholds[0]) for calendar in calendars.values())
+    contracts = (
+        Contract.objects.active()
+        .filter(due_on__gte=today, due_on__lte=horizon)
+        .with_credits()
+        .select_related("student", "teacher", "site")
+        .prefetch_related(
+            Prefetch(
+                "student__guardians",
+                queryset=Guardian.objects.filter(consents_to_messages=True).exclude(email="").order_by("pk"),
+                to_attr="reachable_guardians",
+            )
+        )
+        .order_by("pk")
+    )
+    contracts = list(_with_current_teacher(contracts))
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t}, kind=kind)
+    drafts = []
+    for contract in contracts:
+        days_left = calendars[contract.site_id].count(tomorrow, contract.due_on)
+        threshold = _due_threshold(days_left, thresholds)
+        if threshold is None:
+            continue
+        # The due date is part of the occasion: an extension moves it, and the reminders start over.
+        occasion = f"due-{contract.due_on:%Y-%m-%d}:at-{threshold}"
+        teacher = teachers[contract.pk]
+        context = {**_contract_context(contract, teacher), "days_left": days_left}
+        if teacher is not None:
+            drafts.append(
+                user_draft(
+                    teacher,
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    context=context,
+                    opt_ins=opt_ins,
+                    link_url=reverse("students:contract_detail", args=[contract.pk]),
+                )
+            )
+        student = contract.student
+        # Families and students get names, dates and days only: no credits, no notes, no flags.
+        family_context = {
+            "due_on": contract.due_on,
+            "days_left": days_left,
+            "site_name": contract.site.name,
+            "teacher_name": str(teacher or contract.teacher),
+        }
+        if student.email:
+            drafts.append(
+                contact_draft(
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    key=f"student-{student.pk}",
+                    audience="student",
+                    # The student is greeted by the name they go by...
+                    name=student.preferred_name or student.first_name,
+                    email=student.email,
+                    language=student.language,
+                    context={**family_context, "student_name": student.preferred_name or student.first_name},
+                )
+            )
+        for guardian in student.reachable_guardians:
+            drafts.append(
+                contact_draft(
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    key=f"guardian-{guardian.pk}",
+                    audience="guardian",
+                    name=guardian.name,
+                    email=guardian.email,
+                    language=guardian.language,
+                    # ...but their family reads the legal name: a chosen name may not be known at home.
+                    context={**family_context, "student_name": str(student)},
+                )
+            )
+    return notifications_enqueue_many(drafts=drafts)
+
+
+def contracts_expired(*, now: datetime) -> int:
+    """Expire overdue contracts, then tell each one's teacher and program staff, once per contract."""
+    kind = Kind.CONTRACT_EXPIRED
+    today: date = timezone.localdate(now)
+    contracts_expire_overdue(today=today)
+    contracts = list(
+        _with_current_teacher(
+            Contract.objects.filter(
+                status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
+            )
+            .with_credits()
+            .select_related("student", "teacher", "site")
+            .order_by("pk")
+        )
+    )
+    staff = program_staff()
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(
+        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in staff}, kind=kind
+    )
+    drafts = []
+    for contract in contracts:
+        recipients = {user.pk: user for user in staff}
+        teacher = teachers[contract.pk]
+        if teacher is not None:
+            recipients[teacher.pk] = teacher
+        context = _contract_context(contract, teacher)
+        for user in recipients.values():
+            drafts.append(
+                user_draft(
+                    user,
+                    kind=kind,
+                    subject=contract,
+                    occasion="expired",
+                    context=context,
+                    opt_ins=opt_ins,
+                    link_url=reverse("students:contract_detail", args=[contract.pk]),
+                )
+            )
+    return notifications_enqueue_many(drafts=drafts)
+
+
+# Expiry first: a contract that expires today is not "due soon" any more.
+SWEEPS: list[Callable[..., int]] = [contracts_expired, contracts_due_soon]
+
+
+def run_sweeps(*, now: datetime) -> dict[str, int]:
+    """Run every sweep; returns how many notifications each one wrote."""
+    return {sweep.__name__: sweep(now=now) for sweep in SWEEPS}

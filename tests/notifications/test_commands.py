@@ -1,0 +1,38 @@
+"""`send_reminders` (sweep and delivery without a broker) and the sweep benchmark."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from artworx.notifications.models import Notification
+from students.models import Contract
+
+pytestmark = pytest.mark.django_db
+
+
+def test_send_reminders_writes_and_sends_in_process_and_only_once(
+    open_contract, student, teacher, wants_email
+):
+    wants_email(teacher, "contract_expired")
+    contract = open_contract(student, length_days=10)
+    Contract.objects.filter(pk=contract.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "contracts_expired: 1 notification(s) written" in out.getvalue()
+    assert "1 email(s) sent, 0 failed" in out.getvalue()
+    call_command("send_reminders", stdout=StringIO())
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().status == "sent"
+
+
+def test_the_sweep_benchmark_measures_and_leaves_nothing_behind():
+    out = StringIO()
+    call_command("bench_sweep", contracts=40, sites=4, stdout=out)
+    text = out.getvalue()
+    assert "first pass (writes the reminders):" in text and "second pass (nothing new):" in text
+    assert "written {'contracts_expired': 0, 'contracts_due_soon': 0}" in text
+    assert not Contract.objects.exists() and not Notification.objects.exists()

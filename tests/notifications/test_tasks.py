@@ -1,0 +1,192 @@
+"""Celery wiring: the sweep task, delivery tasks, a dead broker, a dead worker, and a real worker on Redis."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from artworx.celery import app as project_app
+from artworx.notifications import services
+from artworx.notifications.models import Kind, Notification
+from artworx.notifications.services import notification_deliver
+from artworx.notifications.tasks import deliver_notification, sweep_reminders
+from students.models import Contract, ContractCourse
+from students.services import contract_open
+
+EXPIRED = Kind.CONTRACT_EXPIRED
+DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
+
+
+@pytest.fixture
+def overdue_contract(student, teacher):
+    """A contract of `student` whose due date passed yesterday or earlier, with a course unfinished."""
+    today = timezone.localdate()
+    start = today - timedelta(days=30)
+    student.enrollments.update(started_on=start - timedelta(days=1))
+    courses = [{"subject_area": "english", "title": "English 11A", "credits": 5}]
+    return contract_open(student=student, started_on=start, courses=courses, length_days=10)
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The delivery tasks handed to the broker, as (args, kwargs), without a broker."""
+    sent = []
+    monkeypatch.setattr(
+        deliver_notification,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: sent.append((args, kwargs)),
+    )
+    return sent
+
+
+def test_the_beat_schedule_runs_the_sweep_every_15_minutes():
+    entry = project_app.conf.beat_schedule["sweep-reminders"]
+    assert entry["task"] == sweep_reminders.name
+    assert sweep_reminders.name in project_app.tasks
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+    assert project_app.conf.broker_transport_options["socket_timeout"] == 5
+    assert project_app.conf.task_acks_late and project_app.conf.task_reject_on_worker_lost
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_each_pending_email_once_with_only_its_id(
+    overdue_contract, teacher, wants_email, published, django_capture_on_commit_callbacks
+):
+    wants_email(teacher, EXPIRED)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sweep_reminders()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()
+    notification = Notification.objects.get()
+    assert result["contracts_expired"] == 1
+    assert published == [((notification.pk,), None)]
+    assert notification.queued_at is not None
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_again_a_delivery_the_broker_lost(
+    overdue_contract, teacher, wants_email, published, django_capture_on_commit_callbacks
+):
+    wants_email(teacher, EXPIRED)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()
+    Notification.objects.update(queued_at=timezone.now() - timedelta(minutes=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()
+    assert len(published) == 2
+
+
+@pytest.mark.django_db
+def test_the_delivery_task_run_twice_sends_one_email(overdue_contract, teacher, wants_email):
+    wants_email(teacher, EXPIRED)
+    call_command("send_reminders", "--no-delivery")
+    notification = Notification.objects.get()
+    deliver_notification(notification.pk)
+    deliver_notification(notification.pk)
+    assert len(mail.outbox) == 1
+    assert deliver_notification.acks_late and deliver_notification.max_retries == 8
+
+
+@pytest.mark.django_db
+def test_a_worker_that_dies_mid_send_leaves_a_row_the_sweep_sends_once(
+    overdue_contract, teacher, wants_email, monkeypatch
+):
+    wants_email(teacher, EXPIRED)
+    call_command("send_reminders", "--no-delivery")
+    notification = Notification.objects.get()
+
+    class WorkerKilled(BaseException):
+        """What a SIGKILL looks like from inside: nothing after it runs."""
+
+    def die(*args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(services, "_send_email", die)
+    with pytest.raises(WorkerKilled):
+        notification_deliver(notification_id=notification.pk)
+    monkeypatch.undo()
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENDING
+    call_command("send_reminders")  # too soon: a slow worker may still be sending it
+    assert mail.outbox == []
+    Notification.objects.update(claimed_at=timezone.now() - timedelta(minutes=16))
+    call_command("send_reminders")
+    call_command("send_reminders")
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT and notification.attempts == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.celery(broker_url=DEAD_BROKER)
+def test_with_the_broker_down_pages_still_save_and_reminders_go_out_after_recovery(
+    celery_app,
+    depends_on_current_app,
+    overdue_contract,
+    teacher,
+    wants_email,
+    as_role,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    assert deliver_notification.app is celery_app  # the tasks publish to the dead broker
+    wants_email(teacher, EXPIRED)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()
+    assert time.monotonic() - started < 10
+    assert "Broker unreachable" in caplog.text
+    notification = Notification.objects.get(recipient=teacher)
+    assert notification.status == Notification.Status.PENDING and notification.queued_at is None
+    assert mail.outbox == []
+
+    # A page that writes does not touch the broker at all.
+    contract = Contract.objects.get()
+    course = contract.courses.get()
+    url = reverse("students:contract_course_resolve", args=[contract.pk, course.pk])
+    started = time.monotonic()
+    response = as_role("staff").post(
+        url, {"status": "completed", "grade": "B", "resolved_on": timezone.localdate().isoformat()}
+    )
+    assert time.monotonic() - started < 10
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.status == ContractCourse.Status.COMPLETED
+
+    # Recovery: the next sweep (here in-process) finds the pending row and sends it, once.
+    call_command("send_reminders")
+    call_command("send_reminders")
+    assert [m.to for m in mail.outbox] == [[teacher.email]]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
+    celery_app, celery_worker, overdue_contract, teacher, users, wants_email
+):
+    wants_email(teacher, EXPIRED)
+    wants_email(users["staff"], EXPIRED)
+    assert sweep_reminders.delay().get(timeout=30)["contracts_expired"] == 2
+    wait_until(lambda: len(mail.outbox) >= 2 and not Notification.objects.exclude(status="sent").exists())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([teacher.email, users["staff"].email])
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    # Another sweep through the worker writes nothing, and queues nothing to send again.
+    assert sweep_reminders.delay().get(timeout=30) == {
+        "contracts_expired": 0,
+        "contracts_due_soon": 0,
+        "released": 0,
+        "pending": 0,
+    }
+    assert len(mail.outbox) == 2
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    """Poll a condition the worker thread makes true, failing after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not finish in time"
+        time.sleep(0.1)
