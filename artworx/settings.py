@@ -177,11 +177,8 @@ ARTWORX_PACE_AT_RISK_POINTS = int(os.environ.get("ARTWORX_PACE_AT_RISK_POINTS", 
 # Arts programs (rules 8–10).
 ARTWORX_MAX_COHORT_SIZE = 25
 ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
-# California's chronic-absence line, applied to sessions: absent (excused or unexcused) from at
-# least this share of the sessions held since the student joined, once enough were held.
-ARTWORX_CHRONIC_ABSENCE_PERCENT = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_PERCENT", "10"))
-ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS = int(os.environ.get("ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS", "10"))
-ARTWORX_ABSENCES_IN_A_ROW = int(os.environ.get("ARTWORX_ABSENCES_IN_A_ROW", "3"))
+# Rule 10's thresholds (chronic absence 10 % of at least 10 sessions, 3 absences in a row) are
+# edited by program staff in the admin console: artworx.notifications.models.ReminderSettings.
 # Alumni check-ins: monthly for the first year after graduation, quarterly after that.
 ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
 ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))

@@ -5,11 +5,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from programs.models import ABSENT_MARKS, Attendance, Cohort, Participation, Session
+
+
+@dataclass(frozen=True)
+class AbsenceRules:
+    """Rule 10's thresholds, as program staff set them in the admin console (ReminderSettings)."""
+
+    chronic_percent: int = 10
+    chronic_min_sessions: int = 10
+    in_a_row: int = 3
+
+
+def absence_rules() -> AbsenceRules:
+    """The thresholds in force, in one query."""
+    from artworx.notifications.models import reminder_settings
+
+    saved = reminder_settings()
+    return AbsenceRules(
+        saved.chronic_absence_percent, saved.chronic_absence_min_sessions, saved.consecutive_absences
+    )
 
 
 @dataclass(frozen=True)
@@ -19,6 +37,8 @@ class AttendanceFigures:
     sessions: int
     absences: int
     absences_in_a_row: int
+    rules: AbsenceRules = AbsenceRules()
+    streak_since: date | None = None  # the first session of the current run of absences
 
     @property
     def attended(self) -> int:
@@ -33,13 +53,13 @@ class AttendanceFigures:
     def chronically_absent(self) -> bool:
         """Absent from at least 10 % of at least 10 sessions held since joining."""
         return (
-            self.sessions >= settings.ARTWORX_CHRONIC_ABSENCE_MIN_SESSIONS
-            and 100 * self.absences >= settings.ARTWORX_CHRONIC_ABSENCE_PERCENT * self.sessions
+            self.sessions >= self.rules.chronic_min_sessions
+            and 100 * self.absences >= self.rules.chronic_percent * self.sessions
         )
 
     @property
     def absent_in_a_row(self) -> bool:
-        return self.absences_in_a_row >= settings.ARTWORX_ABSENCES_IN_A_ROW
+        return self.absences_in_a_row >= self.rules.in_a_row
 
 
 NO_FIGURES = AttendanceFigures(0, 0, 0)
@@ -53,30 +73,33 @@ def combine_figures(figures: list[AttendanceFigures]) -> AttendanceFigures:
         sum(f.sessions for f in figures),
         sum(f.absences for f in figures),
         max(f.absences_in_a_row for f in figures),
+        figures[0].rules,
     )
 
 
 def attendance_figures(
-    participation_ids: Iterable[int], *, since: date | None = None
+    participation_ids: Iterable[int], *, rules: AbsenceRules | None = None
 ) -> dict[int, AttendanceFigures]:
-    """Figures for many participations from one query over their marks, oldest session first."""
-    rows = Attendance.objects.filter(participation_id__in=list(participation_ids))
-    if since is not None:
-        rows = rows.filter(session__date__gte=since)
-    marks: dict[int, list[str]] = defaultdict(list)
-    for participation_id, mark in rows.order_by("session__date", "session__starts_at").values_list(
-        "participation_id", "mark"
+    """Figures for many participations from one query over their marks (plus one for the rules)."""
+    participation_ids = list(participation_ids)
+    if not participation_ids:
+        return {}
+    rules = rules or absence_rules()
+    rows = Attendance.objects.filter(participation_id__in=participation_ids)
+    marks: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for participation_id, mark, day in rows.order_by("session__date", "session__starts_at").values_list(
+        "participation_id", "mark", "session__date"
     ):
-        marks[participation_id].append(mark)
+        marks[participation_id].append((mark, day))
     figures = {}
     for participation_id, history in marks.items():
-        streak = 0
-        for mark in reversed(history):
+        streak, since = 0, None
+        for mark, day in reversed(history):
             if mark not in ABSENT_MARKS:
                 break
-            streak += 1
-        absences = sum(1 for mark in history if mark in ABSENT_MARKS)
-        figures[participation_id] = AttendanceFigures(len(history), absences, streak)
+            streak, since = streak + 1, day
+        absences = sum(1 for mark, _day in history if mark in ABSENT_MARKS)
+        figures[participation_id] = AttendanceFigures(len(history), absences, streak, rules, since)
     return figures
 
 

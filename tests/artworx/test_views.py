@@ -63,8 +63,8 @@ def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_a
     client = as_role("teacher")
     add_students(2)
     # session, user, groups, caseload, open enrollments, active contracts, closures, participations,
-    # attendance marks, sites, teachers, the notification bell
-    with django_assert_num_queries(12) as first:
+    # absence thresholds, attendance marks, sites, teachers, the notification bell
+    with django_assert_num_queries(13) as first:
         client.get(reverse("home"))
     add_students(10)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -39,10 +39,25 @@ def test_figures_follow_californias_chronic_absence_line(cohort, participants, m
     assert figures.absent_in_a_row is (streak >= 3)
 
 
-def test_figures_for_many_participants_take_one_query(cohort, participants, django_assert_num_queries):
+def test_the_thresholds_come_from_the_reminder_settings(cohort, participants):
+    from artworx.notifications.models import ReminderSettings
+
+    log(cohort, participants[0], "P P P P P P P P P E")
+    ReminderSettings.objects.update_or_create(pk=1, defaults={"chronic_absence_percent": 20})
+    figures = attendance_figures([participants[0].pk])[participants[0].pk]
+    assert not figures.chronically_absent  # 10 % is under a 20 % line
+
+
+def test_the_streak_knows_when_it_started(cohort, participants):
+    log(cohort, participants[0], "P U E U", start=date(2026, 9, 14))
+    figures = attendance_figures([participants[0].pk])[participants[0].pk]
+    assert (figures.absences_in_a_row, figures.streak_since) == (3, date(2026, 9, 15))
+
+
+def test_figures_for_many_participants_take_two_queries(cohort, participants, django_assert_num_queries):
     for participation in participants:
         log(cohort, participation, "P U P")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the absence thresholds, then every mark at once
         figures = attendance_figures(p.pk for p in participants)
     assert {f.sessions for f in figures.values()} == {3}
 
