@@ -17,6 +17,10 @@ class Kind(models.TextChoices):
 
     CONTRACT_DUE_SOON = "contract_due_soon", _("Contract due soon")
     CONTRACT_EXPIRED = "contract_expired", _("Contract expired")
+    ATTENDANCE_NOT_LOGGED = "attendance_not_logged", _("Attendance not logged")
+    CONSECUTIVE_ABSENCES = "consecutive_absences", _("Absences in a row")
+    CHRONIC_ABSENCE = "chronic_absence", _("Chronic absence")
+    ALUMNI_CHECK_IN_DUE = "alumni_check_in_due", _("Alumni check-in due")
 
 
 class NotificationQuerySet(models.QuerySet):

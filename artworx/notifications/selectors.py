@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from artworx.notifications.models import Kind, Notification, NotificationPreference
-from artworx.roles import PROGRAM_STAFF, TEACHER, role_names
+from artworx.roles import COUNSELOR, PROGRAM_STAFF, TEACHER, TEACHING_ARTIST, role_names
 
 User = get_user_model()
 
@@ -18,6 +18,10 @@ REQUEUE_AFTER = timedelta(minutes=12)
 KIND_ROLES = {
     Kind.CONTRACT_DUE_SOON: (TEACHER,),
     Kind.CONTRACT_EXPIRED: (TEACHER, PROGRAM_STAFF),
+    Kind.ATTENDANCE_NOT_LOGGED: (TEACHING_ARTIST, PROGRAM_STAFF),
+    Kind.CONSECUTIVE_ABSENCES: (TEACHER, PROGRAM_STAFF),
+    Kind.CHRONIC_ABSENCE: (TEACHER, COUNSELOR),
+    Kind.ALUMNI_CHECK_IN_DUE: (PROGRAM_STAFF, COUNSELOR),
 }
 
 
@@ -56,6 +60,11 @@ def email_preferences(*, user) -> set[str]:
 def program_staff() -> list:
     """Active users in the Program staff group."""
     return list(User.objects.filter(is_active=True, groups__name=PROGRAM_STAFF).distinct())
+
+
+def counselors() -> list:
+    """Active users in the Counselor group."""
+    return list(User.objects.filter(is_active=True, groups__name=COUNSELOR).distinct())
 
 
 def deliveries_to_queue(*, now: datetime, limit: int = 5000) -> list[int]:

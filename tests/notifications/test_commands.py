@@ -34,5 +34,5 @@ def test_the_sweep_benchmark_measures_and_leaves_nothing_behind():
     call_command("bench_sweep", contracts=40, sites=4, stdout=out)
     text = out.getvalue()
     assert "first pass (writes the reminders):" in text and "second pass (nothing new):" in text
-    assert "written {'contracts_expired': 0, 'contracts_due_soon': 0}" in text
+    assert "written {'contracts_expired': 0, 'contracts_due_soon': 0, 'attendance_not_logged': 0" in text
     assert not Contract.objects.exists() and not Notification.objects.exists()

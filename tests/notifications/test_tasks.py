@@ -178,6 +178,9 @@ def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
     assert sweep_reminders.delay().get(timeout=30) == {
         "contracts_expired": 0,
         "contracts_due_soon": 0,
+        "attendance_not_logged": 0,
+        "absences": 0,
+        "alumni_check_ins_due": 0,
         "released": 0,
         "pending": 0,
     }

@@ -152,21 +152,36 @@ def test_list_queries_do_not_grow_with_notifications(as_role, users, notify, dja
 def test_a_teacher_chooses_which_kinds_also_come_by_email(as_role, users):
     client = as_role("teacher")
     form = client.get(PREFERENCES).context["form"]
-    assert set(form.fields) == {Kind.CONTRACT_DUE_SOON, Kind.CONTRACT_EXPIRED}
+    assert set(form.fields) == {
+        Kind.CONTRACT_DUE_SOON,
+        Kind.CONTRACT_EXPIRED,
+        Kind.CONSECUTIVE_ABSENCES,
+        Kind.CHRONIC_ABSENCE,
+    }
     response = client.post(PREFERENCES, {Kind.CONTRACT_DUE_SOON: "on"})
     assert response.status_code == 302 and response.url == PREFERENCES
     rows = dict(NotificationPreference.objects.filter(user=users["teacher"]).values_list("kind", "by_email"))
-    assert rows == {Kind.CONTRACT_DUE_SOON: True, Kind.CONTRACT_EXPIRED: False}
+    assert rows == {kind: kind == Kind.CONTRACT_DUE_SOON for kind in Kind.values}
     assert client.get(PREFERENCES).context["form"].initial == {Kind.CONTRACT_DUE_SOON: True}
 
 
 def test_program_staff_are_offered_only_the_kinds_they_receive(as_role):
     form = as_role("staff").get(PREFERENCES).context["form"]
-    assert set(form.fields) == {Kind.CONTRACT_EXPIRED}
+    assert set(form.fields) == {
+        Kind.CONTRACT_EXPIRED,
+        Kind.ATTENDANCE_NOT_LOGGED,
+        Kind.CONSECUTIVE_ABSENCES,
+        Kind.ALUMNI_CHECK_IN_DUE,
+    }
 
 
-def test_a_teaching_artist_has_nothing_to_choose_yet(as_role):
-    response = as_role("teaching_artist").get(PREFERENCES)
+def test_a_teaching_artist_chooses_about_unlogged_sessions_only(as_role):
+    form = as_role("teaching_artist").get(PREFERENCES).context["form"]
+    assert set(form.fields) == {Kind.ATTENDANCE_NOT_LOGGED}
+
+
+def test_a_user_without_a_role_has_nothing_to_choose(as_role):
+    response = as_role("no_role").get(PREFERENCES)
     assert "No reminders go to your role yet" in response.content.decode()
 
 
@@ -175,7 +190,8 @@ def test_preferences_ignore_unknown_fields(as_role, users):
     assert response.status_code == 302
     rows = dict(NotificationPreference.objects.filter(user=users["staff"]).values_list("kind", "by_email"))
     # Staff are not offered "due soon": a forged field for it is not saved as a wish for email.
-    assert rows == {Kind.CONTRACT_DUE_SOON: False, Kind.CONTRACT_EXPIRED: False}
+    assert rows[Kind.CONTRACT_DUE_SOON] is False
+    assert not any(rows.values())
 
 
 def test_the_list_reads_in_spanish(as_role, users, notify, client):

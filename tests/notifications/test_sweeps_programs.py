@@ -1,0 +1,201 @@
+"""Reminder sweeps for sessions not logged, absences and alumni check-ins: once, to the right people."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from alumni.models import Alumnus
+from alumni.services import check_in_record
+from artworx.notifications.models import Kind, Notification
+from artworx.notifications.sweeps import absences, alumni_check_ins_due, attendance_not_logged
+from programs.models import Attendance, Participation, Session
+from programs.services import session_log_attendance
+from students.models import ExitReason, SupportProfile
+from students.services import enrollment_exit
+from tests.factories import CohortFactory, EnrollmentFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 16)
+
+
+def moment(day: date, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def recipients(kind: str) -> set[str]:
+    return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+@pytest.fixture
+def cohort(users, site):
+    return CohortFactory(site=site, teaching_artists=[users["teaching_artist"]])
+
+
+@pytest.fixture
+def session(cohort):
+    """Monday 15:30–17:00 in Los Angeles."""
+    return Session.objects.create(cohort=cohort, date=MONDAY, starts_at=time(15, 30), duration_minutes=90)
+
+
+def test_an_unlogged_session_reminds_its_artist_two_hours_after_it_ended(session, users):
+    assert attendance_not_logged(now=moment(MONDAY, 18, 59)) == 0
+    assert attendance_not_logged(now=moment(MONDAY, 19, 0)) == 1
+    assert recipients(Kind.ATTENDANCE_NOT_LOGGED) == {"artist"}
+    assert attendance_not_logged(now=moment(MONDAY, 21)) == 0  # once, however often the sweep runs
+
+
+def test_after_48_hours_program_staff_hear_of_it(session, users):
+    attendance_not_logged(now=moment(MONDAY, 19))
+    assert attendance_not_logged(now=moment(MONDAY + timedelta(days=2), 17)) == 1
+    assert recipients(Kind.ATTENDANCE_NOT_LOGGED) == {"artist", "staff"}
+    staff_note = Notification.objects.get(recipient=users["staff"])
+    assert "Still not logged after 48 hours" in staff_note.title
+    assert staff_note.link_url.endswith(f"/programs/cohorts/{session.cohort_id}/")
+
+
+def test_logged_or_cancelled_sessions_are_left_alone(session, cohort, users):
+    Session.objects.filter(pk=session.pk).update(status="cancelled", cancel_reason="Rain")
+    Session.objects.create(
+        cohort=cohort,
+        date=MONDAY - timedelta(days=2),
+        starts_at=time(10),
+        duration_minutes=60,
+        status="logged",
+    )
+    assert attendance_not_logged(now=moment(MONDAY + timedelta(days=5), 9)) == 0
+
+
+def test_the_thresholds_follow_the_reminder_settings(session):
+    from artworx.notifications.models import ReminderSettings
+
+    ReminderSettings.objects.update_or_create(
+        pk=1, defaults={"attendance_remind_after_hours": 5, "attendance_escalate_after_hours": 6}
+    )
+    assert attendance_not_logged(now=moment(MONDAY, 21, 59)) == 0
+    assert attendance_not_logged(now=moment(MONDAY, 23)) == 2  # the artist and, at 6 hours, staff
+
+
+def log_marks(cohort, participation, marks: str, by, first=date(2026, 9, 14)):
+    for n, mark in enumerate(marks.split()):
+        session = Session.objects.create(
+            cohort=cohort, date=first + timedelta(days=7 * n), starts_at=time(15), duration_minutes=60
+        )
+        session_log_attendance(session=session, marks={participation.pk: mark}, topic="", by=by)
+
+
+@pytest.fixture
+def participation(cohort, enrollment):
+    return Participation.objects.create(
+        cohort=cohort, student=enrollment.student, joined_on=date(2026, 9, 14)
+    )
+
+
+def test_three_absences_in_a_row_tell_the_teacher_and_program_staff_once_per_run(
+    cohort, participation, users
+):
+    log_marks(cohort, participation, "P P U E", users["staff"])
+    now = moment(date(2026, 10, 20), 9)
+    assert absences(now=now) == 0
+    log_marks(cohort, participation, "U", users["staff"], first=date(2026, 10, 12))
+    assert absences(now=now) == 2
+    assert recipients(Kind.CONSECUTIVE_ABSENCES) == {"teacher", "staff"}
+    log_marks(cohort, participation, "U", users["staff"], first=date(2026, 10, 19))
+    assert absences(now=now) == 0  # the same run, now four long: no second message
+    log_marks(cohort, participation, "P U U U", users["staff"], first=date(2026, 10, 26))
+    absences(now=moment(date(2026, 11, 20), 9))
+    # a new run is a new message (and by now the student is over the chronic-absence line too)
+    assert Notification.objects.filter(kind=Kind.CONSECUTIVE_ABSENCES).count() == 4
+
+
+def test_crossing_the_chronic_absence_line_tells_the_teacher_and_counselors(cohort, participation, users):
+    log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
+    assert absences(now=moment(date(2026, 11, 20), 9)) == 2
+    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "counselor"}
+    note = Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE).first()
+    assert "absent from 1 of the 10 sessions" in note.body
+    assert absences(now=moment(date(2026, 11, 21), 9)) == 0
+
+
+def test_absence_notices_carry_no_support_flags_or_notes(cohort, participation, users):
+    SupportProfile.objects.filter(student=participation.student).update(
+        on_probation=True, mental_health=True, private_notes="SENTINEL-NOTE"
+    )
+    log_marks(cohort, participation, "U U U U U U U U U U", users["staff"])
+    absences(now=moment(date(2026, 11, 20), 9))
+    for note in Notification.objects.all():
+        for secret in ("SENTINEL", "probation", "mental"):
+            assert secret not in note.title + note.body
+
+
+def test_the_absence_sweep_takes_the_same_queries_for_few_or_many(cohort, teacher, users):
+    def add(n):
+        for _ in range(n):
+            p = Participation.objects.create(
+                cohort=cohort,
+                student=EnrollmentFactory(site=cohort.site, teacher=teacher).student,
+                joined_on=date(2026, 9, 14),
+            )
+            for s in cohort.sessions.all():
+                Attendance.objects.create(session=s, participation=p, mark="U")
+
+    for n in range(3):
+        Session.objects.create(
+            cohort=cohort,
+            date=date(2026, 11, 2) + timedelta(days=n),
+            starts_at=time(15),
+            duration_minutes=60,
+            status="logged",
+        )
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        absences(now=moment(date(2026, 11, 10), 9))
+    Notification.objects.all().delete()
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        absences(now=moment(date(2026, 11, 10), 9))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert Notification.objects.filter(kind=Kind.CONSECUTIVE_ABSENCES).count() == 12 * 2
+
+
+@pytest.fixture
+def graduate(users, site, teacher):
+    enrollment = EnrollmentFactory(site=site, teacher=teacher, started_on=date(2024, 9, 3))
+    enrollment_exit(enrollment=enrollment, ended_on=date(2025, 6, 12), exit_reason=ExitReason.GRADUATED)
+    alumnus = Alumnus.objects.get(student=enrollment.student)
+    Alumnus.objects.filter(pk=alumnus.pk).update(staff_contact=users["counselor"])
+    return alumnus
+
+
+def test_a_due_check_in_reminds_the_staff_contact_once_per_due_date(graduate, users):
+    assert alumni_check_ins_due(now=moment(date(2025, 7, 11), 9)) == 0
+    assert alumni_check_ins_due(now=moment(date(2025, 7, 12), 9)) == 1
+    assert recipients(Kind.ALUMNI_CHECK_IN_DUE) == {"counselor"}
+    assert alumni_check_ins_due(now=moment(date(2025, 7, 20), 9)) == 0
+    check_in_record(
+        alumnus=graduate,
+        date=date(2025, 7, 20),
+        staff=users["counselor"],
+        method="call",
+        reached=True,
+        outcome="college",
+    )
+    assert alumni_check_ins_due(now=moment(date(2025, 8, 19), 9)) == 1  # the next due date, once
+
+
+def test_no_reminders_about_an_alumnus_who_withdrew_consent(graduate):
+    Alumnus.objects.filter(pk=graduate.pk).update(consents_to_contact=False)
+    assert alumni_check_ins_due(now=moment(date(2026, 1, 1), 9)) == 0
+    assert graduate.check_ins.count() == 0 and Alumnus.objects.filter(pk=graduate.pk).exists()
+
+
+def test_a_spanish_speaking_artist_reads_the_reminder_in_spanish(session, users):
+    users["teaching_artist"].language = "es"
+    users["teaching_artist"].save()
+    attendance_not_logged(now=moment(MONDAY, 19))
+    note = Notification.objects.get(recipient=users["teaching_artist"])
+    assert note.title.startswith("Registre la asistencia")
+    assert "todavía no se ha registrado" in note.body
