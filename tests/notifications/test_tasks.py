@@ -193,3 +193,50 @@ def wait_until(condition, seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the worker did not finish in time"
         time.sleep(0.1)
+
+
+@pytest.mark.django_db
+@pytest.mark.celery(broker_url=DEAD_BROKER)
+def test_with_the_broker_down_an_artist_still_saves_attendance_and_the_reminder_waits(
+    celery_app,
+    depends_on_current_app,
+    users,
+    site,
+    teacher,
+    wants_email,
+    as_role,
+    django_capture_on_commit_callbacks,
+):
+    from programs.models import Attendance, Participation, Session
+    from tests.factories import CohortFactory, EnrollmentFactory
+
+    artist = users["teaching_artist"]
+    wants_email(artist, Kind.ATTENDANCE_NOT_LOGGED)
+    cohort = CohortFactory(site=site, teaching_artists=[artist])
+    participation = Participation.objects.create(
+        cohort=cohort,
+        student=EnrollmentFactory(site=site, teacher=teacher).student,
+        joined_on=cohort.term_starts_on,
+    )
+    started_at = timezone.localtime() - timedelta(hours=4)  # an hour-long session that ended 3 hours ago
+    session = Session.objects.create(
+        cohort=cohort, date=started_at.date(), starts_at=started_at.time(), duration_minutes=60
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()  # writes the reminder; queueing its email fails quickly and is logged
+    reminder = Notification.objects.get(recipient=artist)
+    assert reminder.status == Notification.Status.PENDING
+
+    started = time.monotonic()
+    response = as_role("teaching_artist").post(
+        reverse("programs:session_log", args=[session.pk]),
+        {f"mark-{participation.pk}": "P", "topic": "Light"},
+    )
+    assert time.monotonic() - started < 10
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=session, mark="P").count() == 1
+
+    call_command("send_reminders")  # recovery: the waiting reminder goes out, once
+    call_command("send_reminders")
+    assert [m.to for m in mail.outbox] == [[artist.email]]
