@@ -3,6 +3,7 @@
 import random
 import time
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.utils import timezone
 from artworx import roles
 from artworx.notifications.models import Kind, Notification, NotificationPreference
 from artworx.notifications.sweeps import run_sweeps
+from programs.models import Attendance, Cohort, Participation, Program, Session
 from sites.models import Closure, Site
 from students.models import Contract, ContractCourse, Enrollment, Guardian, Student
 
@@ -33,16 +35,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--contracts", type=int, default=5_000)
         parser.add_argument("--sites", type=int, default=100)
+        parser.add_argument("--sessions", type=int, default=20_000)
 
-    def handle(self, *args, contracts: int, sites: int, **options):
+    def handle(self, *args, contracts: int, sites: int, sessions: int, **options):
         try:
             with transaction.atomic():
-                self.run(contracts, sites)
+                self.run(contracts, sites, sessions)
                 raise Rollback
         except Rollback:
             pass
 
-    def run(self, n_contracts: int, n_sites: int) -> None:
+    def run(self, n_contracts: int, n_sites: int, n_sessions: int) -> None:
         rng = random.Random(11)
         teachers = User.objects.bulk_create(
             User(username=f"bench-teacher-{i}", email=f"t{i}@bench.example") for i in range(n_sites)
@@ -114,8 +117,12 @@ class Command(BaseCommand):
             ContractCourse(contract=c, subject_area="english", title="English 11A", credits=Decimal(5))
             for c in contract_rows
         )
+        marks = self.add_sessions(rng, site_rows, students, n_sessions, staff[0])
         now = timezone.make_aware(datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=9))
-        self.stdout.write(f"{n_contracts} active contracts at {n_sites} sites, sweeping on {TODAY}")
+        self.stdout.write(
+            f"{n_contracts} active contracts at {n_sites} sites, {n_sessions} sessions with {marks} recent "
+            f"attendance marks, sweeping on {TODAY}"
+        )
         self.measure("first pass (writes the reminders)", lambda: run_sweeps(now=now))
         self.measure("second pass (nothing new)", lambda: run_sweeps(now=now))
         by_email = Notification.objects.filter(by_email=True).count()
@@ -123,6 +130,58 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{Notification.objects.count()} notifications ({by_email} by email); {expired} contracts expired"
         )
+
+    def add_sessions(self, rng, site_rows, students, n_sessions: int, artist) -> int:
+        """One cohort per site meeting every weekday back from TODAY; recent sessions carry marks."""
+        program = Program.objects.create(name="Bench photography", discipline="photography", level=1)
+        cohorts = Cohort.objects.bulk_create(
+            Cohort(
+                program=program,
+                site=site,
+                term_starts_on=date(2026, 6, 1),
+                term_ends_on=TODAY,
+                meeting_days="0,1,2,3,4",
+                starts_at=dt_time(15),
+                duration_minutes=60,
+            )
+            for site in site_rows
+        )
+        for cohort in cohorts:
+            cohort.teaching_artists.add(artist)
+        per_cohort = max(1, n_sessions // len(cohorts))
+        days, day = [], TODAY - timedelta(days=1)
+        while len(days) < per_cohort:
+            if day.weekday() < 5:
+                days.append(day)
+            day -= timedelta(days=1)
+        recent = TODAY - timedelta(days=21)
+        sessions = Session.objects.bulk_create(
+            Session(
+                cohort=cohort,
+                date=d,
+                starts_at=dt_time(15),
+                duration_minutes=60,
+                # Every third cohort has left its last three sessions unlogged.
+                status="scheduled" if n % 3 == 0 and d >= TODAY - timedelta(days=4) else "logged",
+            )
+            for n, cohort in enumerate(cohorts)
+            for d in days
+        )
+        participations = Participation.objects.bulk_create(
+            Participation(cohort=cohorts[i % len(cohorts)], student=s, joined_on=date(2026, 6, 1))
+            for i, s in enumerate(students)
+        )
+        by_cohort = {}
+        for participation in participations:
+            by_cohort.setdefault(participation.cohort_id, []).append(participation)
+        marks = [
+            Attendance(session=session, participation=p, mark="U" if rng.random() < 0.08 else "P")
+            for session in sessions
+            if session.status == "logged" and session.date >= recent
+            for p in by_cohort.get(session.cohort_id, [])
+        ]
+        Attendance.objects.bulk_create(marks, batch_size=5000)
+        return len(marks)
 
     def measure(self, label: str, action) -> None:
         with CaptureQueriesContext(connection) as queries:
