@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from artworx.notifications.models import Notification
+from programs.models import Session
 from students.models import Contract
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,9 @@ def test_send_reminders_writes_and_sends_in_process_and_only_once(
 
 def test_the_sweep_benchmark_measures_and_leaves_nothing_behind():
     out = StringIO()
-    call_command("bench_sweep", contracts=40, sites=4, stdout=out)
+    call_command("bench_sweep", contracts=40, sites=4, sessions=80, stdout=out)
     text = out.getvalue()
     assert "first pass (writes the reminders):" in text and "second pass (nothing new):" in text
     assert "written {'contracts_expired': 0, 'contracts_due_soon': 0, 'attendance_not_logged': 0" in text
     assert not Contract.objects.exists() and not Notification.objects.exists()
+    assert not Session.objects.exists()
