@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,22 +14,18 @@ from alumni.forms import AlumnusFilter, AlumnusForm, CheckInForm
 from alumni.models import Alumnus
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
+from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.selectors import student_participations
 from students.models import Student
 
 ALUMNI_PER_PAGE = 25
 
 
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def alumnus_list(request: HttpRequest) -> HttpResponse:
     """Alumni the user may see, filterable by year, site, pathway, outcome and overdue."""
-    _require(request, "alumni.view_alumnus")
+    require_perm(request, "alumni.view_alumnus")
     filterset = AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request)
     page = Paginator(filterset.qs, ALUMNI_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -42,7 +38,7 @@ def alumnus_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_alumni(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's alumni: overdue check-ins first, then those due this week."""
-    _require(request, "alumni.change_alumnus")
+    require_perm(request, "alumni.change_alumnus")
     today = timezone.localdate()
     due = list(alumni_due(staff=request.user, today=today))
     context = {
@@ -54,9 +50,8 @@ def my_alumni(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_alumnus(request: HttpRequest, pk: int, perm: str) -> Alumnus:
-    alumnus = get_object_or_404(alumni_rows(user=request.user), pk=pk)
-    _require(request, perm, alumnus)
-    return alumnus
+    """An alumnus the user may see (else 404) and holds `perm` on (else 403)."""
+    return get_visible_or_404(alumni_rows(user=request.user), request=request, perm=perm, pk=pk)
 
 
 @login_required
@@ -111,6 +106,6 @@ def check_in_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def outcomes(request: HttpRequest) -> HttpResponse:
     """Where graduates are 6 and 12 months after graduating, by graduation year."""
-    _require(request, "alumni.view_alumnus")
+    require_perm(request, "alumni.view_alumnus")
     rows = outcomes_by_year(alumni=Alumnus.objects.visible_to(request.user), today=timezone.localdate())
     return render(request, "alumni/outcomes.html", {"rows": rows})

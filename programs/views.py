@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.forms import (
     CohortForm,
     ParticipationEndForm,
@@ -42,16 +43,11 @@ from programs.services import (
 )
 
 
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
     """The sequential curriculum: programs by discipline and level, and the career pathways."""
-    _require(request, "programs.view_program")
+    require_perm(request, "programs.view_program")
     context = {
         "programs": Program.objects.select_related("prerequisite"),
         "pathways": Pathway.objects.prefetch_related("steps__program"),
@@ -64,7 +60,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 def program_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or edit a program."""
     program = get_object_or_404(Program, pk=pk) if pk else Program()
-    _require(request, "programs.change_program" if pk else "programs.add_program")
+    require_perm(request, "programs.change_program" if pk else "programs.add_program")
     form = ProgramForm(request.POST or None, instance=program)
     if form.is_valid():
         program = form.save()
@@ -78,7 +74,7 @@ def program_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def pathway_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or edit a pathway and the order of its programs."""
     pathway = get_object_or_404(Pathway, pk=pk) if pk else Pathway()
-    _require(request, "programs.change_pathway" if pk else "programs.add_pathway")
+    require_perm(request, "programs.change_pathway" if pk else "programs.add_pathway")
     form = PathwayForm(request.POST or None, instance=pathway)
     steps = PathwayStepFormSet(request.POST or None, instance=pathway, prefix="steps")
     if form.is_valid() and steps.is_valid():
@@ -95,15 +91,13 @@ def pathway_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_GET
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """Cohorts the user may see, current terms first."""
-    _require(request, "programs.view_cohort")
+    require_perm(request, "programs.view_cohort")
     return render(request, "programs/cohort_list.html", {"cohorts": cohort_rows(user=request.user)})
 
 
 def _visible_cohort(request: HttpRequest, pk: int, perm: str) -> Cohort:
     """A cohort the user may see (else 404) and holds `perm` on (else 403)."""
-    cohort = get_object_or_404(cohort_rows(user=request.user), pk=pk)
-    _require(request, perm, cohort)
-    return cohort
+    return get_visible_or_404(cohort_rows(user=request.user), request=request, perm=perm, pk=pk)
 
 
 @login_required
@@ -141,7 +135,7 @@ def _cohort_form_view(request: HttpRequest, cohort: Cohort) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cohort_create(request: HttpRequest) -> HttpResponse:
     """Open a cohort; sessions are generated from its weekly pattern."""
-    _require(request, "programs.add_cohort")
+    require_perm(request, "programs.add_cohort")
     return _cohort_form_view(request, Cohort())
 
 
@@ -176,13 +170,14 @@ def participation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a participant or mark them completed."""
-    participation = get_object_or_404(
+    participation = get_visible_or_404(
         Participation.objects.filter(cohort__in=cohort_rows(user=request.user)).select_related(
             "student", "cohort"
         ),
+        request=request,
+        perm="programs.change_participation",
         pk=pk,
     )
-    _require(request, "programs.change_participation", participation)
     form = ParticipationEndForm(request.POST or None)
     if form.is_valid():
         try:
@@ -228,13 +223,14 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _visible_session(request: HttpRequest, pk: int, perm: str) -> Session:
     """A session the user may see (else 404) and holds `perm` on (else 403)."""
-    session = get_object_or_404(
+    session = get_visible_or_404(
         Session.objects.visible_to(request.user).select_related(
             "cohort__program", "cohort__site", "cohort__venue"
         ),
+        request=request,
+        perm=perm,
         pk=pk,
     )
-    _require(request, perm, session)
     return session
 
 
@@ -278,7 +274,7 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_sessions_view(request: HttpRequest) -> HttpResponse:
     """A teaching artist's phone screen: today's sessions, then past ones still to log."""
-    _require(request, "programs.view_cohort")
+    require_perm(request, "programs.view_cohort")
     today = timezone.localdate()
     today_sessions, to_log = my_sessions(user=request.user, today=today)
     return render(request, "programs/my_sessions.html", {"today_sessions": today_sessions, "to_log": to_log})

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.models import Session
 from programs.selectors import attendance_rate, cohort_rows
 from sites.forms import PeriodForm, SiteForm
@@ -20,8 +21,7 @@ from sites.services import site_save
 @require_GET
 def site_list(request: HttpRequest) -> HttpResponse:
     """Sites with their capacity bars and teachers' seats."""
-    if not request.user.has_perm("sites.view_site"):
-        raise PermissionDenied
+    require_perm(request, "sites.view_site")
     return render(request, "sites/site_list.html", {"sites": site_capacity_rows(user=request.user)})
 
 
@@ -29,9 +29,10 @@ def site_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One site: capacity, roster grouped by teacher, host organisation, closures."""
-    if not request.user.has_perm("sites.view_site"):
-        raise PermissionDenied
-    site = get_object_or_404(site_capacity_rows(user=request.user), pk=pk)
+    require_perm(request, "sites.view_site")
+    site = get_visible_or_404(
+        site_capacity_rows(user=request.user), request=request, perm="sites.view_site", pk=pk
+    )
     period = PeriodForm(request.GET or None)
     first, last = period.dates()
     context = {
@@ -65,8 +66,7 @@ def _site_form_view(request: HttpRequest, site: Site) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_create(request: HttpRequest) -> HttpResponse:
     """Open a new site."""
-    if not request.user.has_perm("sites.add_site"):
-        raise PermissionDenied
+    require_perm(request, "sites.add_site")
     return _site_form_view(request, Site())
 
 
@@ -74,7 +74,7 @@ def site_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a site's details, capacity and teachers."""
-    site = get_object_or_404(Site.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm("sites.change_site", site):
-        raise PermissionDenied
+    site = get_visible_or_404(
+        Site.objects.visible_to(request.user), request=request, perm="sites.change_site", pk=pk
+    )
     return _site_form_view(request, site)

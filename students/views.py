@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni.models import Alumnus
+from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
 from students.forms import (
@@ -51,18 +52,14 @@ STUDENTS_PER_PAGE = 25
 
 def _visible_student(request: HttpRequest, pk: int, perm: str) -> Student:
     """The student if the user may see them (else 404) and holds `perm` on them (else 403)."""
-    student = get_object_or_404(Student.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm(perm, student):
-        raise PermissionDenied
-    return student
+    return get_visible_or_404(Student.objects.visible_to(request.user), request=request, perm=perm, pk=pk)
 
 
 @login_required
 @require_GET
 def student_list(request: HttpRequest) -> HttpResponse:
     """Searchable, filterable, paginated list of the students the user may see."""
-    if not request.user.has_perm("students.view_student"):
-        raise PermissionDenied
+    require_perm(request, "students.view_student")
     filterset = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request)
     page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -75,9 +72,9 @@ def student_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A student's page: profile, credits, guardians, enrollments, support profile if allowed, history."""
-    student = get_object_or_404(student_rows(user=request.user), pk=pk)
-    if not request.user.has_perm("students.view_student", student):
-        raise PermissionDenied
+    student = get_visible_or_404(
+        student_rows(user=request.user), request=request, perm="students.view_student", pk=pk
+    )
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
     contracts = (
         with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
@@ -111,8 +108,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def student_create_view(request: HttpRequest) -> HttpResponse:
     """Add a student; enrolling them at a site is the next step."""
-    if not request.user.has_perm("students.add_student"):
-        raise PermissionDenied
+    require_perm(request, "students.add_student")
     form = StudentForm(request.POST or None)
     if form.is_valid():
         student = student_create(**form.cleaned_data)
@@ -201,11 +197,12 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _visible_open_enrollment(request: HttpRequest, pk: int) -> Enrollment:
     """An open enrollment the user may see (else 404) and change (else 403)."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.visible_to(request.user).open().select_related("student", "site", "teacher"), pk=pk
+    enrollment = get_visible_or_404(
+        Enrollment.objects.visible_to(request.user).open().select_related("student", "site", "teacher"),
+        request=request,
+        perm="students.change_enrollment",
+        pk=pk,
     )
-    if not request.user.has_perm("students.change_enrollment", enrollment):
-        raise PermissionDenied
     return enrollment
 
 
@@ -264,8 +261,7 @@ CONTRACTS_PER_PAGE = 25
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts the user may see, filterable by site, teacher, status, pace and due date."""
-    if not request.user.has_perm("students.view_contract"):
-        raise PermissionDenied
+    require_perm(request, "students.view_contract")
     filterset = ContractFilter(
         request.GET or None, queryset=contract_rows(user=request.user), request=request
     )
@@ -316,9 +312,7 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _visible_contract(request: HttpRequest, pk: int, perm: str) -> Contract:
     """A contract the user may see (else 404) and holds `perm` on (else 403)."""
-    contract = get_object_or_404(contract_rows(user=request.user), pk=pk)
-    if not request.user.has_perm(perm, contract):
-        raise PermissionDenied
+    contract = get_visible_or_404(contract_rows(user=request.user), request=request, perm=perm, pk=pk)
     return contract
 
 
