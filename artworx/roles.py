@@ -16,7 +16,16 @@ TEACHING_ARTIST = "Teaching artist"
 ALL_ROLES = (ADMINISTRATOR, PROGRAM_STAFF, COUNSELOR, TEACHER, TEACHING_ARTIST)
 
 # Apps whose model permissions administrators get in the admin console.
-ADMIN_CONSOLE_APPS = ("artworx", "auth", "sites", "students", "programs", "alumni", "notifications")
+ADMIN_CONSOLE_APPS = (
+    "artworx",
+    "auth",
+    "sites",
+    "students",
+    "programs",
+    "alumni",
+    "dashboard",
+    "notifications",
+)
 
 is_administrator = rules.is_superuser | rules.is_group_member(ADMINISTRATOR)
 is_program_staff = rules.is_group_member(PROGRAM_STAFF)
@@ -110,6 +119,9 @@ rules.add_perm("programs.change_cohort", manages_programs)
 rules.add_perm("programs.add_participation", manages_programs)
 rules.add_perm("programs.change_participation", manages_programs)
 rules.add_perm("programs.change_session", manages_programs)
+# Who to call about attendance: staff roles and teachers (scoped to their sites' cohorts).
+rules.add_perm("programs.view_attendance_alerts", sees_all | is_teacher)
+rules.add_perm("dashboard.view_dashboard", sees_all)
 # Teaching artists log their own cohorts' sessions (the 7-day edit window is in the service).
 rules.add_perm("programs.log_session", manages_programs | (is_teaching_artist & teaches_session))
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "students.apps.StudentsConfig",
     "programs.apps.ProgramsConfig",
     "alumni.apps.AlumniConfig",
+    "artworx.dashboard.apps.DashboardConfig",
 ]
 
 MIDDLEWARE = [

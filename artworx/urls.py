@@ -15,6 +15,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("programs/", include("programs.urls")),
     path("alumni/", include("alumni.urls")),
+    path("dashboard/", include("artworx.dashboard.urls")),
     path("notifications/", include("artworx.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -190,3 +190,28 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
         .annotate(marks=Count("attendance"))
         .order_by("date", "starts_at")
     )
+
+
+def attendance_alerts(*, user, site=None) -> list[Participation]:
+    """Current participants the user may see who are chronically absent or absent several times in a row."""
+    participations = Participation.objects.enrolled().filter(cohort__in=Cohort.objects.visible_to(user))
+    if site is not None:
+        participations = participations.filter(cohort__site=site)
+    rows = list(participations.select_related("student", "cohort__program", "cohort__site", "cohort__venue"))
+    figures = attendance_figures(p.pk for p in rows)
+    alerts = []
+    for row in rows:
+        row.figures = figures.get(row.pk, NO_FIGURES)
+        if row.figures.chronically_absent or row.figures.absent_in_a_row:
+            alerts.append(row)
+    return sorted(alerts, key=lambda p: (-p.figures.absences_in_a_row, -p.figures.absences))
+
+
+def unlogged_sessions(*, user, today: date, site=None) -> QuerySet[Session]:
+    """Sessions the user may see that were held before today and never logged, oldest first."""
+    sessions = Session.objects.visible_to(user).unlogged().filter(date__lt=today)
+    if site is not None:
+        sessions = sessions.filter(cohort__site=site)
+    return sessions.select_related("cohort__program", "cohort__site", "cohort__venue").prefetch_related(
+        "cohort__teaching_artists"
+    )

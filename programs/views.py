@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,12 +25,14 @@ from programs.forms import (
 )
 from programs.models import Cohort, Participation, Pathway, Program, Session
 from programs.selectors import (
+    attendance_alerts,
     attendance_rate,
     cohort_roster,
     cohort_rows,
     cohort_sessions,
     my_sessions,
     session_log_rows,
+    unlogged_sessions,
 )
 from programs.services import (
     cohort_complete,
@@ -41,6 +44,7 @@ from programs.services import (
     session_log_attendance,
     session_move,
 )
+from sites.models import Site
 
 
 @login_required
@@ -307,3 +311,37 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("programs:my_sessions")
     return render(request, "programs/session_log.html", {"session": session, "form": form})
+
+
+def _site_filter(request: HttpRequest):
+    """The site chosen in ?site=, among those the user may see; None for all (or an unknown id)."""
+    site_id = request.GET.get("site", "")
+    if not site_id.isdigit():
+        return None
+    return Site.objects.visible_to(request.user).filter(pk=site_id).first()
+
+
+@login_required
+@require_GET
+def attendance_alerts_view(request: HttpRequest) -> HttpResponse:
+    """Participants chronically absent or absent several times in a row: who to call first."""
+    require_perm(request, "programs.view_attendance_alerts")
+    site = _site_filter(request)
+    rows = attendance_alerts(user=request.user, site=site)
+    return render(request, "programs/attendance_alerts.html", {"rows": rows, "site": site})
+
+
+@login_required
+@require_GET
+def unlogged_sessions_view(request: HttpRequest) -> HttpResponse:
+    """Sessions held but never logged, with who should log them."""
+    require_perm(request, "programs.view_attendance_alerts")
+    site = _site_filter(request)
+    page = Paginator(
+        unlogged_sessions(user=request.user, today=timezone.localdate(), site=site), 50
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "programs/unlogged_sessions.html", {"page": page, "site": site, "query": query.urlencode()}
+    )

@@ -1,0 +1,214 @@
+"""The dashboard's figures for a site (or all) and a date range: set-based, a fixed number of queries."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from alumni.models import Alumnus, Outcome
+from alumni.selectors import outcomes_by_year
+from artworx.dashboard.models import Target, targets
+from programs.models import ABSENT_MARKS, Attendance, Participation, Session
+from programs.selectors import attendance_figures
+from sites.selectors import site_capacity_rows
+from students.models import Contract, ContractCourse
+from students.selectors import with_pace
+
+
+@dataclass
+class Figure:
+    """One card: a value, its target and mark, and the list behind it."""
+
+    label: str
+    value: float | int | None
+    unit: str = "%"
+    target: Target | None = None
+    link: str = ""
+    detail: str = ""
+
+    @property
+    def mark(self) -> str:
+        return self.target.mark(self.value) if self.target else "none"
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows for one site (or all) and one period."""
+
+    figures: list[Figure]
+    sites: list
+    charts: dict = field(default_factory=dict)
+
+
+def _link(name: str, **query) -> str:
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashboard:
+    """The staff dashboard's figures, charts and capacity rows."""
+    goal = targets()
+    site_id = site.pk if site else None
+    sessions = Session.objects.filter(date__range=(start, end))
+    if site:
+        sessions = sessions.filter(cohort__site=site)
+    figures: list[Figure] = []
+
+    # Attendance: marks on sessions held in the period (excused and unexcused count as absent).
+    marks = Attendance.objects.filter(session__in=sessions).aggregate(
+        total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
+    )
+    attendance = _percent(marks["total"] - marks["absent"], marks["total"])
+    figures.append(
+        Figure(
+            _("Attendance"),
+            attendance,
+            target=goal[Target.Key.ATTENDANCE],
+            link=_link("programs:cohort_list"),
+            detail=_("%(n)d marks") % {"n": marks["total"]},
+        )
+    )
+
+    # Chronic absence: share of current participants over the line.
+    participations = Participation.objects.enrolled().filter(cohort__sessions__in=sessions).distinct()
+    flags = attendance_figures(participations.values_list("pk", flat=True))
+    counted = [f for f in flags.values() if f.sessions]
+    chronic = sum(1 for f in counted if f.chronically_absent)
+    figures.append(
+        Figure(
+            _("Chronically absent"),
+            _percent(chronic, len(counted)),
+            target=goal[Target.Key.CHRONIC_ABSENCE],
+            link=_link("programs:attendance_alerts", site=site_id),
+            detail=_("%(n)d of %(total)d participants") % {"n": chronic, "total": len(counted)},
+        )
+    )
+
+    unlogged = sessions.filter(status=Session.Status.SCHEDULED, date__lt=today).count()
+    figures.append(
+        Figure(
+            _("Sessions not logged"),
+            unlogged,
+            unit="",
+            link=_link("programs:unlogged_sessions", site=site_id),
+            detail=_("held but never logged"),
+        )
+    )
+
+    # Contracts: pace of the active ones, those due soon, and the period's on-time completion.
+    contracts = Contract.objects.visible_to(user)
+    if site:
+        contracts = contracts.filter(site=site)
+    active = with_pace(contracts.active().with_credits(), today=today)
+    pace = Counter(c.pace.status for c in active)
+    for status, label in (("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))):
+        figures.append(
+            Figure(
+                _("Contracts %(pace)s") % {"pace": str(label).lower()},
+                pace[status],
+                unit="",
+                link=_link("students:contract_list", status="active", pace=status, site=site_id),
+            )
+        )
+    due_soon = sum(1 for c in active if c.due_on <= today + timedelta(days=10))
+    figures.append(
+        Figure(
+            _("Contracts due in 10 days"),
+            due_soon,
+            unit="",
+            link=_link("students:contract_list", due_within=10, site=site_id),
+        )
+    )
+    closed = contracts.filter(closed_on__range=(start, end)).aggregate(
+        expired=Count("pk", filter=Q(status=Contract.Status.EXPIRED)),
+        completed=Count("pk", filter=Q(status=Contract.Status.COMPLETED)),
+        on_time=Count("pk", filter=Q(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on"))),
+    )
+    finished = closed["expired"] + closed["completed"]
+    figures.append(
+        Figure(
+            _("Contracts completed on time"),
+            _percent(closed["on_time"], finished),
+            target=goal[Target.Key.CONTRACTS_ON_TIME],
+            link=_link("students:contract_list", status="completed", site=site_id),
+            detail=_("%(n)d expired") % {"n": closed["expired"]},
+        )
+    )
+    credits = ContractCourse.objects.filter(
+        contract__in=contracts, status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end)
+    ).aggregate(total=Sum("credits"))["total"]
+    figures.append(
+        Figure(
+            _("Credits earned"),
+            float(credits or 0),
+            unit="",
+            link=_link("students:contract_list", site=site_id),
+            detail=_("completed contract courses"),
+        )
+    )
+
+    # Arts programs finished in the period: completed of those who ended.
+    ended = Participation.objects.filter(ended_on__range=(start, end))
+    if site:
+        ended = ended.filter(cohort__site=site)
+    ended = ended.aggregate(
+        completed=Count("pk", filter=Q(status=Participation.Status.COMPLETED)), total=Count("pk")
+    )
+    figures.append(
+        Figure(
+            _("Program completion"),
+            _percent(ended["completed"], ended["total"]),
+            link=_link("programs:cohort_list"),
+            detail=_("%(n)d of %(total)d who ended") % {"n": ended["completed"], "total": ended["total"]},
+        )
+    )
+
+    charts = {
+        "attendance_by_week": _attendance_by_week(sessions),
+        "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
+        "alumni_outcomes": _alumni_outcomes(user=user, today=today),
+    }
+    sites = list(site_capacity_rows(user=user))
+    charts["enrollment_by_site"] = {
+        "labels": [s.name for s in sites],
+        "enrolled": [s.enrolled for s in sites],
+        "capacity": [s.capacity for s in sites],
+    }
+    return Dashboard(figures=figures, sites=sites, charts=charts)
+
+
+def _attendance_by_week(sessions) -> dict:
+    """Attendance rate per week of the period, in one query."""
+    rows = (
+        Attendance.objects.filter(session__in=sessions)
+        .annotate(week=TruncWeek("session__date"))
+        .values("week")
+        .annotate(total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
+        .order_by("week")
+    )
+    return {
+        "labels": [row["week"].isoformat() for row in rows],
+        "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in rows],
+    }
+
+
+def _alumni_outcomes(*, user, today: date) -> dict:
+    """Alumni outcomes at 12 months per graduation year, for a stacked bar chart."""
+    rows = outcomes_by_year(alumni=Alumnus.objects.visible_to(user), today=today, months=(12,))
+    return {
+        "labels": [str(row.year) for row in rows],
+        "series": [
+            {"label": str(label), "data": [row.at[12][value] for row in rows]}
+            for value, label in Outcome.choices
+        ]
+        + [{"label": str(_("Not reached")), "data": [row.at[12][None] for row in rows]}],
+    }

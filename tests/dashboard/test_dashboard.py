@@ -1,0 +1,137 @@
+"""The staff dashboard: permission matrix, figures against targets, drill-down links, fixed queries."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from artworx.dashboard.models import Target, targets
+from programs.models import Attendance, Participation, Session
+from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory
+from tests.matrix import matrix
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:dashboard")
+
+
+def figure(response, label):
+    return next(f for f in response.context["board"].figures if str(f.label) == label)
+
+
+@pytest.mark.parametrize(("role", "status"), matrix(admin=200, staff=200, counselor=200))
+def test_dashboard_permissions(as_role, role, status):
+    assert as_role(role).get(URL).status_code == status
+
+
+def test_dashboard_refuses_post(as_role):
+    assert as_role("staff").post(URL).status_code == 405
+
+
+@pytest.fixture
+def attendance(site, teacher):
+    """Ten marks this week at `site`: 9 present, 1 unexcused."""
+    cohort = CohortFactory(site=site)
+    today = timezone.localdate()
+    session = Session.objects.create(
+        cohort=cohort,
+        date=today - timedelta(days=1),
+        starts_at=time(15),
+        duration_minutes=60,
+        status="logged",
+    )
+    for n in range(10):
+        p = Participation.objects.create(
+            cohort=cohort,
+            student=EnrollmentFactory(site=site, teacher=teacher).student,
+            joined_on=today - timedelta(days=30),
+        )
+        Attendance.objects.create(session=session, participation=p, mark="U" if n == 0 else "P")
+    return cohort
+
+
+def test_attendance_is_measured_against_its_target(as_role, attendance):
+    response = as_role("staff").get(URL)
+    card = figure(response, "Attendance")
+    assert (card.value, card.target.percent, card.mark) == (90, 90, "green")
+    Target.objects.filter(key="attendance").update(percent=95)
+    assert figure(as_role("staff").get(URL), "Attendance").mark == "amber"
+
+
+def test_the_site_filter_narrows_every_figure_and_stays_in_the_links(as_role, attendance, other_site):
+    response = as_role("staff").get(URL, {"site": other_site.pk})
+    assert figure(response, "Attendance").value is None
+    assert f"site={other_site.pk}" in figure(response, "Contracts at risk").link
+    assert figure(as_role("staff").get(URL, {"site": attendance.site_id}), "Attendance").value == 90
+
+
+def test_bad_filters_fall_back_to_all_sites_and_the_last_90_days(as_role, attendance):
+    response = as_role("staff").get(URL, {"site": "999999", "start": "yesterday", "end": "2026-02-30"})
+    assert response.status_code == 200
+    assert response.context["site"] is None
+    assert response.context["end"] - response.context["start"] == timedelta(days=90)
+
+
+def test_contract_figures_count_pace_and_due_dates(as_role, open_contract, site, teacher):
+    today = timezone.localdate()
+    open_contract(
+        EnrollmentFactory(site=site, teacher=teacher, started_on=today - timedelta(days=200)).student,
+        started_on=today - timedelta(days=110),
+    )
+    response = as_role("staff").get(URL)
+    assert (
+        figure(response, "Contracts due in 10 days").value + figure(response, "Contracts at risk").value >= 1
+    )
+    assert "pace=at_risk" in figure(response, "Contracts at risk").link
+
+
+def test_every_figure_links_to_the_list_behind_it(as_role, attendance):
+    client = as_role("staff")
+    for card in client.get(URL).context["board"].figures:
+        assert card.link, card.label
+        assert client.get(card.link).status_code == 200, card.link
+
+
+def test_targets_fall_back_to_their_defaults_when_missing():
+    Target.objects.all().delete()
+    assert targets()["contracts_on_time"].percent == 85
+    assert targets()["chronic_absence"].mark(12) == "amber"
+
+
+def test_dashboard_queries_do_not_grow_with_data(
+    as_role, site, teacher, open_contract, django_assert_num_queries
+):
+    client = as_role("staff")
+
+    def grow(n):
+        for _ in range(n):
+            extra = SiteFactory()
+            extra.teachers.add(teacher)
+            open_contract(
+                EnrollmentFactory(site=extra, teacher=teacher, started_on=date(2026, 1, 5)).student,
+                started_on=date(2026, 9, 14),
+            )
+            cohort = CohortFactory(site=extra)
+            s = Session.objects.create(
+                cohort=cohort,
+                date=timezone.localdate() - timedelta(days=2),
+                starts_at=time(15),
+                duration_minutes=60,
+                status="logged",
+            )
+            p = Participation.objects.create(
+                cohort=cohort,
+                student=EnrollmentFactory(site=extra, teacher=teacher).student,
+                joined_on=date(2026, 9, 14),
+            )
+            Attendance.objects.create(session=s, participation=p, mark="P")
+
+    grow(1)
+    # session, user, groups, targets, attendance, participants, thresholds, marks, unlogged, contracts,
+    # closures, closed contracts, credits, program completion, weekly attendance, alumni (years and one
+    # horizon), sites with counts, teachers, site filter choices, the bell
+    with django_assert_num_queries(21) as first:
+        client.get(URL)
+    grow(4)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(URL)
