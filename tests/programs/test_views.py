@@ -355,8 +355,8 @@ def test_cohort_page_queries_do_not_grow_with_rows(as_role, cohort, teacher, dja
 def test_my_sessions_queries_do_not_grow_with_sessions(as_role, cohort, users, django_assert_num_queries):
     client = as_role("teaching_artist")
     Session.objects.create(cohort=cohort, date=date(2026, 10, 5), starts_at=time(15), duration_minutes=60)
-    # session, user, groups, sessions, Django's model permissions once (user's and groups'), the bell
-    with django_assert_num_queries(7) as first:
+    # session, user, groups, sessions, the bell
+    with django_assert_num_queries(5) as first:
         client.get(reverse("programs:my_sessions"))
     for other in (
         CohortFactory(site=cohort.site, teaching_artists=[users["teaching_artist"]]) for _ in range(3)
