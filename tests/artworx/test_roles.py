@@ -14,4 +14,3 @@ def test_model_permissions_count_only_for_administrators(users):
     assert not counselor.has_perm("students.delete_student")
     assert users["admin"].has_perm("students.delete_student")
     assert users["admin"].has_module_perms("students") and not counselor.has_module_perms("students")
-
