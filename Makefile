@@ -29,6 +29,8 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
+	@# The due reminders land in the bell; their emails (printed with DEBUG) are not shown here.
+	@$(PY) manage.py send_reminders > /dev/null && echo "Reminders due now are in the bell (make reminders to see the emails)."
 	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST)
 

@@ -332,7 +332,7 @@ def attendance_not_logged(*, now: datetime) -> int:
 
 
 def absences(*, now: datetime) -> int:
-    """Flag absences in a row (teacher, program staff) and chronic absence (teacher, counselors)."""
+    """Flag absences in a row (teacher, program staff) and chronic absence (teacher, staff, counselors)."""
     today = timezone.localdate(now)
     recent = Session.objects.filter(
         status=Session.Status.LOGGED, date__gte=today - timedelta(days=ATTENDANCE_LOOKBACK_DAYS)
@@ -352,7 +352,8 @@ def absences(*, now: datetime) -> int:
         if e.teacher.is_active
     }
     staff, counsel = program_staff(), counselors()
-    audiences = {Kind.CONSECUTIVE_ABSENCES: staff, Kind.CHRONIC_ABSENCE: counsel}
+    # DESIGN.md sends chronic absence to the site teacher and counselors; the issue adds program staff.
+    audiences = {Kind.CONSECUTIVE_ABSENCES: staff, Kind.CHRONIC_ABSENCE: staff + counsel}
     opt_ins = {
         kind: email_opt_ins(user_ids={t.pk for t in teachers.values()} | {u.pk for u in users}, kind=kind)
         for kind, users in audiences.items()

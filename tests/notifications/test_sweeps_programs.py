@@ -111,10 +111,12 @@ def test_three_absences_in_a_row_tell_the_teacher_and_program_staff_once_per_run
     assert Notification.objects.filter(kind=Kind.CONSECUTIVE_ABSENCES).count() == 4
 
 
-def test_crossing_the_chronic_absence_line_tells_the_teacher_and_counselors(cohort, participation, users):
+def test_crossing_the_chronic_absence_line_tells_the_teacher_staff_and_counselors(
+    cohort, participation, users
+):
     log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
-    assert absences(now=moment(date(2026, 11, 20), 9)) == 2
-    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "counselor"}
+    assert absences(now=moment(date(2026, 11, 20), 9)) == 3
+    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "staff", "counselor"}
     note = Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE).first()
     assert "absent from 1 of the 10 sessions" in note.body
     assert absences(now=moment(date(2026, 11, 21), 9)) == 0

@@ -171,6 +171,7 @@ def test_program_staff_are_offered_only_the_kinds_they_receive(as_role):
         Kind.CONTRACT_EXPIRED,
         Kind.ATTENDANCE_NOT_LOGGED,
         Kind.CONSECUTIVE_ABSENCES,
+        Kind.CHRONIC_ABSENCE,
         Kind.ALUMNI_CHECK_IN_DUE,
     }
 
