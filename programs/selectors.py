@@ -215,3 +215,19 @@ def unlogged_sessions(*, user, today: date, site=None) -> QuerySet[Session]:
     return sessions.select_related("cohort__program", "cohort__site", "cohort__venue").prefetch_related(
         "cohort__teaching_artists"
     )
+
+
+def artist_cohorts(*, user, today: date) -> list[Cohort]:
+    """A teaching artist's current cohorts with `.rate`: their attendance over the term so far, one query."""
+    cohorts = list(
+        Cohort.objects.filter(teaching_artists=user, term_ends_on__gte=today)
+        .select_related("program", "site", "venue")
+        .annotate(
+            marks=Count("sessions__attendance"),
+            absent=Count("sessions__attendance", filter=Q(sessions__attendance__mark__in=ABSENT_MARKS)),
+        )
+        .order_by("term_starts_on", "pk")
+    )
+    for cohort in cohorts:
+        cohort.rate = round(100 * (cohort.marks - cohort.absent) / cohort.marks) if cohort.marks else None
+    return cohorts

@@ -25,6 +25,7 @@ from programs.forms import (
 )
 from programs.models import Cohort, Participation, Pathway, Program, Session
 from programs.selectors import (
+    artist_cohorts,
     attendance_alerts,
     attendance_rate,
     cohort_roster,
@@ -281,7 +282,12 @@ def my_sessions_view(request: HttpRequest) -> HttpResponse:
     require_perm(request, "programs.view_cohort")
     today = timezone.localdate()
     today_sessions, to_log = my_sessions(user=request.user, today=today)
-    return render(request, "programs/my_sessions.html", {"today_sessions": today_sessions, "to_log": to_log})
+    context = {
+        "today_sessions": today_sessions,
+        "to_log": to_log,
+        "cohorts": artist_cohorts(user=request.user, today=today),
+    }
+    return render(request, "programs/my_sessions.html", context)
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Program pages: permission matrix, need-to-know, bad input and query counts."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -355,8 +355,8 @@ def test_cohort_page_queries_do_not_grow_with_rows(as_role, cohort, teacher, dja
 def test_my_sessions_queries_do_not_grow_with_sessions(as_role, cohort, users, django_assert_num_queries):
     client = as_role("teaching_artist")
     Session.objects.create(cohort=cohort, date=date(2026, 10, 5), starts_at=time(15), duration_minutes=60)
-    # session, user, groups, sessions, the bell
-    with django_assert_num_queries(5) as first:
+    # session, user, groups, sessions, cohorts with attendance, the bell
+    with django_assert_num_queries(6) as first:
         client.get(reverse("programs:my_sessions"))
     for other in (
         CohortFactory(site=cohort.site, teaching_artists=[users["teaching_artist"]]) for _ in range(3)
@@ -378,3 +378,17 @@ def test_cohort_list_queries_do_not_grow_with_cohorts(as_role, site, django_asse
     CohortFactory.create_batch(5, site=site)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("programs:cohort_list"))
+
+
+def test_my_sessions_shows_the_artists_cohorts_with_their_attendance(
+    as_role, cohort, session, participants, all_present, users
+):
+    from django.utils import timezone
+
+    from programs.services import session_log_attendance
+
+    Cohort.objects.filter(pk=cohort.pk).update(term_ends_on=timezone.localdate() + timedelta(days=30))
+    marks = all_present | {participants[0].pk: "U"}
+    session_log_attendance(session=session, marks=marks, topic="", by=users["teaching_artist"])
+    (row,) = as_role("teaching_artist").get(reverse("programs:my_sessions")).context["cohorts"]
+    assert (row.pk, row.rate) == (cohort.pk, 67)
