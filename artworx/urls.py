@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from artworx import views
+from artworx.export_registry import export_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("alumni/", include("alumni.urls")),
     path("dashboard/", include("artworx.dashboard.urls")),
+    path("exports/<slug:name>.<slug:fmt>", export_view, name="export"),
     path("notifications/", include("artworx.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

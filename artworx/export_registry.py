@@ -1,0 +1,207 @@
+"""The lists people can download, each scoped exactly like its page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from alumni.forms import AlumnusFilter
+from alumni.models import Alumnus
+from alumni.selectors import alumni_rows
+from artworx.exports import Export, SafeResource, column, export_response
+from artworx.roles import sees_all
+from artworx.shortcuts import require_perm
+from programs.models import Attendance, Session
+from students.filters import ContractFilter, StudentFilter
+from students.models import Contract, Enrollment, Student, SupportProfile
+from students.selectors import contract_rows, student_rows
+
+STUDENT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "district_id",
+    "grade",
+    "language",
+    "status",
+    "site",
+    "teacher",
+    "credits_earned",
+)
+
+
+class StudentResource(SafeResource):
+    status = column("status", "status")
+    site = column("open_enrollments", "site")
+    teacher = column("open_enrollments", "teacher")
+    credits_earned = column("credits_earned", "credits earned")
+
+    class Meta:
+        model = Student
+        fields = STUDENT_COLUMNS
+        export_order = STUDENT_COLUMNS
+
+    def dehydrate_site(self, student) -> str:
+        return ", ".join(str(e.site) for e in student.open_enrollments)
+
+    def dehydrate_teacher(self, student) -> str:
+        return ", ".join(str(e.teacher) for e in student.open_enrollments)
+
+
+class StudentWithSupportResource(StudentResource):
+    """Support flags are added only for roles that may see them (DESIGN.md rule 13)."""
+
+    class Meta(StudentResource.Meta):
+        fields = (*STUDENT_COLUMNS, *(f"support_profile__{flag}" for flag in SupportProfile.FLAGS))
+        export_order = fields
+
+
+class EnrollmentResource(SafeResource):
+    class Meta:
+        model = Enrollment
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "student__district_id",
+            "site__name",
+            "teacher__username",
+            "started_on",
+            "ended_on",
+            "exit_reason",
+        )
+
+
+class ContractResource(SafeResource):
+    credits_done = column("credits_done", "credits done")
+    credits_planned = column("credits_planned", "credits planned")
+
+    class Meta:
+        model = Contract
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "site__name",
+            "teacher__username",
+            "started_on",
+            "due_on",
+            "status",
+            "extension_days",
+            "closed_on",
+            "credits_done",
+            "credits_planned",
+        )
+        export_order = fields
+
+
+class SessionResource(SafeResource):
+    class Meta:
+        model = Session
+        fields = (
+            "id",
+            "cohort__program__name",
+            "cohort__site__name",
+            "cohort__venue__name",
+            "date",
+            "starts_at",
+            "duration_minutes",
+            "status",
+            "topic",
+        )
+
+
+class AttendanceResource(SafeResource):
+    class Meta:
+        model = Attendance
+        fields = (
+            "id",
+            "session__date",
+            "session__cohort__program__name",
+            "participation__student__first_name",
+            "participation__student__last_name",
+            "mark",
+        )
+
+
+class AlumnusResource(SafeResource):
+    class Meta:
+        model = Alumnus
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "graduated_on",
+            "diploma",
+            "current_outcome",
+            "next_check_in_on",
+            "consents_to_contact",
+            "staff_contact__username",
+        )
+
+
+class AlumnusWithContactResource(AlumnusResource):
+    """Contact details for staff roles only."""
+
+    class Meta(AlumnusResource.Meta):
+        fields = (*AlumnusResource.Meta.fields, "phone", "email", "address")
+
+
+def _students(request):
+    rows = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request).qs
+    return rows.select_related("support_profile")
+
+
+def _contracts(request):
+    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request).qs
+
+
+def _alumni(request):
+    return AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request).qs
+
+
+EXPORTS = {
+    "students": Export(
+        perm="students.view_student",
+        rows=_students,
+        resource=lambda user: StudentWithSupportResource if sees_all(user) else StudentResource,
+    ),
+    "enrollments": Export(
+        perm="students.view_student",
+        rows=lambda r: Enrollment.objects.visible_to(r.user).select_related("student", "site", "teacher"),
+        resource=lambda user: EnrollmentResource,
+    ),
+    "contracts": Export(
+        perm="students.view_contract", rows=_contracts, resource=lambda user: ContractResource
+    ),
+    "sessions": Export(
+        perm="programs.view_cohort",
+        rows=lambda r: Session.objects.visible_to(r.user).select_related(
+            "cohort__program", "cohort__site", "cohort__venue"
+        ),
+        resource=lambda user: SessionResource,
+    ),
+    "attendance": Export(
+        perm="programs.view_cohort",
+        rows=lambda r: Attendance.objects.filter(
+            session__in=Session.objects.visible_to(r.user)
+        ).select_related("session__cohort__program", "participation__student"),
+        resource=lambda user: AttendanceResource,
+    ),
+    "alumni": Export(
+        perm="alumni.view_alumnus",
+        rows=_alumni,
+        resource=lambda user: AlumnusWithContactResource if sees_all(user) else AlumnusResource,
+    ),
+}
+
+
+@login_required
+@require_GET
+def export_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """Download a list (with its filters in the query string) as CSV or XLSX."""
+    export = EXPORTS.get(name)
+    if export is None:
+        raise Http404
+    require_perm(request, export.perm)
+    return export_response(request, name=name, fmt=fmt, export=export)

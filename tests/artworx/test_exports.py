@@ -1,0 +1,124 @@
+"""Downloads: the list's scope and filters, the role's columns, formulas made inert, fixed queries."""
+
+import csv
+import io
+from datetime import date, time
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Attendance, Participation, Session
+from students.models import SupportProfile
+from tests.factories import CohortFactory, EnrollmentFactory
+from tests.matrix import matrix
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, fmt="csv", **query):
+    from urllib.parse import urlencode
+
+    return reverse("export", args=[name, fmt]) + (f"?{urlencode(query)}" if query else "")
+
+
+def rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+STUDENT_ROLES = matrix(admin=200, staff=200, counselor=200, teacher=200, other_teacher=200)
+
+
+@pytest.mark.parametrize(("role", "status"), STUDENT_ROLES)
+@pytest.mark.parametrize("name", ["students", "enrollments", "contracts", "alumni"])
+def test_student_lists_download_permissions(as_role, student, name, role, status):
+    assert as_role(role).get(url(name)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    matrix(admin=200, staff=200, counselor=200, teacher=200, teaching_artist=200, other_teacher=200),
+)
+@pytest.mark.parametrize("name", ["sessions", "attendance"])
+def test_session_lists_download_permissions(as_role, name, role, status):
+    assert as_role(role).get(url(name)).status_code == status
+
+
+def test_unknown_lists_formats_and_methods_are_refused(as_role):
+    client = as_role("staff")
+    assert client.get(url("salaries")).status_code == 404
+    assert client.get(url("students", "pdf")).status_code == 404
+    assert client.post(url("students")).status_code == 405
+
+
+def test_a_teacher_downloads_only_their_students_and_never_support_flags(
+    as_role, student, other_site, other_teacher
+):
+    EnrollmentFactory(site=other_site, teacher=other_teacher)
+    SupportProfile.objects.filter(student=student).update(on_probation=True)
+    teacher_rows = rows(as_role("teacher").get(url("students")))
+    assert [r["id"] for r in teacher_rows] == [str(student.pk)]
+    assert not any("probation" in column for column in teacher_rows[0])
+    staff_rows = rows(as_role("staff").get(url("students")))
+    assert len(staff_rows) == 2
+    assert {r["support_profile__on_probation"] for r in staff_rows} == {"1", "0"}
+
+
+def test_the_list_filters_apply_to_the_download(as_role, student, site, teacher):
+    EnrollmentFactory(site=site, teacher=teacher, student__grade=9)
+    downloaded = rows(as_role("staff").get(url("students", grade=student.grade)))
+    assert [r["id"] for r in downloaded] == [str(student.pk)]
+
+
+def test_cells_that_would_run_as_formulas_are_made_inert(as_role, student):
+    student.first_name = '=HYPERLINK("http://evil.example","click")'
+    student.last_name = "+1-555"
+    student.save()
+    (row,) = rows(as_role("staff").get(url("students")))
+    assert row["first_name"] == "'" + student.first_name
+    assert row["last_name"] == "'+1-555"
+
+
+def test_xlsx_downloads_open_as_a_workbook(as_role, student):
+    from openpyxl import load_workbook
+
+    response = as_role("staff").get(url("students", "xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=2, column=2).value == student.first_name
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_alumni_contacts_only_for_staff(as_role, student, enrollment):
+    from students.services import enrollment_exit
+
+    enrollment_exit(enrollment=enrollment, ended_on=date(2026, 9, 30), exit_reason="graduated")
+    assert "phone" in rows(as_role("staff").get(url("alumni")))[0]
+    assert "phone" not in (rows(as_role("teacher").get(url("alumni"))) or [{}])[0]
+
+
+def test_an_artist_downloads_only_their_cohorts_attendance(as_role, users, site, teacher):
+    mine = CohortFactory(site=site, teaching_artists=[users["teaching_artist"]])
+    theirs = CohortFactory(site=site)
+    for cohort in (mine, theirs):
+        session = Session.objects.create(
+            cohort=cohort, date=date(2026, 10, 5), starts_at=time(15), duration_minutes=60
+        )
+        p = Participation.objects.create(
+            cohort=cohort,
+            student=EnrollmentFactory(site=site, teacher=teacher).student,
+            joined_on=date(2026, 9, 14),
+        )
+        Attendance.objects.create(session=session, participation=p, mark="P")
+    downloaded = rows(as_role("teaching_artist").get(url("attendance")))
+    assert len(downloaded) == 1
+
+
+def test_student_download_queries_do_not_grow_with_rows(as_role, site, teacher, django_assert_num_queries):
+    client = as_role("staff")
+    EnrollmentFactory.create_batch(2, site=site, teacher=teacher)
+    # session, user, groups, students with their support profiles, their open enrollments, the count
+    with django_assert_num_queries(6) as first:
+        client.get(url("students"))
+    EnrollmentFactory.create_batch(20, site=site, teacher=teacher)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(url("students"))
+    assert len(rows(response)) == 22
