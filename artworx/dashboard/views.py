@@ -38,11 +38,8 @@ class DashboardFilter(forms.Form):
         return site, min(start, end), max(start, end)
 
 
-@login_required
-@require_GET
-def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """Where staff start their day: outcomes against targets, with the list behind every number."""
-    require_perm(request, "dashboard.view_dashboard")
+def _board(request: HttpRequest) -> dict:
+    """The dashboard's context for the site and period in the query string."""
     today = timezone.localdate()
     filters = DashboardFilter(request.GET or None, user=request.user)
     site, start, end = filters.values(today)
@@ -54,12 +51,28 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "enrolled": str(_("Enrolled")),
         "capacity": str(_("Capacity")),
     }
-    context = {
+    return {
         "filters": filters,
         "board": board,
         "site": site,
         "start": start,
         "end": end,
         "chart_labels": chart_labels,
+        "query": request.GET.urlencode(),
     }
-    return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Where staff start their day: outcomes against targets, with the list behind every number."""
+    require_perm(request, "dashboard.view_dashboard")
+    return render(request, "dashboard/dashboard.html", _board(request))
+
+
+@login_required
+@require_GET
+def funder_report(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures and charts on paper-friendly pages, for the board and funders."""
+    require_perm(request, "dashboard.view_dashboard")
+    return render(request, "dashboard/report.html", _board(request))

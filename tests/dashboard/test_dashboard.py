@@ -135,3 +135,16 @@ def test_dashboard_queries_do_not_grow_with_data(
     grow(4)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(URL)
+
+
+@pytest.mark.parametrize(("role", "status"), matrix(admin=200, staff=200, counselor=200))
+def test_funder_report_permissions(as_role, role, status):
+    assert as_role(role).get(reverse("dashboard:report")).status_code == status
+
+
+def test_the_funder_report_carries_the_same_figures_and_the_filters(as_role, attendance):
+    client = as_role("staff")
+    report = client.get(reverse("dashboard:report"), {"site": attendance.site_id})
+    assert figure(report, "Attendance").value == 90
+    assert report.context["site"] == attendance.site
+    assert f"site={attendance.site_id}" in client.get(URL, {"site": attendance.site_id}).content.decode()
