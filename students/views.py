@@ -181,6 +181,7 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Enroll a student at a site with a teacher (capacity rules in the service)."""
     student = _visible_student(request, pk, "students.add_enrollment")
     form = PlacementForm(request.POST or None, user=request.user)
+    full_site = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -189,14 +190,16 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+            # DESIGN.md rule 4: a full site says so and offers its waitlist.
+            if error.code == "site_full" and request.user.has_perm("students.change_waitlistentry"):
+                full_site = data["site"]
         else:
             messages.success(
                 request, _("%(student)s enrolled at %(site)s.") % {"student": student, "site": data["site"]}
             )
             return redirect("students:detail", pk=student.pk)
-    return render(
-        request, "students/enrollment_form.html", {"form": form, "student": student, "action": "enroll"}
-    )
+    context = {"form": form, "student": student, "action": "enroll", "full_site": full_site}
+    return render(request, "students/enrollment_form.html", context)
 
 
 def _visible_open_enrollment(request: HttpRequest, pk: int) -> Enrollment:

@@ -172,6 +172,7 @@ def test_program_staff_are_offered_only_the_kinds_they_receive(as_role):
         Kind.ATTENDANCE_NOT_LOGGED,
         Kind.CONSECUTIVE_ABSENCES,
         Kind.ALUMNI_CHECK_IN_DUE,
+        Kind.SEAT_OPEN,
     }
 
 
