@@ -9,7 +9,7 @@ from alumni.models import Alumnus, CheckIn
 from programs.models import Cohort, Participation, Session
 from programs.selectors import attendance_figures
 from sites.models import Site
-from students.models import Contract, Enrollment, Student
+from students.models import Contract, Enrollment, Referral, Student, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,7 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
     figures = attendance_figures(Participation.objects.values_list("pk", flat=True)).values()
     assert any(f.chronically_absent for f in figures)
     assert any(f.absent_in_a_row for f in figures)
+    # Referrals in every funnel stage; two youths wait for a seat at the full Watts site.
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+    waiting = WaitlistEntry.objects.waiting()
+    assert waiting.count() == 2 and {e.site.name for e in waiting} == {"Watts Community Classroom"}

@@ -91,3 +91,22 @@ def test_the_no_contact_days_come_from_the_reminder_settings(users):
     ReferralFactory(received_on=DAY, counselor=users["counselor"])
     assert referrals_waiting(now=moment(DAY + timedelta(days=6))) == 0
     assert referrals_waiting(now=moment(DAY + timedelta(days=7))) == 1
+
+
+def test_the_reminders_speak_spanish_to_a_spanish_speaker(full_site, users):
+    users["staff"].language = "es"
+    users["staff"].save()
+    users["counselor"].language = "es"
+    users["counselor"].save()
+    WaitlistEntryFactory(site=full_site)
+    full_site.enrollments.update(ended_on=DAY, exit_reason="moved")
+    ReferralFactory(received_on=DAY, counselor=users["counselor"], first_name="Tomás")
+    seats_open(now=moment(DAY + timedelta(days=3)))
+    referrals_waiting(now=moment(DAY + timedelta(days=3)))
+    seat = Notification.objects.get(kind=Kind.SEAT_OPEN)
+    assert seat.title == "Plaza libre en Watts Classroom" and "1 plaza libre" in seat.body
+    waiting = Notification.objects.get(kind=Kind.REFERRAL_WAITING)
+    assert (
+        waiting.title.startswith("Referido en espera de contacto: Tomás")
+        and "3 días sin contacto" in waiting.body
+    )
