@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni.models import Alumnus
+from artworx.roles import manages_programs
 from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
 from students.forms import (
@@ -86,6 +87,10 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "participations": student_participations(student=student),
+        "credentials": student.credentials.select_related("certification"),
+        "placements": student.placements.select_related("partner"),
+        # From the roles already read: a failing `perms` check would ask the database twice more.
+        "can_record_career": manages_programs(request.user),
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,

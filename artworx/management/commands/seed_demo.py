@@ -13,8 +13,27 @@ from django.db import transaction
 from alumni.models import Alumnus
 from alumni.services import check_in_record, next_check_in_date
 from artworx import roles
-from programs.models import Cohort, Discipline, Mark, Participation, Pathway, PathwayStep, Program, Session
-from programs.services import cohort_complete, cohort_save, participation_create, session_log_attendance
+from programs.models import (
+    Certification,
+    Cohort,
+    Discipline,
+    Mark,
+    Participation,
+    Pathway,
+    PathwayStep,
+    Placement,
+    Program,
+    Session,
+)
+from programs.services import (
+    cohort_complete,
+    cohort_save,
+    credential_record,
+    participation_create,
+    placement_create,
+    placement_hours_log,
+    session_log_attendance,
+)
 from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
@@ -236,6 +255,7 @@ class Command(BaseCommand):
         seed_programs(rng, today, sites)
         seed_alumni(rng, today, sites)
         seed_referrals(today, sites)
+        seed_career_pathways(today)
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -648,3 +668,63 @@ def seed_referrals(today: date, sites: list[Site]) -> None:
             referral_convert(
                 referral=referral, site=site, teacher=teacher, on=received + timedelta(days=after), grade=11
             )
+
+
+# pathway, certification name, issuer
+DEMO_CERTIFICATIONS = [
+    ("Stagecraft Technical Theatre", "OSHA 10 Entertainment", "OSHA Outreach Training Program"),
+    ("Stagecraft Technical Theatre", "ETCP Entertainment Electrician (prep)", "ESTA"),
+    ("Video Production", "Adobe Certified Professional: Premiere Pro", "Adobe"),
+    ("Video Production", "DaVinci Resolve User", "Blackmagic Design"),
+]
+
+
+def seed_career_pathways(today: date) -> None:
+    """Certifications for both CTE pathways, credentials earned, placements with signed-off hours."""
+    staff = User.objects.get(username="staff")
+    union = Partner.objects.get(name="IATSE Local 33")
+    college = Partner.objects.get(name="East Los Angeles College")
+    studio = Partner.objects.create(name="Boyle Heights Media Studio", kind=Partner.Kind.EMPLOYER)
+    for pathway_name, name, issuer in DEMO_CERTIFICATIONS:
+        certification = Certification.objects.create(name=name, issuer=issuer)
+        certification.pathways.add(Pathway.objects.get(name=pathway_name))
+    for pathway in Pathway.objects.filter(name__in={p for p, _n, _i in DEMO_CERTIFICATIONS}):
+        students = list(
+            Student.objects.filter(participations__cohort__program__pathways=pathway)
+            .distinct()
+            .order_by("pk")
+        )
+        certifications = list(pathway.certifications.order_by("name"))
+        for n, student in enumerate(students):
+            if n % 2 == 0:  # about half of each pathway's students hold a certification
+                credential_record(
+                    student=student,
+                    certification=certifications[n % len(certifications)],
+                    earned_on=today - timedelta(days=20 + n),
+                    evidence=f"Certificate no. {2026_1000 + student.pk}",
+                    expires_on=today + timedelta(days=3 * 365),
+                )
+        for n, student in enumerate(students[:3]):
+            kind, partner, units = [
+                (Placement.Kind.INTERNSHIP, union if "Stagecraft" in pathway.name else studio, None),
+                (Placement.Kind.DUAL_ENROLLMENT, college, Decimal(3)),
+                (Placement.Kind.MASTER_CLASS, union if "Stagecraft" in pathway.name else studio, None),
+            ][n]
+            placement = placement_create(
+                student=student,
+                partner=partner,
+                kind=kind,
+                title=f"{pathway.name}: {Placement.Kind(kind).label}",
+                supervisor_name="Pat Moreno" if partner != college else "Prof. Dana Lee",
+                starts_on=today - timedelta(days=30),
+                planned_hours=Decimal(48 if units else 40),
+                college_units=units,
+            )
+            for week in range(3):
+                placement_hours_log(
+                    placement=placement,
+                    on=today - timedelta(days=28 - 7 * week),
+                    hours=Decimal(4),
+                    signed_off_by=staff if week % 2 == 0 else None,
+                    supervisor_approval="" if week % 2 == 0 else "Timesheet signed by the supervisor",
+                )
