@@ -115,6 +115,7 @@ rules.add_perm("programs.change_program", manages_programs)
 rules.add_perm("programs.view_pathway", sees_all | is_teacher)
 rules.add_perm("programs.add_pathway", manages_programs)
 # Credentials, placements and their hours are recorded and signed off by program staff.
+rules.add_perm("programs.add_certification", manages_programs)
 rules.add_perm("programs.add_credential", manages_programs)
 rules.add_perm("programs.add_placement", manages_programs)
 rules.add_perm("programs.add_placementhours", manages_programs)

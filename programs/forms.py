@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from artworx.roles import TEACHING_ARTIST
 from programs.models import (
     WEEKDAYS,
+    Certification,
     Cohort,
     Credential,
     Mark,
@@ -272,3 +273,12 @@ class PlacementHoursForm(forms.Form):
         required=False,
         help_text=_("How the supervisor approved them (e-mail of a date, signed timesheet…)."),
     )
+
+
+class CertificationForm(forms.ModelForm):
+    """An industry certification and the pathways that prepare for it."""
+
+    class Meta:
+        model = Certification
+        fields = ["name", "issuer", "pathways", "description"]
+        widgets = {"pathways": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 3})}

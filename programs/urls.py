@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.program_form, name="program_update"),
     path("pathways/new/", views.pathway_form, name="pathway_create"),
     path("pathways/<int:pk>/", views.pathway_detail, name="pathway_detail"),
+    path("certifications/new/", views.certification_create, name="certification_create"),
     path("pathways/<int:pk>/edit/", views.pathway_form, name="pathway_update"),
     path("students/<int:pk>/credentials/new/", views.credential_create, name="credential_create"),
     path("students/<int:pk>/placements/new/", views.placement_create_view, name="placement_create"),

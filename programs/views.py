@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs.forms import (
+    CertificationForm,
     CohortForm,
     CredentialForm,
     ParticipationEndForm,
@@ -97,6 +98,19 @@ def pathway_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("Pathway %(name)s saved.") % {"name": pathway})
         return redirect("programs:program_list")
     return render(request, "programs/pathway_form.html", {"form": form, "steps": steps, "pathway": pathway})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certification_create(request: HttpRequest) -> HttpResponse:
+    """Add an industry certification and attach it to the pathways that prepare for it."""
+    _require(request, "programs.add_certification")
+    form = CertificationForm(request.POST or None)
+    if form.is_valid():
+        certification = form.save()
+        messages.success(request, _("Certification %(name)s saved.") % {"name": certification.name})
+        return redirect("programs:program_list")
+    return render(request, "programs/certification_form.html", {"form": form})
 
 
 @login_required

@@ -270,3 +270,23 @@ def test_staff_add_a_dual_enrollment_placement(as_role, student):
     )
     assert bad.status_code == 200 and "dual enrollment only" in bad.content.decode()
     assert Placement.objects.count() == 1
+
+
+@pytest.mark.parametrize(("role", "status"), matrix(admin=200, staff=200))
+def test_certification_form_permissions(as_role, users, role, status):
+    response = as_role(role).get(reverse("programs:certification_create"))
+    assert response.status_code == status
+
+
+def test_staff_attach_a_new_certification_to_a_pathway(as_role, pathway):
+    url = reverse("programs:certification_create")
+    assert as_role("staff").post(url, {"name": "", "issuer": "OSHA"}).status_code == 200
+    assert Certification.objects.count() == 1
+    response = as_role("staff").post(
+        url, {"name": "Fall protection", "issuer": "OSHA", "pathways": [pathway.pk]}
+    )
+    assert response.status_code == 302
+    assert set(pathway.certifications.values_list("name", flat=True)) == {
+        "OSHA 10 Entertainment",
+        "Fall protection",
+    }
