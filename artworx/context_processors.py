@@ -2,10 +2,16 @@
 
 from django.http import HttpRequest
 
-from artworx.roles import role_names
+from artworx.roles import role_names, sees_all
 
 
 def roles(request: HttpRequest) -> dict:
     """The signed-in user's roles, for the navigation bar."""
-    names = role_names(request.user) if hasattr(request, "user") else []
-    return {"user_roles": names, "user_role_label": ", ".join(names)}
+    user = getattr(request, "user", None)
+    names = role_names(user) if user is not None else []
+    return {
+        "user_roles": names,
+        "user_role_label": ", ".join(names),
+        # From the roles already read: a `perms` check that fails would ask the database twice more.
+        "user_sees_all": bool(names) and sees_all(user),
+    }

@@ -108,10 +108,26 @@ rules.add_perm(
 )
 rules.add_perm("students.extend_contract", sees_all)
 
+# Waitlists name youth not enrolled yet: staff roles only.
+rules.add_perm("students.view_waitlistentry", sees_all)
+rules.add_perm("students.change_waitlistentry", sees_all)
+# Referral details are sensitive: never teaching artists; teachers once the youth is enrolled at
+# their site (the queryset's scope); counselors, program staff and administrators record and move them.
+rules.add_perm("students.view_referral", sees_all | is_teacher)
+rules.add_perm("students.add_referral", sees_all)
+rules.add_perm("students.change_referral", sees_all)
+
 rules.add_perm("programs.view_program", sees_all | is_teacher | is_teaching_artist)
 rules.add_perm("programs.add_program", manages_programs)
 rules.add_perm("programs.change_program", manages_programs)
+# Pathway outcomes list students: staff roles, and teachers for their own sites' students (scoped).
+rules.add_perm("programs.view_pathway", sees_all | is_teacher)
 rules.add_perm("programs.add_pathway", manages_programs)
+# Credentials, placements and their hours are recorded and signed off by program staff.
+rules.add_perm("programs.add_certification", manages_programs)
+rules.add_perm("programs.add_credential", manages_programs)
+rules.add_perm("programs.add_placement", manages_programs)
+rules.add_perm("programs.add_placementhours", manages_programs)
 rules.add_perm("programs.change_pathway", manages_programs)
 rules.add_perm("programs.view_cohort", sees_all | is_teacher | is_teaching_artist)
 rules.add_perm("programs.add_cohort", manages_programs)

@@ -4,8 +4,27 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
-from programs.models import Attendance, Cohort, Participation, Pathway, PathwayStep, Program, Session
-from programs.services import cohort_save, participation_create, session_log_attendance
+from programs.models import (
+    Attendance,
+    Certification,
+    Cohort,
+    Credential,
+    Participation,
+    Pathway,
+    PathwayStep,
+    Placement,
+    PlacementHours,
+    Program,
+    Session,
+)
+from programs.services import (
+    cohort_save,
+    credential_record,
+    participation_create,
+    placement_create,
+    placement_hours_log,
+    session_log_attendance,
+)
 
 
 @admin.register(Program)
@@ -178,3 +197,103 @@ class AttendanceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Certification)
+class CertificationAdmin(SimpleHistoryAdmin):
+    """Industry certifications and the pathways that prepare for them."""
+
+    list_display = ("name", "issuer")
+    search_fields = ("name", "issuer")
+    list_filter = ("pathways",)
+    filter_horizontal = ("pathways",)
+
+
+@admin.register(Credential)
+class CredentialAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Credentials students earned: recorded through the service (no future dates, expiry after earning)."""
+
+    list_display = ("student", "certification", "earned_on", "expires_on")
+    list_filter = ("certification",)
+    list_select_related = ("student", "certification")
+    search_fields = (
+        "student__first_name",
+        "student__last_name",
+        "student__district_id",
+        "certification__name",
+    )
+    autocomplete_fields = ("student", "certification")
+    date_hierarchy = "earned_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("student", "certification", "earned_on")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.full_clean()
+            obj.save()
+        else:
+            obj.pk = credential_record(
+                student=obj.student,
+                certification=obj.certification,
+                earned_on=obj.earned_on,
+                evidence=obj.evidence,
+                expires_on=obj.expires_on,
+            ).pk
+
+
+class PlacementHoursInline(admin.TabularInline):
+    """Logged hours; add them here or on the placement's hours list (through the service)."""
+
+    model = PlacementHours
+    extra = 0
+    fields = ("date", "hours", "signed_off_by", "supervisor_approval")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Placement)
+class PlacementAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Internships, mentorships, dual enrollment and master classes with partners."""
+
+    list_display = ("student", "kind", "partner", "supervisor_name", "starts_on", "planned_hours")
+    list_filter = ("kind", "partner")
+    list_select_related = ("student", "partner")
+    search_fields = ("student__first_name", "student__last_name", "partner__name", "supervisor_name")
+    autocomplete_fields = ("student", "partner")
+    inlines = [PlacementHoursInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.full_clean()
+            obj.save()
+        else:
+            fields = {f: getattr(obj, f) for f in form.cleaned_data if hasattr(obj, f)}
+            obj.pk = placement_create(**fields).pk
+
+
+@admin.register(PlacementHours)
+class PlacementHoursAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Hours on placements: logged through the service (positive, not in the future, signed off)."""
+
+    list_display = ("placement", "date", "hours", "signed_off_by", "supervisor_approval")
+    list_select_related = ("placement__student", "placement__partner", "signed_off_by")
+    search_fields = ("placement__student__first_name", "placement__student__last_name")
+    autocomplete_fields = ("placement", "signed_off_by")
+    date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("placement", "date", "hours", "signed_off_by", "supervisor_approval")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.pk = placement_hours_log(
+                placement=obj.placement,
+                on=obj.date,
+                hours=obj.hours,
+                signed_off_by=obj.signed_off_by,
+                supervisor_approval=obj.supervisor_approval,
+            ).pk

@@ -7,7 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.roles import TEACHING_ARTIST
-from programs.models import WEEKDAYS, Cohort, Mark, Participation, Pathway, PathwayStep, Program, Session
+from programs.models import (
+    WEEKDAYS,
+    Certification,
+    Cohort,
+    Credential,
+    Mark,
+    Participation,
+    Pathway,
+    PathwayStep,
+    Placement,
+    Program,
+    Session,
+)
 from sites.models import Partner, Site
 from students.forms import DateInput
 from students.models import Enrollment, Student
@@ -215,3 +227,58 @@ class SessionLogForm(forms.Form):
     def mark_fields(self):
         """(row, bound field) pairs for the template."""
         return [(row, self[self.field_name(row)]) for row in self.rows]
+
+
+class CredentialForm(forms.ModelForm):
+    """A certification a student earned."""
+
+    class Meta:
+        model = Credential
+        fields = ["certification", "earned_on", "evidence", "expires_on"]
+        widgets = {"earned_on": DateInput(), "expires_on": DateInput()}
+
+
+class PlacementForm(forms.ModelForm):
+    """An internship, mentorship, dual-enrollment course or master class with a partner."""
+
+    class Meta:
+        model = Placement
+        fields = [
+            "kind",
+            "partner",
+            "title",
+            "supervisor_name",
+            "supervisor_email",
+            "starts_on",
+            "ends_on",
+            "planned_hours",
+            "college_units",
+        ]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(is_active=True)
+
+
+class PlacementHoursForm(forms.Form):
+    """Hours on one day, signed off by the staff member logging them or by the supervisor's approval."""
+
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
+    staff_sign_off = forms.BooleanField(label=_("I sign off these hours"), required=False)
+    supervisor_approval = forms.CharField(
+        label=_("Or: the supervisor's approval"),
+        max_length=300,
+        required=False,
+        help_text=_("How the supervisor approved them (e-mail of a date, signed timesheet…)."),
+    )
+
+
+class CertificationForm(forms.ModelForm):
+    """An industry certification and the pathways that prepare for it."""
+
+    class Meta:
+        model = Certification
+        fields = ["name", "issuer", "pathways", "description"]
+        widgets = {"pathways": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 3})}

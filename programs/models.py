@@ -406,3 +406,163 @@ class Attendance(TimeStampedModel):
     @property
     def is_absence(self) -> bool:
         return self.mark in ABSENT_MARKS
+
+
+# Career pathways: certifications, credentials, placements and targets --------------------------
+
+
+class Certification(TimeStampedModel):
+    """An industry certification a pathway prepares for."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    issuer = models.CharField(_("issuer"), max_length=200)
+    pathways = models.ManyToManyField(
+        Pathway, blank=True, related_name="certifications", verbose_name=_("pathways")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[pathways])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.issuer})"
+
+
+class Credential(TimeStampedModel):
+    """A certification a student earned, with its evidence and expiry."""
+
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="credentials")
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="credentials")
+    earned_on = models.DateField(_("earned on"))
+    evidence = models.CharField(
+        _("evidence"), max_length=300, blank=True, help_text=_("A file name, link or certificate number.")
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-earned_on", "pk"]
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("earned_on")),
+                name="programs_credential_expires_after_earned",
+                violation_error_message=_("A credential cannot expire before it was earned."),
+            ),
+            models.UniqueConstraint(
+                fields=["student", "certification", "earned_on"],
+                name="programs_credential_unique_per_day",
+                violation_error_message=_("This credential is already recorded for that date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification.name}: {self.student}"
+
+
+class Placement(TimeStampedModel):
+    """An internship, mentorship, dual-enrollment course or master class with a partner."""
+
+    class Kind(models.TextChoices):
+        INTERNSHIP = "internship", _("Internship")
+        MENTORSHIP = "mentorship", _("Mentorship")
+        DUAL_ENROLLMENT = "dual_enrollment", _("Dual enrollment")
+        MASTER_CLASS = "master_class", _("Master class")
+
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="placements")
+    partner = models.ForeignKey("sites.Partner", on_delete=models.PROTECT, related_name="placements")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    supervisor_name = models.CharField(_("supervisor"), max_length=200)
+    supervisor_email = models.EmailField(_("supervisor email"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    planned_hours = models.DecimalField(_("planned hours"), max_digits=6, decimal_places=1)
+    college_units = models.DecimalField(
+        _("college units"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Dual enrollment only."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_hours__gt=0),
+                name="programs_placement_planned_hours_positive",
+                violation_error_message=_("Planned hours must be more than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(college_units__isnull=True)
+                | (Q(kind="dual_enrollment") & Q(college_units__gte=0) & Q(college_units__lte=20)),
+                name="programs_placement_units_for_dual_enrollment",
+                violation_error_message=_("College units (0 to 20) are for dual enrollment only."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="programs_placement_ends_after_start",
+                violation_error_message=_("A placement cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.partner}: {self.student}"
+
+
+class PlacementHours(TimeStampedModel):
+    """Hours worked on a placement on one day, signed off by staff or with the supervisor's approval."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="hours")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    supervisor_approval = models.CharField(
+        _("supervisor's approval"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the supervisor approved these hours (e-mail of a date, signed timesheet…)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("placement hours")
+        verbose_name_plural = _("placement hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24),
+                name="programs_placementhours_hours_positive",
+                violation_error_message=_("Hours must be more than 0 and at most 24."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=False) | ~Q(supervisor_approval=""),
+                name="programs_placementhours_signed_off",
+                violation_error_message=_(
+                    "Hours need a staff sign-off or the supervisor's recorded approval."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h on {self.date:%Y-%m-%d}"

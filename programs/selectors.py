@@ -5,10 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from programs.models import ABSENT_MARKS, Attendance, Cohort, Participation, Session
+from artworx.dashboard.models import Target, targets
+from programs.models import (
+    ABSENT_MARKS,
+    Attendance,
+    Cohort,
+    Credential,
+    Participation,
+    PathwayStep,
+    Session,
+)
 
 
 @dataclass(frozen=True)
@@ -231,3 +240,69 @@ def artist_cohorts(*, user, today: date) -> list[Cohort]:
     for cohort in cohorts:
         cohort.rate = round(100 * (cohort.marks - cohort.absent) / cohort.marks) if cohort.marks else None
     return cohorts
+
+
+@dataclass
+class PathwayFigure:
+    """One outcome of a pathway's students against its target."""
+
+    key: str
+    label: str
+    count: int
+    total: int
+    target: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.count / self.total) if self.total else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.percent is None else self.percent >= self.target
+
+
+def pathway_students(*, pathway, user):
+    """Students the user may see who took part in the pathway's programs, with their outcomes (1 query)."""
+    from students.models import Enrollment, ExitReason, Student
+
+    steps = PathwayStep.objects.filter(pathway=pathway).values("program")
+    completed = (
+        Participation.objects.filter(
+            student=OuterRef("pk"), status=Participation.Status.COMPLETED, cohort__program__in=steps
+        )
+        .order_by()
+        .values("student")
+        .annotate(n=Count("cohort__program", distinct=True))
+        .values("n")
+    )
+    return (
+        Student.objects.visible_to(user)
+        .filter(Exists(Participation.objects.filter(student=OuterRef("pk"), cohort__program__in=steps)))
+        .annotate(
+            steps_done=Coalesce(Subquery(completed), 0),
+            graduated=Exists(
+                Enrollment.objects.filter(student=OuterRef("pk"), exit_reason=ExitReason.GRADUATED)
+            ),
+            certified=Exists(
+                Credential.objects.filter(student=OuterRef("pk"), certification__pathways=pathway)
+            ),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def pathway_figures(*, students: list, steps: int) -> list[PathwayFigure]:
+    """Completion, graduation and certification of a pathway's students against the targets (1 query)."""
+    goal = targets()  # the dashboard's targets, edited in the admin console
+    total = len(students)
+    counts = {
+        Target.Key.PATHWAY_COMPLETION: sum(1 for s in students if steps and s.steps_done >= steps),
+        Target.Key.PATHWAY_GRADUATION: sum(1 for s in students if s.graduated),
+        Target.Key.PATHWAY_CERTIFICATION: sum(1 for s in students if s.certified),
+    }
+    return [
+        PathwayFigure(
+            key=key, label=str(Target.Key(key).label), count=count, total=total, target=goal[key].percent
+        )
+        for key, count in counts.items()
+    ]

@@ -11,7 +11,17 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from artworx.roles import TEACHING_ARTIST, manages_programs
-from programs.models import Attendance, Cohort, Mark, Participation, Program, Session
+from programs.models import (
+    Attendance,
+    Cohort,
+    Credential,
+    Mark,
+    Participation,
+    Placement,
+    PlacementHours,
+    Program,
+    Session,
+)
 from sites.calendar import calendars_for_sites
 
 
@@ -281,3 +291,72 @@ def session_log_attendance(
         session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()
     session.save()
     return session
+
+
+# Career pathways --------------------------------------------------------------------------------
+
+
+def _save_checked(obj):
+    """Validate a row (fields and named constraints) and save it; refusals carry a readable message."""
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def credential_record(
+    *, student, certification, earned_on: date, evidence: str = "", expires_on: date | None = None
+) -> Credential:
+    """Record a certification a student earned; not in the future, expiring after it was earned."""
+    if earned_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+    credential = Credential(
+        student=student,
+        certification=certification,
+        earned_on=earned_on,
+        evidence=evidence.strip(),
+        expires_on=expires_on,
+    )
+    return _save_checked(credential)
+
+
+@transaction.atomic
+def placement_create(**fields) -> Placement:
+    """Record an internship, mentorship, dual-enrollment course or master class with a partner."""
+    placement = Placement(**fields)
+    if placement.kind != Placement.Kind.DUAL_ENROLLMENT and placement.college_units is not None:
+        raise ValidationError(_("College units are for dual enrollment only."), code="college_units")
+    return _save_checked(placement)
+
+
+@transaction.atomic
+def placement_hours_log(
+    *, placement: Placement, on: date, hours, signed_off_by=None, supervisor_approval: str = ""
+) -> PlacementHours:
+    """Log hours on a placement: positive, not in the future, signed off by staff or the supervisor."""
+    # Lock the placement: hours logged twice at once queue here and both land, never half of one.
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if on > timezone.localdate():
+        raise ValidationError(_("Hours cannot be logged for a future date."), code="future")
+    if on < placement.starts_on:
+        raise ValidationError(
+            _("Hours cannot be logged before the placement started (%(date)s).")
+            % {"date": placement.starts_on},
+            code="before_start",
+        )
+    if hours is None or hours <= 0:
+        raise ValidationError(_("Hours must be more than 0."), code="hours")
+    if signed_off_by is not None and not manages_programs(signed_off_by):
+        raise ValidationError(_("Only program staff can sign off hours."), code="sign_off")
+    if signed_off_by is None and not supervisor_approval.strip():
+        raise ValidationError(
+            _("Hours need a staff sign-off or the supervisor's recorded approval."), code="sign_off"
+        )
+    entry = PlacementHours(
+        placement=placement,
+        date=on,
+        hours=hours,
+        signed_off_by=signed_off_by,
+        supervisor_approval=supervisor_approval.strip(),
+    )
+    return _save_checked(entry)

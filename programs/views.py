@@ -13,17 +13,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.forms import (
+    CertificationForm,
     CohortForm,
+    CredentialForm,
     ParticipationEndForm,
     ParticipationForm,
     PathwayForm,
     PathwayStepFormSet,
+    PlacementForm,
+    PlacementHoursForm,
     ProgramForm,
     SessionCancelForm,
     SessionForm,
     SessionLogForm,
 )
-from programs.models import Cohort, Participation, Pathway, Program, Session
+from programs.models import Cohort, Participation, Pathway, Placement, Program, Session
 from programs.selectors import (
     artist_cohorts,
     attendance_alerts,
@@ -32,14 +36,19 @@ from programs.selectors import (
     cohort_rows,
     cohort_sessions,
     my_sessions,
+    pathway_figures,
+    pathway_students,
     session_log_rows,
     unlogged_sessions,
 )
 from programs.services import (
     cohort_complete,
     cohort_save,
+    credential_record,
     participation_create,
     participation_end,
+    placement_create,
+    placement_hours_log,
     session_add,
     session_cancel,
     session_log_attendance,
@@ -90,6 +99,37 @@ def pathway_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("Pathway %(name)s saved.") % {"name": pathway})
         return redirect("programs:program_list")
     return render(request, "programs/pathway_form.html", {"form": form, "steps": steps, "pathway": pathway})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certification_create(request: HttpRequest) -> HttpResponse:
+    """Add an industry certification and attach it to the pathways that prepare for it."""
+    require_perm(request, "programs.add_certification")
+    form = CertificationForm(request.POST or None)
+    if form.is_valid():
+        certification = form.save()
+        messages.success(request, _("Certification %(name)s saved.") % {"name": certification.name})
+        return redirect("programs:program_list")
+    return render(request, "programs/certification_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pathway: its programs and certifications, its students' outcomes against the targets."""
+    require_perm(request, "programs.view_pathway")
+    pathway = get_object_or_404(Pathway, pk=pk)
+    steps = list(pathway.steps.select_related("program"))
+    students = list(pathway_students(pathway=pathway, user=request.user))
+    context = {
+        "pathway": pathway,
+        "steps": steps,
+        "certifications": pathway.certifications.all(),
+        "students": students,
+        "figures": pathway_figures(students=students, steps=len(steps)),
+    }
+    return render(request, "programs/pathway_detail.html", context)
 
 
 @login_required
@@ -351,3 +391,88 @@ def unlogged_sessions_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "programs/unlogged_sessions.html", {"page": page, "site": site, "query": query.urlencode()}
     )
+
+
+# Credentials and placements ---------------------------------------------------------------------
+
+
+def _visible_student(request: HttpRequest, pk: int, perm: str):
+    """A student in the user's scope (else 404) on whom the user holds `perm` (else 403)."""
+    from students.models import Student
+
+    return get_visible_or_404(Student.objects.visible_to(request.user), request=request, perm=perm, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a certification a student earned."""
+    student = _visible_student(request, pk, "programs.add_credential")
+    form = CredentialForm(request.POST or None)
+    if form.is_valid():
+        try:
+            credential_record(student=student, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Credential recorded."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "programs/credential_form.html", {"form": form, "student": student})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a placement with a partner for a student."""
+    student = _visible_student(request, pk, "programs.add_placement")
+    form = PlacementForm(request.POST or None)
+    if form.is_valid():
+        try:
+            placement = placement_create(student=student, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Placement recorded."))
+            return redirect("programs:placement_detail", pk=placement.pk)
+    return render(request, "programs/placement_form.html", {"form": form, "student": student})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A placement with its logged hours; program staff log more hours here."""
+    from students.models import Student
+
+    placement = get_object_or_404(
+        Placement.objects.filter(student__in=Student.objects.visible_to(request.user)).select_related(
+            "student", "partner"
+        ),
+        pk=pk,
+    )
+    can_log = request.user.has_perm("programs.add_placementhours")
+    if request.method == "POST":
+        require_perm(request, "programs.add_placementhours")
+    form = PlacementHoursForm(request.POST or None, initial={"on": timezone.localdate()})
+    if can_log and form.is_valid():
+        data = form.cleaned_data
+        try:
+            placement_hours_log(
+                placement=placement,
+                on=data["on"],
+                hours=data["hours"],
+                signed_off_by=request.user if data["staff_sign_off"] else None,
+                supervisor_approval=data["supervisor_approval"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Hours logged."))
+            return redirect("programs:placement_detail", pk=placement.pk)
+    hours = list(placement.hours.select_related("signed_off_by"))
+    context = {
+        "placement": placement,
+        "hours": hours,
+        "logged": sum((h.hours for h in hours), start=0),
+        "form": form if can_log else None,
+    }
+    return render(request, "programs/placement_detail.html", context)

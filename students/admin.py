@@ -5,8 +5,26 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
-from students.models import Contract, ContractCourse, Enrollment, Guardian, Student, SupportProfile
-from students.services import contract_course_add, contract_course_update, enrollment_create, enrollment_exit
+from students.models import (
+    Contract,
+    ContractCourse,
+    Enrollment,
+    Guardian,
+    Referral,
+    Student,
+    SupportProfile,
+    WaitlistEntry,
+)
+from students.services import (
+    REFERRAL_FIELDS,
+    contract_course_add,
+    contract_course_update,
+    enrollment_create,
+    enrollment_exit,
+    referral_create,
+    referral_update,
+    waitlist_add,
+)
 
 
 class GuardianInline(admin.StackedInline):
@@ -156,3 +174,57 @@ class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
                 )
             else:
                 contract_course_update(course=course, by=request.user)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Waitlists: adding goes through the service; enroll and skip from the site's waitlist page."""
+
+    list_display = ("student", "site", "added_on", "status", "resolved_on")
+    list_filter = ("status", "site")
+    list_select_related = ("student", "site")
+    search_fields = ("student__first_name", "student__last_name", "student__district_id", "site__name")
+    autocomplete_fields = ("student", "site")
+    date_hierarchy = "added_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("status", "resolved_on", "skip_reason")
+        return ("student", "site", "added_on", "status", "resolved_on", "skip_reason")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.pk = waitlist_add(student=obj.student, site=obj.site, on=obj.added_on).pk
+
+
+@admin.register(Referral)
+class ReferralAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+    """Referrals: details and credits are checked by the services; the funnel moves on the referral page."""
+
+    list_display = ("last_name", "first_name", "source", "received_on", "counselor", "status")
+    list_filter = ("status", "recommended_option", "out_of_school", "source")
+    list_select_related = ("source", "counselor")
+    search_fields = ("first_name", "last_name", "district_id", "source__name")
+    autocomplete_fields = ("source", "counselor", "student")
+    date_hierarchy = "received_on"
+    funnel_fields = (
+        "status",
+        "contacted_on",
+        "assessed_on",
+        "enrolled_on",
+        "closed_on",
+        "student",
+        "credits_total",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.funnel_fields
+        return ("received_on", *self.funnel_fields)
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: getattr(obj, name) for name in REFERRAL_FIELDS}
+        if change:
+            referral_update(referral=obj, **fields)
+        else:
+            obj.pk = referral_create(received_on=obj.received_on, **fields).pk

@@ -11,10 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus
-from artworx.roles import TEACHER
-from sites.models import Site
+from artworx.roles import COUNSELOR, TEACHER
+from sites.models import Partner, Site
 from sites.selectors import teachers_with_caseload
-from students.models import ContractCourse, ExitReason, Guardian, Student, SupportProfile
+from students.models import (
+    ContractCourse,
+    ExitReason,
+    Guardian,
+    Referral,
+    Student,
+    SubjectArea,
+    SupportProfile,
+)
 
 User = get_user_model()
 
@@ -209,3 +217,159 @@ class ContractExtendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["days"].max_value = settings.ARTWORX_MAX_CONTRACT_EXTENSION
         self.fields["days"].validators.append(MaxValueValidator(settings.ARTWORX_MAX_CONTRACT_EXTENSION))
+
+
+# Waitlists and referrals ------------------------------------------------------------------------
+
+
+class WaitlistAddForm(forms.Form):
+    """The site whose waitlist to join (posted from the enroll page when the site is full)."""
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(user).active()
+
+
+class WaitlistEnrollForm(PlacementForm):
+    """A teacher at the waitlist's site and a start date; the site is fixed by the entry."""
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.filter(pk=site.pk)
+        self.fields["site"].initial = site.pk
+        self.fields["site"].widget = forms.HiddenInput()
+        self.fields["teacher"].queryset = self.fields["teacher"].queryset.filter(teaching_sites=site)
+
+
+class WaitlistSkipForm(forms.Form):
+    """Why a waiting student is taken off the list."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ReferralForm(forms.ModelForm):
+    """A referral's intake details and the counselor's credit assessment by subject area."""
+
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+    class Meta:
+        model = Referral
+        fields = [
+            "source",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "district_id",
+            "phone",
+            "email",
+            "last_school",
+            "out_of_school",
+            "recommended_option",
+            "counselor",
+            "notes",
+        ]
+        widgets = {"date_of_birth": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Partner.objects.filter(is_active=True)
+        self.fields["counselor"].queryset = User.objects.filter(groups__name=COUNSELOR, is_active=True)
+        if self.instance.pk:
+            del self.fields["received_on"]
+        else:
+            self.fields["received_on"].initial = timezone.localdate()
+        held = self.instance.credits_held or {}
+        for area, label in SubjectArea.choices:
+            self.fields[f"credits_{area}"] = forms.DecimalField(
+                label=_("Credits held: %(area)s") % {"area": label},
+                required=False,
+                min_value=Decimal(0),
+                max_value=Decimal(300),
+                max_digits=4,
+                decimal_places=1,
+                initial=held.get(area),
+            )
+
+    def credits_held(self) -> dict:
+        """The credits by subject area typed in the form, leaving out empty areas."""
+        return {
+            name.removeprefix("credits_"): str(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("credits_") and value
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        total = sum((v for name, v in cleaned.items() if name.startswith("credits_") and v), start=Decimal(0))
+        if total > 300:
+            raise forms.ValidationError(
+                _("Credits held add up to %(total)s: at most 300.") % {"total": total}
+            )
+        born = cleaned.get("date_of_birth")
+        if born and born >= timezone.localdate():
+            self.add_error("date_of_birth", _("The date of birth must be in the past."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """The cleaned data as the referral services take it."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data["credits_held"] = self.credits_held()
+        if "received_on" in self.fields:
+            data["received_on"] = self.cleaned_data["received_on"]
+        return data
+
+
+class ReferralAdvanceForm(forms.Form):
+    """The next step of a referral's funnel and its date."""
+
+    status = forms.ChoiceField(label=_("Next step"))
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+
+    def __init__(self, *args, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = steps
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ReferralConvertForm(PlacementForm):
+    """Site, teacher and date to enroll a referred youth; a possible match is confirmed or set aside."""
+
+    NEW = "new"
+
+    grade = forms.TypedChoiceField(
+        label=_("Grade"), coerce=int, choices=Student.Grade.choices, required=False
+    )
+    match = forms.ChoiceField(
+        label=_("Is this youth already a student?"), widget=forms.RadioSelect, required=False
+    )
+
+    def __init__(self, *args, matches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matches = {str(m.pk): m for m in matches}
+        if matches:
+            self.fields["match"].required = True
+            self.fields["match"].choices = [
+                *(
+                    (
+                        pk,
+                        _("Yes: %(student)s, born %(born)s, district id %(id)s")
+                        % {"student": m, "born": m.date_of_birth, "id": m.district_id or "—"},
+                    )
+                    for pk, m in self.matches.items()
+                ),
+                (self.NEW, _("No: create a new student")),
+            ]
+        else:
+            del self.fields["match"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("match") in self.matches:
+            cleaned["student"] = self.matches[cleaned["match"]]
+        else:
+            cleaned["student"] = None
+            if not cleaned.get("grade"):
+                self.add_error("grade", _("Give the grade to create the student."))
+        return cleaned

@@ -3,14 +3,16 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from statistics import median
 
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Participation
 from programs.selectors import NO_FIGURES, attendance_figures, combine_figures
 from sites.calendar import calendars_for_sites
-from students.models import Contract, Enrollment, Guardian, Student, SupportProfile
+from students.models import Contract, Enrollment, Guardian, Referral, Student, SupportProfile
 from students.pace import contract_pace
 
 
@@ -142,3 +144,52 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
             else None
         )
     return contracts
+
+
+FUNNEL_STAGES = (
+    ("received", "received_on"),
+    ("contacted", "contacted_on"),
+    ("assessed", "assessed_on"),
+    ("enrolled", "enrolled_on"),
+)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def referral_funnel() -> dict:
+    """Referral funnel: stage counts and conversion by source and month, median days per stage (2 queries)."""
+    reached = {name: Count("pk", filter=Q(**{f"{field}__isnull": False})) for name, field in FUNNEL_STAGES}
+    grouped = (
+        Referral.objects.order_by()
+        .annotate(month=TruncMonth("received_on"))
+        .values("source__name", "month")
+        .annotate(
+            **reached,
+            declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+            unreachable=Count("pk", filter=Q(status=Referral.Status.UNREACHABLE)),
+        )
+        .order_by("-month", "source__name")
+    )
+    rows, totals = [], dict.fromkeys([*dict(FUNNEL_STAGES), "declined", "unreachable"], 0)
+    for row in grouped:
+        for name in totals:
+            totals[name] += row[name]
+        rows.append(
+            {
+                **row,
+                "stages": [(row[name], _percent(row[name], row["received"])) for name, _f in FUNNEL_STAGES],
+            }
+        )
+    # Days between consecutive steps, from the dates alone (one query; the medians are computed here
+    # because SQLite has no percentile function).
+    gaps: dict[str, list[int]] = {name: [] for name, _f in FUNNEL_STAGES[1:]}
+    fields = [field for _n, field in FUNNEL_STAGES]
+    for dates in Referral.objects.order_by().values_list(*fields):
+        for i, (name, _f) in enumerate(FUNNEL_STAGES[1:], start=1):
+            if dates[i] and dates[i - 1]:
+                gaps[name].append((dates[i] - dates[i - 1]).days)
+    medians = [(name, median(days) if days else None, len(days)) for name, days in gaps.items()]
+    stages = [(name, totals[name], _percent(totals[name], totals["received"])) for name, _f in FUNNEL_STAGES]
+    return {"rows": rows, "totals": totals, "stages": stages, "medians": medians}

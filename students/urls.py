@@ -1,6 +1,6 @@
 from django.urls import path
 
-from students import views
+from students import referral_views, views
 
 app_name = "students"
 urlpatterns = [
@@ -24,4 +24,18 @@ urlpatterns = [
         name="contract_course_resolve",
     ),
     path("contracts/<int:pk>/extend/", views.contract_extend_view, name="contract_extend"),
+]
+
+urlpatterns += [
+    path("<int:pk>/waitlist/", referral_views.waitlist_add_view, name="waitlist_add"),
+    path("waitlists/<int:site_pk>/", referral_views.waitlist, name="waitlist"),
+    path("waitlists/entries/<int:pk>/enroll/", referral_views.waitlist_enroll_view, name="waitlist_enroll"),
+    path("waitlists/entries/<int:pk>/skip/", referral_views.waitlist_skip_view, name="waitlist_skip"),
+    path("referrals/", referral_views.referral_list, name="referral_list"),
+    path("referrals/new/", referral_views.referral_create_view, name="referral_create"),
+    path("referrals/funnel/", referral_views.referral_funnel_view, name="referral_funnel"),
+    path("referrals/<int:pk>/", referral_views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/edit/", referral_views.referral_update_view, name="referral_update"),
+    path("referrals/<int:pk>/advance/", referral_views.referral_advance_view, name="referral_advance"),
+    path("referrals/<int:pk>/convert/", referral_views.referral_convert_view, name="referral_convert"),
 ]

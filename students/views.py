@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni.models import Alumnus
+from artworx.roles import manages_programs
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
@@ -83,6 +84,10 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "participations": student_participations(student=student),
+        "credentials": student.credentials.select_related("certification"),
+        "placements": student.placements.select_related("partner"),
+        # From the roles already read: a failing `perms` check would ask the database twice more.
+        "can_record_career": manages_programs(request.user),
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,
@@ -177,6 +182,7 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Enroll a student at a site with a teacher (capacity rules in the service)."""
     student = _visible_student(request, pk, "students.add_enrollment")
     form = PlacementForm(request.POST or None, user=request.user)
+    full_site = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -185,14 +191,16 @@ def enrollment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+            # DESIGN.md rule 4: a full site says so and offers its waitlist.
+            if error.code == "site_full" and request.user.has_perm("students.change_waitlistentry"):
+                full_site = data["site"]
         else:
             messages.success(
                 request, _("%(student)s enrolled at %(site)s.") % {"student": student, "site": data["site"]}
             )
             return redirect("students:detail", pk=student.pk)
-    return render(
-        request, "students/enrollment_form.html", {"form": form, "student": student, "action": "enroll"}
-    )
+    context = {"form": form, "student": student, "action": "enroll", "full_site": full_site}
+    return render(request, "students/enrollment_form.html", context)
 
 
 def _visible_open_enrollment(request: HttpRequest, pk: int) -> Enrollment:

@@ -148,3 +148,29 @@ class CohortFactory(factory.django.DjangoModelFactory):
     def teaching_artists(self, create, extracted, **kwargs):
         if create and extracted:
             self.teaching_artists.set(extracted)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral just received from a youth centre."""
+
+    class Meta:
+        model = "students.Referral"
+
+    source = factory.SubFactory(PartnerFactory, kind=Partner.Kind.YOUTH_CENTRE)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = date(2008, 3, 9)
+    phone = "(323) 555-0142"
+    last_school = "Roosevelt High School"
+    received_on = date(2026, 11, 2)
+    credits_held = factory.LazyFunction(lambda: {"english": "20", "math": "10"})
+    credits_total = Decimal(30)
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "students.WaitlistEntry"
+
+    student = factory.SubFactory(StudentFactory)
+    site = factory.SubFactory(SiteFactory)
+    added_on = date(2026, 11, 2)

@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
     CONSECUTIVE_ABSENCES = "consecutive_absences", _("Absences in a row")
     CHRONIC_ABSENCE = "chronic_absence", _("Chronic absence")
     ALUMNI_CHECK_IN_DUE = "alumni_check_in_due", _("Alumni check-in due")
+    SEAT_OPEN = "seat_open", _("Seat open")
+    REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from programs.models import Participation, Session
 from programs.selectors import attendance_figures
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian
+from students.models import Contract, Enrollment, Guardian, Referral, WaitlistEntry
 from students.services import contracts_expire_overdue
 
 ONE_DAY = timedelta(days=1)
@@ -428,6 +429,87 @@ def alumni_check_ins_due(*, now: datetime) -> int:
     return notifications_enqueue_many(drafts=drafts)
 
 
+def seats_open(*, now: datetime) -> int:
+    """Tell program staff when a site with a waitlist has a free seat, once per head of the list."""
+    kind = Kind.SEAT_OPEN
+    enrolled = (
+        Enrollment.objects.open()
+        .filter(site=models.OuterRef("pk"))
+        .order_by()
+        .values("site")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    head = WaitlistEntry.objects.waiting().filter(site=models.OuterRef("pk")).values("pk")[:1]
+    sites = (
+        Site.objects.active()
+        .annotate(
+            enrolled=Coalesce(models.Subquery(enrolled), 0),
+            head_id=models.Subquery(head),
+        )
+        .filter(head_id__isnull=False, capacity__gt=models.F("enrolled"))
+    )
+    seats = {site.head_id: site.capacity - site.enrolled for site in sites}
+    heads = list(WaitlistEntry.objects.filter(pk__in=seats).select_related("student", "site").order_by("pk"))
+    staff = program_staff()
+    opt_ins = email_opt_ins(user_ids={u.pk for u in staff}, kind=kind)
+    drafts = [
+        user_draft(
+            user,
+            kind=kind,
+            subject=entry,
+            # A new head of the list is a new occasion; the same head is told once.
+            occasion=f"site-{entry.site_id}",
+            context={
+                "student_name": entry.student.display_name,
+                "site_name": entry.site.name,
+                "seats": seats[entry.pk],
+                "added_on": entry.added_on,
+            },
+            opt_ins=opt_ins,
+            link_url=reverse("students:waitlist", args=[entry.site_id]),
+        )
+        for entry in heads
+        for user in staff
+    ]
+    return notifications_enqueue_many(drafts=drafts)
+
+
+def referrals_waiting(*, now: datetime) -> int:
+    """Remind a referral's counselor when a new referral has had no contact for some days, once."""
+    kind = Kind.REFERRAL_WAITING
+    days = reminder_settings().referral_no_contact_days
+    today = timezone.localdate(now)
+    referrals = list(
+        Referral.objects.filter(
+            status=Referral.Status.RECEIVED,
+            counselor__is_active=True,
+            received_on__lte=today - timedelta(days=days),
+        )
+        .select_related("counselor", "source")
+        .order_by("pk")
+    )
+    opt_ins = email_opt_ins(user_ids={r.counselor_id for r in referrals}, kind=kind)
+    drafts = [
+        user_draft(
+            referral.counselor,
+            kind=kind,
+            subject=referral,
+            occasion="no-contact",
+            context={
+                "youth_name": f"{referral.first_name} {referral.last_name}",
+                "source_name": referral.source.name,
+                "received_on": referral.received_on,
+                "days": (today - referral.received_on).days,
+            },
+            opt_ins=opt_ins,
+            link_url=reverse("students:referral_detail", args=[referral.pk]),
+        )
+        for referral in referrals
+    ]
+    return notifications_enqueue_many(drafts=drafts)
+
+
 # Expiry first: a contract that expires today is not "due soon" any more.
 SWEEPS: list[Callable[..., int]] = [
     contracts_expired,
@@ -435,6 +517,8 @@ SWEEPS: list[Callable[..., int]] = [
     attendance_not_logged,
     absences,
     alumni_check_ins_due,
+    seats_open,
+    referrals_waiting,
 ]
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from alumni.models import Alumnus, CheckIn
-from programs.models import Cohort, Participation, Session
+from programs.models import Cohort, Credential, Participation, Pathway, Placement, PlacementHours, Session
 from programs.selectors import attendance_figures
 from sites.models import Site
-from students.models import Contract, Enrollment, Student
+from students.models import Contract, Enrollment, Referral, Student, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,19 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
     figures = attendance_figures(Participation.objects.values_list("pk", flat=True)).values()
     assert any(f.chronically_absent for f in figures)
     assert any(f.absent_in_a_row for f in figures)
+    # Referrals in every funnel stage; two youths wait for a seat at the full Watts site.
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+    waiting = WaitlistEntry.objects.waiting()
+    assert waiting.count() == 2 and {e.site.name for e in waiting} == {"Watts Community Classroom"}
+    # Two CTE pathways with certifications, credentials earned and placements with hours.
+    pathways = Pathway.objects.filter(name__in=["Stagecraft Technical Theatre", "Video Production"])
+    assert pathways.count() == 2
+    for pathway in pathways:
+        assert pathway.certifications.count() == 2
+        assert Credential.objects.filter(certification__pathways=pathway).exists()
+    assert set(Placement.objects.values_list("kind", flat=True)) == {
+        "internship",
+        "dual_enrollment",
+        "master_class",
+    }
+    assert PlacementHours.objects.filter(signed_off_by__isnull=True).exclude(supervisor_approval="").exists()

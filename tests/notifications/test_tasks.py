@@ -181,6 +181,8 @@ def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
         "attendance_not_logged": 0,
         "absences": 0,
         "alumni_check_ins_due": 0,
+        "seats_open": 0,
+        "referrals_waiting": 0,
         "released": 0,
         "pending": 0,
     }

@@ -173,6 +173,7 @@ def test_program_staff_are_offered_only_the_kinds_they_receive(as_role):
         Kind.CONSECUTIVE_ABSENCES,
         Kind.CHRONIC_ABSENCE,
         Kind.ALUMNI_CHECK_IN_DUE,
+        Kind.SEAT_OPEN,
     }
 
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
 
-from students.models import Enrollment
-from students.services import enrollment_create, enrollment_transfer
-from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, TeacherFactory
+from students.models import Enrollment, Referral, Student, WaitlistEntry
+from students.services import enrollment_create, enrollment_transfer, referral_convert
+from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, StudentFactory, TeacherFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CONCURRENCY = 60
@@ -116,3 +116,33 @@ def test_it_opens_one_contract_when_two_requests_race():
     outcomes = race(jobs)
     assert outcomes == {"ok": 1, "active_contract_exists": 9}
     assert enrollment.student.contracts.count() == 1
+
+
+def test_two_referral_conversions_for_the_last_seat_end_with_one_enrollment_and_one_waiting():
+    teacher = TeacherFactory()
+    site = SiteFactory(capacity=1, teachers=[teacher])
+    referrals = ReferralFactory.create_batch(2)
+    jobs = [
+        lambda r=r: referral_convert(referral=r, site=site, teacher=teacher, on=date(2026, 11, 9), grade=10)
+        for r in referrals
+    ]
+    assert race(jobs) == {"ok": 2}
+    assert Enrollment.objects.open().filter(site=site).count() == 1
+    waiting = WaitlistEntry.objects.waiting().filter(site=site)
+    assert waiting.count() == 1
+    statuses = sorted(Referral.objects.values_list("status", flat=True))
+    assert statuses == ["assessed", "enrolled"]
+    assert waiting.get().student == Referral.objects.get(status="assessed").student
+
+
+def test_the_same_referral_converted_twice_at_once_converts_once():
+    teacher = TeacherFactory()
+    site = SiteFactory(teachers=[teacher])
+    referral = ReferralFactory()
+    jobs = [
+        lambda: referral_convert(
+            referral=referral, site=site, teacher=teacher, on=date(2026, 11, 9), grade=10
+        )
+    ] * 2
+    assert race(jobs) == {"ok": 1, "already_converted": 1}
+    assert Student.objects.filter(referrals=Referral.objects.get()).count() == 1

@@ -186,9 +186,10 @@ def test_student_detail_queries_do_not_grow_with_history(
     GuardianFactory(student=student)
     url = reverse("students:detail", args=[student.pk])
     # session, user, groups, student with status and credits, open enrollment, support profile,
-    # enrollment history, guardians, arts programs, contracts with credits, closures for pace, one
-    # query each for the history of the student, guardians, enrollments and support profile, the bell
-    with django_assert_num_queries(16) as first:
+    # enrollment history, guardians, arts programs, contracts with credits, closures for pace,
+    # credentials, placements, one query each for the history of the student, guardians, enrollments
+    # and support profile, the bell
+    with django_assert_num_queries(18) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(

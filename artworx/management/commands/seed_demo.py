@@ -13,12 +13,39 @@ from django.db import transaction
 from alumni.models import Alumnus
 from alumni.services import check_in_record, next_check_in_date
 from artworx import roles
-from programs.models import Cohort, Discipline, Mark, Participation, Pathway, PathwayStep, Program, Session
-from programs.services import cohort_complete, cohort_save, participation_create, session_log_attendance
+from programs.models import (
+    Certification,
+    Cohort,
+    Discipline,
+    Mark,
+    Participation,
+    Pathway,
+    PathwayStep,
+    Placement,
+    Program,
+    Session,
+)
+from programs.services import (
+    cohort_complete,
+    cohort_save,
+    credential_record,
+    participation_create,
+    placement_create,
+    placement_hours_log,
+    session_log_attendance,
+)
 from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
-from students.models import Enrollment, ExitReason, Guardian, Student, SubjectArea, SupportProfile
+from students.models import (
+    Enrollment,
+    ExitReason,
+    Guardian,
+    RecommendedOption,
+    Student,
+    SubjectArea,
+    SupportProfile,
+)
 from students.services import (
     contract_course_resolve,
     contract_open,
@@ -26,6 +53,9 @@ from students.services import (
     enrollment_create,
     enrollment_exit,
     enrollment_transfer,
+    referral_advance,
+    referral_convert,
+    referral_create,
     student_create,
 )
 
@@ -224,6 +254,8 @@ class Command(BaseCommand):
         seed_contracts(rng, today)
         seed_programs(rng, today, sites)
         seed_alumni(rng, today, sites)
+        seed_referrals(today, sites)
+        seed_career_pathways(today)
 
     def create_users(self) -> dict[str, User]:
         users = {}
@@ -558,4 +590,141 @@ def seed_alumni(rng: random.Random, today: date, sites: list[Site]) -> None:
                     reached=reached,
                     outcome=outcome if reached else "unknown",
                     notes="Doing well." if reached else "No answer.",
+                )
+
+
+BGC, YOC = "Boys & Girls Club of East LA", "Youth Opportunity Center Watts"
+# first, last, youth centre, days ago received, funnel steps to take (days after receipt)
+DEMO_REFERRALS = [
+    ("Yesenia", "Pérez", BGC, 1, []),
+    ("Tomás", "Aguilar", YOC, 6, []),  # no contact yet: reminds its counselor
+    ("Keisha", "Brown", YOC, 12, [("contacted", 2)]),
+    ("Oscar", "Villalobos", BGC, 20, [("contacted", 1), ("assessed", 6)]),
+    ("Ariana", "Cortez", BGC, 40, [("contacted", 3), ("declined", 9)]),
+    ("DeShawn", "Carter", YOC, 35, [("unreachable", 8)]),
+    (
+        "Marisol",
+        "Ibarra",
+        BGC,
+        50,
+        [("contacted", 2), ("assessed", 5), ("enroll", 9)],
+    ),
+    (
+        "Andre",
+        "Lewis",
+        YOC,
+        30,
+        [("contacted", 1), ("assessed", 4), ("enroll", 7)],
+    ),
+    # Watts is full: these two convert onto its waitlist.
+    (
+        "Brenda",
+        "Solís",
+        YOC,
+        25,
+        [("contacted", 1), ("assessed", 3), ("enroll", 5)],
+    ),
+    (
+        "Jamal",
+        "Price",
+        YOC,
+        14,
+        [("contacted", 2), ("assessed", 4), ("enroll", 6)],
+    ),
+]
+
+
+def seed_referrals(today: date, sites: list[Site]) -> None:
+    """Referrals in every funnel stage, two of them waiting for a seat at the full Watts site."""
+    counselor = User.objects.get(username="counselor")
+    for name, kind in [
+        (BGC, Partner.Kind.YOUTH_CENTRE),
+        (YOC, Partner.Kind.YOUTH_CENTRE),
+    ]:
+        Partner.objects.create(name=name, kind=kind)
+    eastside, watts = sites[0], sites[2]
+    for n, (first, last, source, days_ago, steps) in enumerate(DEMO_REFERRALS):
+        received = today - timedelta(days=days_ago)
+        referral = referral_create(
+            source=Partner.objects.get(name=source),
+            first_name=first,
+            last_name=last,
+            date_of_birth=date(today.year - 17, 1 + n, 10 + n),
+            phone=f"(323) 555-01{n:02d}",
+            last_school="Garfield High School" if n % 2 else "Jordan High School",
+            out_of_school=n % 3 != 0,
+            credits_held={"english": 20 + 5 * n, "math": 10 + 2 * n, "history": 15},
+            recommended_option=RecommendedOption.THIS_PROGRAM,
+            counselor=counselor,
+            received_on=received,
+        )
+        for step, after in steps:
+            if step != "enroll":
+                referral_advance(referral=referral, status=step, on=received + timedelta(days=after))
+                continue
+            site = watts if last in ("Solís", "Price") else eastside
+            # Eastside's teacher with room: the capacity service picks nobody for us.
+            teacher = User.objects.get(username="teacher5" if site == watts else "teacher2")
+            referral_convert(
+                referral=referral, site=site, teacher=teacher, on=received + timedelta(days=after), grade=11
+            )
+
+
+# pathway, certification name, issuer
+DEMO_CERTIFICATIONS = [
+    ("Stagecraft Technical Theatre", "OSHA 10 Entertainment", "OSHA Outreach Training Program"),
+    ("Stagecraft Technical Theatre", "ETCP Entertainment Electrician (prep)", "ESTA"),
+    ("Video Production", "Adobe Certified Professional: Premiere Pro", "Adobe"),
+    ("Video Production", "DaVinci Resolve User", "Blackmagic Design"),
+]
+
+
+def seed_career_pathways(today: date) -> None:
+    """Certifications for both CTE pathways, credentials earned, placements with signed-off hours."""
+    staff = User.objects.get(username="staff")
+    union = Partner.objects.get(name="IATSE Local 33")
+    college = Partner.objects.get(name="East Los Angeles College")
+    studio = Partner.objects.create(name="Boyle Heights Media Studio", kind=Partner.Kind.EMPLOYER)
+    for pathway_name, name, issuer in DEMO_CERTIFICATIONS:
+        certification = Certification.objects.create(name=name, issuer=issuer)
+        certification.pathways.add(Pathway.objects.get(name=pathway_name))
+    for pathway in Pathway.objects.filter(name__in={p for p, _n, _i in DEMO_CERTIFICATIONS}):
+        students = list(
+            Student.objects.filter(participations__cohort__program__pathways=pathway)
+            .distinct()
+            .order_by("pk")
+        )
+        certifications = list(pathway.certifications.order_by("name"))
+        for n, student in enumerate(students):
+            if n % 2 == 0:  # about half of each pathway's students hold a certification
+                credential_record(
+                    student=student,
+                    certification=certifications[n % len(certifications)],
+                    earned_on=today - timedelta(days=20 + n),
+                    evidence=f"Certificate no. {2026_1000 + student.pk}",
+                    expires_on=today + timedelta(days=3 * 365),
+                )
+        for n, student in enumerate(students[:3]):
+            kind, partner, units = [
+                (Placement.Kind.INTERNSHIP, union if "Stagecraft" in pathway.name else studio, None),
+                (Placement.Kind.DUAL_ENROLLMENT, college, Decimal(3)),
+                (Placement.Kind.MASTER_CLASS, union if "Stagecraft" in pathway.name else studio, None),
+            ][n]
+            placement = placement_create(
+                student=student,
+                partner=partner,
+                kind=kind,
+                title=f"{pathway.name}: {Placement.Kind(kind).label}",
+                supervisor_name="Pat Moreno" if partner != college else "Prof. Dana Lee",
+                starts_on=today - timedelta(days=30),
+                planned_hours=Decimal(48 if units else 40),
+                college_units=units,
+            )
+            for week in range(3):
+                placement_hours_log(
+                    placement=placement,
+                    on=today - timedelta(days=28 - 7 * week),
+                    hours=Decimal(4),
+                    signed_off_by=staff if week % 2 == 0 else None,
+                    supervisor_approval="" if week % 2 == 0 else "Timesheet signed by the supervisor",
                 )

@@ -1,0 +1,112 @@
+"""Seat-open and referral-waiting reminders: once, to the right people, in constant queries."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from artworx.notifications.models import Kind, Notification, ReminderSettings
+from artworx.notifications.sweeps import referrals_waiting, seats_open
+from students.services import referral_advance, waitlist_skip
+from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, WaitlistEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 11, 16)
+
+
+def moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+def recipients(kind: str) -> set[str]:
+    return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+@pytest.fixture
+def full_site(teacher):
+    site = SiteFactory(name="Watts Classroom", capacity=1, teachers=[teacher])
+    EnrollmentFactory(site=site, teacher=teacher)
+    return site
+
+
+def test_a_freed_seat_tells_program_staff_once_per_head_of_the_list(full_site, users):
+    first = WaitlistEntryFactory(site=full_site, added_on=DAY - timedelta(days=5))
+    WaitlistEntryFactory(site=full_site, added_on=DAY)
+    assert seats_open(now=moment(DAY)) == 0  # full: nothing to say
+    full_site.enrollments.update(ended_on=DAY, exit_reason="moved")
+    assert seats_open(now=moment(DAY)) == 1
+    assert recipients(Kind.SEAT_OPEN) == {"staff"}
+    note = Notification.objects.get(kind=Kind.SEAT_OPEN)
+    assert first.student.display_name in note.body and "Watts Classroom" in note.title
+    assert note.link_url.endswith(f"/students/waitlists/{full_site.pk}/")
+    assert seats_open(now=moment(DAY + timedelta(days=1))) == 0  # same head: told once
+    waitlist_skip(entry=first, reason="Found a job", on=DAY)
+    assert seats_open(now=moment(DAY + timedelta(days=1))) == 1  # a new head is news
+
+
+def test_sites_without_a_waitlist_or_inactive_say_nothing(site, full_site, users):
+    closed = SiteFactory(is_active=False, capacity=5)
+    WaitlistEntryFactory(site=closed)
+    assert seats_open(now=moment(DAY)) == 0
+
+
+def test_the_seat_sweep_queries_do_not_grow_with_sites(full_site, users, teacher):
+    def add_sites(n):
+        for _ in range(n):
+            WaitlistEntryFactory(site=SiteFactory(capacity=3))
+
+    add_sites(1)
+    with CaptureQueriesContext(connection) as first:
+        seats_open(now=moment(DAY))
+    add_sites(6)
+    with CaptureQueriesContext(connection) as second:
+        assert seats_open(now=moment(DAY)) == 6
+    assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_a_referral_with_no_contact_reminds_its_counselor_once(users):
+    referral = ReferralFactory(received_on=DAY, counselor=users["counselor"])
+    assert referrals_waiting(now=moment(DAY + timedelta(days=2))) == 0
+    assert referrals_waiting(now=moment(DAY + timedelta(days=3))) == 1
+    assert recipients(Kind.REFERRAL_WAITING) == {"counselor"}
+    note = Notification.objects.get(kind=Kind.REFERRAL_WAITING)
+    assert referral.first_name in note.title and "3 days" in note.body
+    assert referrals_waiting(now=moment(DAY + timedelta(days=9))) == 0
+
+
+def test_a_contacted_referral_or_one_without_counselor_is_left_alone(users):
+    contacted = ReferralFactory(received_on=DAY, counselor=users["counselor"])
+    referral_advance(referral=contacted, status="contacted", on=DAY + timedelta(days=1))
+    ReferralFactory(received_on=DAY, counselor=None)
+    assert referrals_waiting(now=moment(DAY + timedelta(days=5))) == 0
+
+
+def test_the_no_contact_days_come_from_the_reminder_settings(users):
+    ReminderSettings.objects.update_or_create(
+        pk=ReminderSettings.SINGLETON_PK, defaults={"referral_no_contact_days": 7}
+    )
+    ReferralFactory(received_on=DAY, counselor=users["counselor"])
+    assert referrals_waiting(now=moment(DAY + timedelta(days=6))) == 0
+    assert referrals_waiting(now=moment(DAY + timedelta(days=7))) == 1
+
+
+def test_the_reminders_speak_spanish_to_a_spanish_speaker(full_site, users):
+    users["staff"].language = "es"
+    users["staff"].save()
+    users["counselor"].language = "es"
+    users["counselor"].save()
+    WaitlistEntryFactory(site=full_site)
+    full_site.enrollments.update(ended_on=DAY, exit_reason="moved")
+    ReferralFactory(received_on=DAY, counselor=users["counselor"], first_name="Tomás")
+    seats_open(now=moment(DAY + timedelta(days=3)))
+    referrals_waiting(now=moment(DAY + timedelta(days=3)))
+    seat = Notification.objects.get(kind=Kind.SEAT_OPEN)
+    assert seat.title == "Plaza libre en Watts Classroom" and "1 plaza libre" in seat.body
+    waiting = Notification.objects.get(kind=Kind.REFERRAL_WAITING)
+    assert (
+        waiting.title.startswith("Referido en espera de contacto: Tomás")
+        and "3 días sin contacto" in waiting.body
+    )
