@@ -15,6 +15,7 @@ from alumni.models import Alumnus
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
 from artworx.shortcuts import get_visible_or_404, require_perm
+from programs.models import Credential
 from programs.selectors import student_participations
 from students.models import Student
 
@@ -64,6 +65,9 @@ def alumnus_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "student": Student.objects.with_credits().get(pk=alumnus.student_id),
         "check_ins": alumnus.check_ins.select_related("staff"),
         "participations": student_participations(student=alumnus.student),
+        "credentials": Credential.objects.filter(student_id=alumnus.student_id).select_related(
+            "certification"
+        ),
         "can_see_contact": request.user.has_perm("alumni.view_alumnus_contact", alumnus),
         "today": timezone.localdate(),
     }

@@ -17,7 +17,14 @@ from programs.models import ABSENT_MARKS, Attendance, Participation, Session
 from programs.selectors import attendance_figures
 from sites.selectors import site_capacity_rows
 from students.models import Contract, ContractCourse
-from students.selectors import with_pace
+from students.selectors import referral_funnel, with_pace
+
+STAGE_LABELS = {
+    "received": _("Received"),
+    "contacted": _("Contacted"),
+    "assessed": _("Assessed"),
+    "enrolled": _("Enrolled"),
+}
 
 
 @dataclass
@@ -172,7 +179,23 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         )
     )
 
+    # Re-engagement: how many referred youths reached enrollment (all referrals, as the funnel page).
+    funnel = referral_funnel()
+    received, enrolled = funnel["totals"]["received"], funnel["totals"]["enrolled"]
+    figures.append(
+        Figure(
+            _("Referrals enrolled"),
+            _percent(enrolled, received),
+            link=_link("students:referral_funnel"),
+            detail=_("%(n)d of %(total)d referred") % {"n": enrolled, "total": received},
+        )
+    )
+
     charts = {
+        "funnel": {
+            "labels": [str(STAGE_LABELS[name]) for name, _n, _p in funnel["stages"]],
+            "counts": [count for _name, count, _p in funnel["stages"]],
+        },
         "attendance_by_week": _attendance_by_week(sessions),
         "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
         "alumni_outcomes": _alumni_outcomes(user=user, today=today),

@@ -50,6 +50,7 @@ def _board(request: HttpRequest) -> dict:
         "contracts": str(_("Contracts")),
         "enrolled": str(_("Enrolled")),
         "capacity": str(_("Capacity")),
+        "referrals": str(_("Referrals")),
     }
     return {
         "filters": filters,

@@ -28,6 +28,12 @@
       { label: labels.enrolled, data: data.enrollment_by_site.enrolled, backgroundColor: palette[1] },
       { label: labels.capacity, data: data.enrollment_by_site.capacity, backgroundColor: palette[6] }] }
   });
+  draw("funnel", {
+    type: "bar",
+    data: { labels: data.funnel.labels, datasets: [{ label: labels.referrals, data: data.funnel.counts,
+            backgroundColor: palette[2] }] },
+    options: { indexAxis: "y", plugins: { legend: { display: false } } }
+  });
   draw("alumni", {
     type: "bar",
     data: { labels: data.alumni_outcomes.labels,

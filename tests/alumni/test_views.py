@@ -201,3 +201,15 @@ def test_outcomes_page_queries_do_not_grow_with_alumni(
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("alumni:outcomes"))
     assert [row.year for row in response.context["rows"]] == [2025, 2024]
+
+
+def test_the_alumnus_page_keeps_what_they_finished_with_us(as_role, graduate):
+    from programs.models import Certification, Credential
+
+    certification = Certification.objects.create(name="OSHA 10", issuer="OSHA")
+    Credential.objects.create(
+        student=graduate.student, certification=certification, earned_on=date(2025, 5, 1)
+    )
+    page = as_role("staff").get(reverse("alumni:detail", args=[graduate.pk])).content.decode()
+    assert "OSHA 10" in page
+    assert "of 210 credits" in page

@@ -130,7 +130,8 @@ def test_dashboard_queries_do_not_grow_with_data(
     # session, user, groups, targets, attendance, participants, thresholds, marks, unlogged, contracts,
     # closures, closed contracts, credits, program completion, weekly attendance, alumni (years and one
     # horizon), sites with counts, teachers, site filter choices, the bell
-    with django_assert_num_queries(21) as first:
+    # ... and the referral funnel's two
+    with django_assert_num_queries(23) as first:
         client.get(URL)
     grow(4)
     with django_assert_num_queries(len(first.captured_queries)):
@@ -148,3 +149,26 @@ def test_the_funder_report_carries_the_same_figures_and_the_filters(as_role, att
     assert figure(report, "Attendance").value == 90
     assert report.context["site"] == attendance.site
     assert f"site={attendance.site_id}" in client.get(URL, {"site": attendance.site_id}).content.decode()
+
+
+def test_the_referral_funnel_is_a_figure_and_a_chart(as_role, users):
+    from datetime import date
+
+    from students.models import Referral
+    from tests.factories import PartnerFactory
+
+    source = PartnerFactory(kind="youth_centre")
+    for n in range(4):
+        Referral.objects.create(
+            source=source,
+            first_name=f"Y{n}",
+            last_name="Z",
+            date_of_birth=date(2008, 1, 1),
+            received_on=date(2026, 10, 1),
+            counselor=users["counselor"],
+            **({"contacted_on": date(2026, 10, 2)} if n < 2 else {}),
+        )
+    response = as_role("staff").get(URL)
+    card = figure(response, "Referrals enrolled")
+    assert (card.value, str(card.detail)) == (0, "0 of 4 referred")
+    assert response.context["board"].charts["funnel"]["counts"] == [4, 2, 0, 0]
