@@ -180,6 +180,11 @@ ARTWORX_MAX_COHORT_SIZE = 25
 ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
 # Rule 10's thresholds (chronic absence 10 % of at least 10 sessions, 3 absences in a row) are
 # edited by program staff in the admin console: artworx.notifications.models.ReminderSettings.
+# The embedded default (SQLite, `make run`) has no Celery worker: long jobs such as a roster import
+# run in the request there. With PostgreSQL they go to the worker.
+ARTWORX_RUN_TASKS_INLINE = env_bool(
+    "ARTWORX_RUN_TASKS_INLINE", DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+)
 # Alumni check-ins: monthly for the first year after graduation, quarterly after that.
 ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
 ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))

@@ -11,6 +11,7 @@ from students.models import (
     Enrollment,
     Guardian,
     Referral,
+    RosterImport,
     Student,
     SupportProfile,
     WaitlistEntry,
@@ -228,3 +229,17 @@ class ReferralAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
             referral_update(referral=obj, **fields)
         else:
             obj.pk = referral_create(received_on=obj.received_on, **fields).pk
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Roster imports are read here; they are made and saved from the Students pages."""
+
+    list_display = ("filename", "status", "applied", "uploaded_by", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("uploaded_by",)
+    search_fields = ("filename",)
+    readonly_fields = ("uploaded_by", "filename", "status", "applied", "message", "results", "rows")
+
+    def has_add_permission(self, request) -> bool:
+        return False

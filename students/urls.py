@@ -1,6 +1,6 @@
 from django.urls import path
 
-from students import referral_views, views
+from students import import_views, referral_views, views
 
 app_name = "students"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/contracts/new/", views.contract_create, name="contract_create"),
     path("enrollments/<int:pk>/transfer/", views.enrollment_transfer_view, name="transfer"),
     path("enrollments/<int:pk>/exit/", views.enrollment_exit_view, name="exit"),
+    path("roster-imports/", import_views.roster_import_upload, name="roster_import"),
+    path("roster-imports/<int:pk>/", import_views.roster_import_detail, name="roster_import_detail"),
+    path(
+        "roster-imports/<int:pk>/confirm/", import_views.roster_import_confirm, name="roster_import_confirm"
+    ),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/courses/new/", views.contract_course_add_view, name="contract_course_add"),

@@ -36,6 +36,7 @@ def test_a_superuser_reaches_the_admin_console(client, django_user_model):
         "admin:sites_partner_changelist",
         "admin:sites_closure_changelist",
         "admin:artworx_user_changelist",
+        "admin:students_rosterimport_changelist",
     ],
 )
 def test_every_changelist_opens_with_search(as_role, enrollment, name):

@@ -1,0 +1,234 @@
+"""Roster import: read a district export (CSV or XLSX), preview every row, then apply all or nothing.
+
+Every row goes through the same services as the web pages (student_create, enrollment_create), so
+the capacity rules hold on this path too; the preview simulates them so people see problems before
+anything is written.
+"""
+
+import csv
+import io
+from collections import Counter
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from artworx.exports import FORMULA_STARTS
+from artworx.roles import TEACHER
+from sites.models import Site
+from students.models import Enrollment, RosterImport, Student
+from students.services import enrollment_create, student_create
+
+User = get_user_model()
+
+REQUIRED = (
+    "district_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "grade",
+    "site",
+    "teacher",
+    "started_on",
+)
+OPTIONAL = ("preferred_name", "language", "phone", "email")
+MAX_BYTES = 2 * 1024 * 1024  # a 5,000-student district export is well under this
+MAX_ROWS = 5000
+
+
+def _header(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def roster_read(*, name: str, content: bytes) -> list[dict]:
+    """The rows of an uploaded CSV or XLSX file as dicts of text, or a ValidationError saying why not."""
+    if len(content) > MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB: split it, or export only the columns needed.")
+            % {"mb": MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    if name.lower().endswith(".xlsx"):
+        try:
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            table = [
+                ["" if cell is None else str(cell) for cell in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        except Exception as exc:  # any unreadable workbook gets the same plain message
+            raise ValidationError(_("This is not a readable Excel (.xlsx) file."), code="unreadable") from exc
+    elif name.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”."), code="encoding"
+            ) from exc
+        table = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if len(table) < 2:
+        raise ValidationError(_("The file has no rows of students."), code="empty")
+    headers = [_header(h) for h in table[0]]
+    missing = [column for column in REQUIRED if column not in headers]
+    if missing:
+        raise ValidationError(
+            _("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}, code="columns"
+        )
+    if len(table) - 1 > MAX_ROWS:
+        raise ValidationError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS}, code="too_many_rows")
+    keep = [*REQUIRED, *OPTIONAL]
+    return [
+        {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headers) if h in keep}
+        for row in table[1:]
+    ]
+
+
+def _date(value: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def roster_preview(*, rows: list[dict]) -> list[dict]:
+    """Each row's verdict — new, update or error with reasons — simulating the capacity rules; no writes."""
+    sites = {s.name.lower(): s for s in Site.objects.active()}
+    teachers = {
+        u.username.lower(): u
+        for u in User.objects.filter(groups__name=TEACHER, is_active=True).prefetch_related("teaching_sites")
+    }
+    ids = [row.get("district_id", "") for row in rows if row.get("district_id")]
+    existing = {s.district_id: s for s in Student.objects.filter(district_id__in=ids)}
+    open_enrollments = {
+        e.student.district_id: e
+        for e in Enrollment.objects.open()
+        .filter(student__district_id__in=ids)
+        .select_related("student", "site")
+    }
+    seats = Counter(dict(Enrollment.objects.open().order_by().values_list("site_id").annotate(n=Count("pk"))))
+    caseload = Counter(
+        dict(Enrollment.objects.open().order_by().values_list("teacher_id").annotate(n=Count("pk")))
+    )
+    seen: set[str] = set()
+    results = []
+    for line, row in enumerate(rows, start=2):
+        errors = []
+        if any(str(value).startswith(FORMULA_STARTS) for value in row.values()):
+            errors.append(_("a cell looks like a spreadsheet formula"))
+        for column in REQUIRED:
+            if not row.get(column):
+                errors.append(_("%(column)s is empty") % {"column": column})
+        district_id = row.get("district_id", "")
+        if district_id in seen:
+            errors.append(_("district id %(id)s appears twice in the file") % {"id": district_id})
+        seen.add(district_id)
+        for column in ("date_of_birth", "started_on"):
+            if row.get(column) and _date(row[column]) is None:
+                errors.append(_("%(column)s is not a date (YYYY-MM-DD)") % {"column": column})
+        if row.get("grade") and row["grade"] not in {"9", "10", "11", "12"}:
+            errors.append(_("grade must be 9 to 12"))
+        if row.get("language", "en") not in {"en", "es", ""}:
+            errors.append(_("language must be en or es"))
+        site = sites.get(row.get("site", "").lower())
+        teacher = teachers.get(row.get("teacher", "").lower())
+        if row.get("site") and site is None:
+            errors.append(_("unknown site %(site)s") % {"site": row["site"]})
+        if row.get("teacher") and teacher is None:
+            errors.append(_("unknown teacher %(teacher)s") % {"teacher": row["teacher"]})
+        if site and teacher and site not in teacher.teaching_sites.all():
+            errors.append(_("%(teacher)s does not teach at %(site)s") % {"teacher": teacher, "site": site})
+        current = open_enrollments.get(district_id)
+        enrolls = current is None
+        if current is not None and site is not None and current.site_id != site.pk:
+            errors.append(_("already enrolled at %(site)s: transfer them instead") % {"site": current.site})
+        if not errors and enrolls and site and teacher:
+            if seats[site.pk] >= site.capacity:
+                errors.append(_("%(site)s is full (%(n)d seats)") % {"site": site, "n": site.capacity})
+            elif caseload[teacher.pk] >= settings.ARTWORX_MAX_CASELOAD:
+                errors.append(
+                    _("%(teacher)s already carries %(n)d students")
+                    % {"teacher": teacher, "n": settings.ARTWORX_MAX_CASELOAD}
+                )
+            else:
+                seats[site.pk] += 1
+                caseload[teacher.pk] += 1
+        action = "error" if errors else ("update" if district_id in existing else "new")
+        name = f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()
+        results.append({"line": line, "action": action, "name": name, "errors": [str(e) for e in errors]})
+    return results
+
+
+def roster_import_create(*, name: str, content: bytes, by) -> RosterImport:
+    """Read and preview a file; nothing but the preview itself is written."""
+    rows = roster_read(name=name, content=content)
+    return RosterImport.objects.create(
+        uploaded_by=by, filename=name[:200], rows=rows, results=roster_preview(rows=rows)
+    )
+
+
+def roster_import_apply(*, roster_import_id: int) -> RosterImport:
+    """Apply a clean preview in one transaction: every row saved, or none (the reason is kept)."""
+    roster_import = RosterImport.objects.get(pk=roster_import_id)
+    if roster_import.status not in (RosterImport.Status.QUEUED, RosterImport.Status.PREVIEWED):
+        return roster_import
+    RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.APPLYING)
+    try:
+        with transaction.atomic():
+            for line, row in enumerate(roster_import.rows, start=2):
+                _apply_row(row, line=line)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.FAILED, message=message[:500]
+        )
+    else:
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.APPLIED, applied=len(roster_import.rows)
+        )
+    roster_import.refresh_from_db()
+    return roster_import
+
+
+def _apply_row(row: dict, *, line: int) -> None:
+    """Create or update one student and enroll them if they are not enrolled yet."""
+    fields = {
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "preferred_name": row.get("preferred_name", ""),
+        "date_of_birth": _date(row["date_of_birth"]),
+        "grade": int(row["grade"]),
+        "language": row.get("language") or "en",
+        "phone": row.get("phone", ""),
+        "email": row.get("email", ""),
+    }
+    try:
+        student = Student.objects.filter(district_id=row["district_id"]).first()
+        if student is None:
+            student = student_create(district_id=row["district_id"], **fields)
+        else:
+            for name, value in fields.items():
+                setattr(student, name, value)
+            student.full_clean()
+            student.save()
+        if not student.enrollments.open().exists():
+            site = Site.objects.get(name__iexact=row["site"])
+            teacher = User.objects.get(username__iexact=row["teacher"])
+            enrollment_create(
+                student=student, site=site, teacher=teacher, started_on=_date(row["started_on"])
+            )
+    except ValidationError as error:
+        raise ValidationError(
+            _("Row %(line)d: %(reason)s") % {"line": line, "reason": " ".join(error.messages)}
+        ) from error
+    except (Site.DoesNotExist, User.DoesNotExist, KeyError, TypeError, ValueError) as error:
+        raise ValidationError(_("Row %(line)d could not be read.") % {"line": line}) from error

@@ -1,0 +1,11 @@
+"""Background work for students: applying a large roster import off the web process."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def apply_roster_import(roster_import_id: int) -> str:
+    """Apply a previewed roster import, all or nothing (idempotent: an applied import is left alone)."""
+    from students.roster import roster_import_apply
+
+    return roster_import_apply(roster_import_id=roster_import_id).status

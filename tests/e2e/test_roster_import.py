@@ -1,0 +1,33 @@
+"""Staff import a roster in the browser: preview, then save, then the students are there."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from artworx import roles
+from tests.e2e.test_enrollment import log_in
+from tests.factories import SiteFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_staff_preview_and_save_a_roster(page: Page, live_server, tmp_path, settings):
+    settings.ARTWORX_RUN_TASKS_INLINE = True
+    UserFactory(username="staff", role=roles.PROGRAM_STAFF)
+    teacher = UserFactory(username="rivera", role=roles.TEACHER)
+    SiteFactory(name="Eastside Storefront", teachers=[teacher])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "district_id,first_name,last_name,date_of_birth,grade,site,teacher,started_on\n"
+        "880001,Nayeli,Cruz,2009-03-04,11,Eastside Storefront,rivera,2026-11-02\n"
+        "880002,Omar,Flores,2008-07-09,12,Eastside Storefront,rivera,2026-11-02\n"
+    )
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/students/")
+    page.get_by_role("link", name="Import a roster").click()
+    page.get_by_label("District roster (.csv or .xlsx)").set_input_files(str(roster))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("2 new, 0 updates, 0 with errors.")).to_be_visible()
+    page.get_by_role("button", name="Save all 2 rows").click()
+    expect(page.get_by_text("2 rows saved.")).to_be_visible()
+    page.goto(f"{live_server.url}/students/?q=Nayeli")
+    expect(page.get_by_role("link", name="Cruz, Nayeli")).to_be_visible()

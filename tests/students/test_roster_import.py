@@ -1,0 +1,216 @@
+"""Roster import: bad files and rows explained, nothing written until confirmed, then all or nothing."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from students.models import Enrollment, RosterImport, Student
+from students.roster import roster_import_apply, roster_import_create, roster_read
+from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory
+from tests.matrix import matrix
+
+pytestmark = pytest.mark.django_db
+HEADER = "district_id,first_name,last_name,date_of_birth,grade,site,teacher,started_on\n"
+
+
+def csv_file(*lines: str) -> bytes:
+    return (HEADER + "\n".join(lines) + "\n").encode()
+
+
+def row(n: int, site="Eastside Storefront", teacher="teacher", **over) -> str:
+    values = {
+        "district_id": f"77{n:04d}",
+        "first_name": f"Ana{n}",
+        "last_name": "Ruiz",
+        "date_of_birth": "2009-04-01",
+        "grade": "11",
+        "site": site,
+        "teacher": teacher,
+        "started_on": "2026-11-02",
+        **over,
+    }
+    return ",".join(values.values())
+
+
+@pytest.mark.parametrize("name", ["students:roster_import"])
+@pytest.mark.parametrize(("role", "status"), matrix(admin=200, staff=200, counselor=200))
+def test_roster_import_permissions(as_role, name, role, status):
+    assert as_role(role).get(reverse(name)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    matrix(
+        admin=200, staff=200, counselor=200, teacher=403, teaching_artist=403, other_teacher=403, no_role=403
+    ),
+)
+def test_roster_preview_permissions(as_role, users, site, teacher, role, status):
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1)), by=users["staff"])
+    assert (
+        as_role(role).get(reverse("students:roster_import_detail", args=[imported.pk])).status_code == status
+    )
+
+
+def test_confirm_is_post_only(as_role, users, site, teacher):
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1)), by=users["staff"])
+    assert (
+        as_role("staff").get(reverse("students:roster_import_confirm", args=[imported.pk])).status_code == 405
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("r.csv", b"", "empty"),
+        ("r.csv", HEADER.encode(), "empty"),
+        ("r.csv", b"district_id,first_name\n1,Ana\n", "columns"),
+        ("r.csv", (HEADER + "1,Jos\xe9,R,2009-01-01,11,S,t,2026-11-02\n").encode("latin-1"), "encoding"),
+        ("r.csv", b"x" * (3 * 1024 * 1024), "too_large"),
+        ("r.pdf", b"%PDF", "format"),
+        ("r.xlsx", b"not a workbook", "unreadable"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(name, content, code):
+    with pytest.raises(ValidationError) as refusal:
+        roster_read(name=name, content=content)
+    assert refusal.value.code == code
+
+
+def test_every_kind_of_bad_row_is_explained_and_nothing_is_written(users, site, teacher, other_site):
+    EnrollmentFactory(site=other_site, student__district_id="990001")
+    content = csv_file(
+        row(1),
+        row(2, site="Nowhere"),
+        row(3, teacher="nobody"),
+        row(4, grade="13"),
+        row(5, date_of_birth="31/31/2009"),
+        row(6, first_name='=HYPERLINK("http://x","y")'),
+        row(1),
+        row(7, district_id="990001"),
+        row(8, last_name=""),
+    )
+    imported = roster_import_create(name="r.csv", content=content, by=users["staff"])
+    reasons = {r["line"]: " ".join(r["errors"]) for r in imported.results}
+    assert imported.results[0]["action"] == "new"
+    assert "unknown site" in reasons[3]
+    assert "unknown teacher" in reasons[4]
+    assert "grade must be 9 to 12" in reasons[5]
+    assert "date_of_birth is not a date" in reasons[6]
+    assert "formula" in reasons[7]
+    assert "appears twice" in reasons[8]
+    assert "already enrolled at" in reasons[9]
+    assert "last_name is empty" in reasons[10]
+    assert Student.objects.count() == 1 and Enrollment.objects.count() == 1
+
+
+def test_a_full_site_is_caught_in_the_preview(users, teacher):
+    small = SiteFactory(name="Tiny", capacity=2, teachers=[teacher])
+    imported = roster_import_create(
+        name="r.csv", content=csv_file(*(row(n, site="Tiny") for n in range(3))), by=users["staff"]
+    )
+    assert [r["action"] for r in imported.results] == ["new", "new", "error"]
+    assert "Tiny is full" in imported.results[2]["errors"][0]
+    assert small.enrollments.count() == 0
+
+
+def test_an_existing_student_is_updated_not_duplicated(users, site, teacher):
+    StudentFactory(district_id="770001", first_name="Old")
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1)), by=users["staff"])
+    assert imported.results[0]["action"] == "update"
+    roster_import_apply(roster_import_id=imported.pk)
+    student = Student.objects.get(district_id="770001")
+    assert student.first_name == "Ana1" and student.enrollments.open().get().site == site
+
+
+def test_confirming_saves_every_row_through_the_services(as_role, users, site, teacher, settings):
+    settings.ARTWORX_RUN_TASKS_INLINE = True
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1), row(2)), by=users["staff"])
+    response = as_role("staff").post(reverse("students:roster_import_confirm", args=[imported.pk]))
+    assert response.status_code == 302
+    imported.refresh_from_db()
+    assert (imported.status, imported.applied) == ("applied", 2)
+    assert Enrollment.objects.open().filter(site=site).count() == 2
+    assert Student.objects.get(district_id="770001").support_profile is not None
+
+
+def test_a_row_that_fails_at_saving_leaves_nothing_written(users, teacher):
+    tiny = SiteFactory(name="Tiny", capacity=2, teachers=[teacher])
+    imported = roster_import_create(
+        name="r.csv", content=csv_file(row(1, site="Tiny"), row(2, site="Tiny")), by=users["staff"]
+    )
+    EnrollmentFactory(site=tiny, teacher=teacher)  # a seat went after the preview
+    result = roster_import_apply(roster_import_id=imported.pk)
+    assert result.status == "failed" and "Row 3" in result.message and "full" in result.message
+    assert not Student.objects.filter(district_id__startswith="77").exists()
+    assert tiny.enrollments.count() == 1
+
+
+def test_a_preview_with_errors_cannot_be_confirmed(as_role, users, site, teacher):
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1, grade="14")), by=users["staff"])
+    as_role("staff").post(reverse("students:roster_import_confirm", args=[imported.pk]))
+    imported.refresh_from_db()
+    assert imported.status == "previewed" and not Student.objects.exists()
+
+
+def test_with_a_worker_the_import_is_queued_not_applied_in_the_request(
+    as_role, users, site, teacher, settings, monkeypatch
+):
+    from students import import_views
+
+    settings.ARTWORX_RUN_TASKS_INLINE = False
+    queued = []
+    monkeypatch.setattr(import_views.apply_roster_import, "delay", queued.append)
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1)), by=users["staff"])
+    as_role("staff").post(reverse("students:roster_import_confirm", args=[imported.pk]))
+    assert queued == [imported.pk]
+    imported.refresh_from_db()
+    assert imported.status == "queued" and not Student.objects.exists()
+    from students.tasks import apply_roster_import
+
+    assert apply_roster_import(imported.pk) == "applied"
+    assert apply_roster_import(imported.pk) == "applied"  # again: nothing more happens
+    assert Student.objects.filter(district_id="770001").count() == 1
+
+
+def test_the_upload_page_previews_a_file(as_role, site, teacher):
+    upload = SimpleUploadedFile("roster.csv", csv_file(row(1)), content_type="text/csv")
+    response = as_role("staff").post(reverse("students:roster_import"), {"file": upload})
+    imported = RosterImport.objects.get()
+    assert response.url == reverse("students:roster_import_detail", args=[imported.pk])
+    assert not Student.objects.exists()
+
+
+def test_a_bad_upload_is_refused_on_the_form(as_role):
+    upload = SimpleUploadedFile("roster.csv", HEADER.encode(), content_type="text/csv")
+    response = as_role("staff").post(reverse("students:roster_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "no rows of students" in response.content.decode()
+    empty = SimpleUploadedFile("roster.csv", b"", content_type="text/csv")
+    assert (
+        "The submitted file is empty"
+        in as_role("staff").post(reverse("students:roster_import"), {"file": empty}).content.decode()
+    )
+    assert not RosterImport.objects.exists()
+
+
+def test_an_excel_roster_is_read(users, site, teacher):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER.strip().split(","))
+    book.active.append(row(1).split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    imported = roster_import_create(name="roster.xlsx", content=buffer.getvalue(), by=users["staff"])
+    assert [r["action"] for r in imported.results] == ["new"]
+
+
+def test_a_2000_row_preview_takes_a_fixed_number_of_queries(users, teacher, django_assert_max_num_queries):
+    sites = [SiteFactory(name=f"Site {n}", capacity=50, teachers=[teacher]) for n in range(3)]
+    content = csv_file(*(row(n, site=sites[n % 3].name) for n in range(2000)))
+    with django_assert_max_num_queries(10):
+        imported = roster_import_create(name="big.csv", content=content, by=users["staff"])
+    assert len(imported.results) == 2000
