@@ -14,7 +14,7 @@ from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
 from artworx.dashboard.models import Target, targets
 from programs.models import ABSENT_MARKS, Attendance, Participation, Session
-from programs.selectors import attendance_figures
+from programs.selectors import attendance_figures, pathway_outcomes
 from sites.selectors import site_capacity_rows
 from students.models import Contract, ContractCourse
 from students.selectors import referral_funnel, with_pace
@@ -178,6 +178,23 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             detail=_("%(n)d of %(total)d who ended") % {"n": ended["completed"], "total": ended["total"]},
         )
     )
+
+    # Career pathways: the partners' three targets, over every pathway's students.
+    pathways = pathway_outcomes(site=site)
+    for key, count in (
+        (Target.Key.PATHWAY_COMPLETION, pathways["completed"]),
+        (Target.Key.PATHWAY_GRADUATION, pathways["graduated"]),
+        (Target.Key.PATHWAY_CERTIFICATION, pathways["certified"]),
+    ):
+        figures.append(
+            Figure(
+                Target.Key(key).label,
+                _percent(count, pathways["students"]),
+                target=goal[key],
+                link=_link("programs:program_list"),
+                detail=_("%(n)d of %(total)d pathway students") % {"n": count, "total": pathways["students"]},
+            )
+        )
 
     # Re-engagement: how many referred youths reached enrollment (all referrals, as the funnel page).
     funnel = referral_funnel()

@@ -130,8 +130,9 @@ def test_dashboard_queries_do_not_grow_with_data(
     # session, user, groups, targets, attendance, participants, thresholds, marks, unlogged, contracts,
     # closures, closed contracts, credits, program completion, weekly attendance, alumni (years and one
     # horizon), sites with counts, teachers, site filter choices, the bell
-    # ... and the referral funnel's two
-    with django_assert_num_queries(23) as first:
+    # ... the pathways' steps and participations (their credentials and graduates, two more, only
+    # once someone took a pathway program) and the referral funnel's two
+    with django_assert_num_queries(25) as first:
         client.get(URL)
     grow(4)
     with django_assert_num_queries(len(first.captured_queries)):
@@ -172,3 +173,34 @@ def test_the_referral_funnel_is_a_figure_and_a_chart(as_role, users):
     card = figure(response, "Referrals enrolled")
     assert (card.value, str(card.detail)) == (0, "0 of 4 referred")
     assert response.context["board"].charts["funnel"]["counts"] == [4, 2, 0, 0]
+
+
+def test_pathway_figures_count_completion_graduation_and_certification(as_role, site, teacher):
+    from datetime import date
+
+    from programs.models import Certification, Credential, Pathway, PathwayStep
+    from tests.factories import ProgramFactory
+
+    level1, level2 = ProgramFactory(name="Stagecraft 1"), ProgramFactory(name="Stagecraft 2", level=2)
+    pathway = Pathway.objects.create(name="Stagecraft Technical Theatre")
+    PathwayStep.objects.create(pathway=pathway, program=level1, position=1)
+    PathwayStep.objects.create(pathway=pathway, program=level2, position=2)
+    certification = Certification.objects.create(name="OSHA 10", issuer="OSHA")
+    certification.pathways.add(pathway)
+    finisher, starter = (EnrollmentFactory(site=site, teacher=teacher).student for _ in range(2))
+    for program in (level1, level2):
+        Participation.objects.create(
+            cohort=CohortFactory(site=site, program=program),
+            student=finisher,
+            joined_on=date(2026, 1, 5),
+            status="completed",
+            ended_on=date(2026, 6, 1),
+        )
+    Participation.objects.create(
+        cohort=CohortFactory(site=site, program=level1), student=starter, joined_on=date(2026, 9, 14)
+    )
+    Credential.objects.create(student=finisher, certification=certification, earned_on=date(2026, 6, 2))
+    response = as_role("staff").get(URL)
+    assert figure(response, "Pathway completion").value == 50
+    assert figure(response, "Certification of pathway students").value == 50
+    assert figure(response, "Graduation of pathway students").value == 0
