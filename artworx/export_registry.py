@@ -12,7 +12,7 @@ from artworx.roles import sees_all
 from artworx.shortcuts import require_perm
 from programs.models import Attendance, Session
 from students.filters import ContractFilter, StudentFilter
-from students.models import Contract, Enrollment, Student, SupportProfile
+from students.models import Contract, Enrollment, Referral, Student, SupportProfile
 from students.selectors import contract_rows, student_rows
 
 STUDENT_COLUMNS = (
@@ -147,6 +147,39 @@ class AlumnusWithContactResource(AlumnusResource):
         fields = (*AlumnusResource.Meta.fields, "phone", "email", "address")
 
 
+class ReferralResource(SafeResource):
+    """Referral funnel rows; contact details and notes stay out of the file."""
+
+    class Meta:
+        model = Referral
+        fields = (
+            "id",
+            "source__name",
+            "first_name",
+            "last_name",
+            "status",
+            "received_on",
+            "contacted_on",
+            "assessed_on",
+            "enrolled_on",
+            "recommended_option",
+            "credits_total",
+            "counselor__username",
+        )
+        export_order = fields
+
+
+def _referrals(request):
+    """Referrals the user may see, with the list page's filters (status, source, counselor)."""
+    rows = Referral.objects.visible_to(request.user).select_related("source", "counselor")
+    if request.GET.get("status") in Referral.Status.values:
+        rows = rows.filter(status=request.GET["status"])
+    for field in ("source", "counselor"):
+        if request.GET.get(field, "").isdigit():
+            rows = rows.filter(**{f"{field}_id": request.GET[field]})
+    return rows
+
+
 def _students(request):
     rows = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request).qs
     return rows.select_related("support_profile")
@@ -187,6 +220,11 @@ EXPORTS = {
             session__in=Session.objects.visible_to(r.user)
         ).select_related("session__cohort__program", "participation__student"),
         resource=lambda user: AttendanceResource,
+    ),
+    "referrals": Export(
+        perm="students.view_referral",
+        rows=_referrals,
+        resource=lambda user: ReferralResource,
     ),
     "alumni": Export(
         perm="alumni.view_alumnus",

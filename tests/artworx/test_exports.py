@@ -29,7 +29,7 @@ STUDENT_ROLES = matrix(admin=200, staff=200, counselor=200, teacher=200, other_t
 
 
 @pytest.mark.parametrize(("role", "status"), STUDENT_ROLES)
-@pytest.mark.parametrize("name", ["students", "enrollments", "contracts", "alumni"])
+@pytest.mark.parametrize("name", ["students", "enrollments", "contracts", "alumni", "referrals"])
 def test_student_lists_download_permissions(as_role, student, name, role, status):
     assert as_role(role).get(url(name)).status_code == status
 
@@ -122,3 +122,25 @@ def test_student_download_queries_do_not_grow_with_rows(as_role, site, teacher, 
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url("students"))
     assert len(rows(response)) == 22
+
+
+def test_referral_downloads_carry_the_funnel_but_no_contacts(as_role, users):
+    from datetime import date
+
+    from students.models import Referral
+    from tests.factories import PartnerFactory
+
+    Referral.objects.create(
+        source=PartnerFactory(),
+        first_name="Yesenia",
+        last_name="Ortiz",
+        date_of_birth=date(2008, 2, 2),
+        phone="(323) 555-9999",
+        received_on=date(2026, 10, 1),
+        counselor=users["counselor"],
+    )
+    (row,) = rows(as_role("counselor").get(url("referrals")))
+    assert row["first_name"] == "Yesenia" and row["status"] == "received"
+    assert "555-9999" not in ",".join(row.values())
+    assert rows(as_role("teacher").get(url("referrals"))) == []
+    assert rows(as_role("counselor").get(url("referrals", status="enrolled"))) == []
