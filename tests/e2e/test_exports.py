@@ -21,7 +21,7 @@ def test_staff_download_the_filtered_student_list(page: Page, live_server):
     log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/students/?q=Nayeli")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="Download students as CSV").click()
     download = download_info.value
     text = Path(download.path()).read_text(encoding="utf-8")
     assert download.suggested_filename.startswith("artworx-students-")
