@@ -1,14 +1,11 @@
 """Measure due-date computation for many contracts (rolled back: it leaves no data behind)."""
 
 import random
-import time
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
+from artworx.benchmarking import RolledBackBenchmark
 from sites.calendar import calendars_for_sites
 from sites.models import Closure, Site
 from students.models import Contract, Enrollment, Student
@@ -18,26 +15,15 @@ from students.services import contracts_recompute_due_dates
 User = get_user_model()
 
 
-class Rollback(Exception):
-    """Raised to undo the benchmark's data."""
-
-
-class Command(BaseCommand):
+class Command(RolledBackBenchmark):
     help = "Time due dates and pace for N contracts across many sites, and count the queries."
 
     def add_arguments(self, parser):
         parser.add_argument("--contracts", type=int, default=10_000)
         parser.add_argument("--sites", type=int, default=120)
 
-    def handle(self, *args, contracts: int, sites: int, **options):
-        try:
-            with transaction.atomic():
-                self.run(contracts, sites)
-                raise Rollback
-        except Rollback:
-            pass
-
-    def run(self, n_contracts: int, n_sites: int) -> None:
+    def run(self, *, contracts: int, sites: int, **options) -> None:
+        n_contracts, n_sites = contracts, sites
         rng = random.Random(7)
         teacher = User.objects.create(username="bench-teacher")
         site_rows = Site.objects.bulk_create(
@@ -83,10 +69,3 @@ class Command(BaseCommand):
         self.measure("pace for every contract", lambda: with_pace(rows, today=date(2026, 11, 20)))
         unchanged = Contract.objects.filter(due_on=date(2027, 12, 31)).count()
         self.stdout.write(f"{n_contracts} contracts at {n_sites} sites; due dates left unmoved: {unchanged}")
-
-    def measure(self, label: str, action) -> None:
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            action()
-            elapsed = time.perf_counter() - started
-        self.stdout.write(f"{label}: {elapsed * 1000:.0f} ms, {len(queries.captured_queries)} queries")

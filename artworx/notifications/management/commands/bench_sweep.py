@@ -1,19 +1,16 @@
 """Measure the reminder sweeps over many contracts (rolled back: it leaves no data behind)."""
 
 import random
-import time
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from artworx import roles
+from artworx.benchmarking import RolledBackBenchmark
 from artworx.notifications.models import Kind, Notification, NotificationPreference
 from artworx.notifications.sweeps import run_sweeps
 from programs.models import Attendance, Cohort, Participation, Program, Session
@@ -25,11 +22,7 @@ User = get_user_model()
 TODAY = date(2027, 3, 1)  # a Monday in term time, so every band of reminders has contracts in it
 
 
-class Rollback(Exception):
-    """Raised to undo the benchmark's data."""
-
-
-class Command(BaseCommand):
+class Command(RolledBackBenchmark):
     help = "Time the reminder sweeps' first and second pass over N active contracts, and count the queries."
 
     def add_arguments(self, parser):
@@ -37,15 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--sites", type=int, default=100)
         parser.add_argument("--sessions", type=int, default=20_000)
 
-    def handle(self, *args, contracts: int, sites: int, sessions: int, **options):
-        try:
-            with transaction.atomic():
-                self.run(contracts, sites, sessions)
-                raise Rollback
-        except Rollback:
-            pass
-
-    def run(self, n_contracts: int, n_sites: int, n_sessions: int) -> None:
+    def run(self, *, contracts: int, sites: int, sessions: int, **options) -> None:
+        n_contracts, n_sites, n_sessions = contracts, sites, sessions
         rng = random.Random(11)
         teachers = User.objects.bulk_create(
             User(username=f"bench-teacher-{i}", email=f"t{i}@bench.example") for i in range(n_sites)
@@ -123,8 +109,8 @@ class Command(BaseCommand):
             f"{n_contracts} active contracts at {n_sites} sites, {n_sessions} sessions with {marks} recent "
             f"attendance marks, sweeping on {TODAY}"
         )
-        self.measure("first pass (writes the reminders)", lambda: run_sweeps(now=now))
-        self.measure("second pass (nothing new)", lambda: run_sweeps(now=now))
+        self.measure("first pass (writes the reminders)", lambda: run_sweeps(now=now), show_result=True)
+        self.measure("second pass (nothing new)", lambda: run_sweeps(now=now), show_result=True)
         by_email = Notification.objects.filter(by_email=True).count()
         expired = Contract.objects.filter(status=Contract.Status.EXPIRED).count()
         self.stdout.write(
@@ -182,12 +168,3 @@ class Command(BaseCommand):
         ]
         Attendance.objects.bulk_create(marks, batch_size=5000)
         return len(marks)
-
-    def measure(self, label: str, action) -> None:
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            result = action()
-            elapsed = time.perf_counter() - started
-        self.stdout.write(
-            f"{label}: {elapsed * 1000:.0f} ms, {len(queries.captured_queries)} queries, written {result}"
-        )
