@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "programs.apps.ProgramsConfig",
     "alumni.apps.AlumniConfig",
     "artworx.dashboard.apps.DashboardConfig",
+    "artworx.bench.apps.BenchConfig",
 ]
 
 MIDDLEWARE = [
