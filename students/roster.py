@@ -13,15 +13,17 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from artworx.exports import FORMULA_STARTS
 from artworx.roles import TEACHER
 from sites.models import Site
 from students.models import Enrollment, RosterImport, Student
-from students.services import enrollment_create, student_create
+from students.services import BatchRefused, EnrollmentRequest, enrollments_create_many, students_create_many
 
 User = get_user_model()
 
@@ -178,14 +180,13 @@ def roster_import_create(*, name: str, content: bytes, by) -> RosterImport:
 
 def roster_import_apply(*, roster_import_id: int) -> RosterImport:
     """Apply a clean preview in one transaction: every row saved, or none (the reason is kept)."""
-    roster_import = RosterImport.objects.get(pk=roster_import_id)
+    roster_import = RosterImport.objects.select_related("uploaded_by").get(pk=roster_import_id)
     if roster_import.status not in (RosterImport.Status.QUEUED, RosterImport.Status.PREVIEWED):
         return roster_import
     RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.APPLYING)
     try:
         with transaction.atomic():
-            for line, row in enumerate(roster_import.rows, start=2):
-                _apply_row(row, line=line)
+            _apply_rows(roster_import.rows, by=roster_import.uploaded_by)
     except ValidationError as error:
         message = " ".join(error.messages)
         RosterImport.objects.filter(pk=roster_import.pk).update(
@@ -199,36 +200,97 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport:
     return roster_import
 
 
-def _apply_row(row: dict, *, line: int) -> None:
-    """Create or update one student and enroll them if they are not enrolled yet."""
-    fields = {
-        "first_name": row["first_name"],
-        "last_name": row["last_name"],
-        "preferred_name": row.get("preferred_name", ""),
-        "date_of_birth": _date(row["date_of_birth"]),
-        "grade": int(row["grade"]),
-        "language": row.get("language") or "en",
-        "phone": row.get("phone", ""),
-        "email": row.get("email", ""),
-    }
+FIRST_LINE = 2  # line 1 of the file is the header
+
+
+def _row_error(line: int, error: ValidationError) -> ValidationError:
+    return ValidationError(_("Row %(line)d: %(reason)s") % {"line": line, "reason": " ".join(error.messages)})
+
+
+def _fields(row: dict, *, line: int) -> dict:
+    """A row's student fields, or a ValidationError naming the line."""
     try:
-        student = Student.objects.filter(district_id=row["district_id"]).first()
-        if student is None:
-            student = student_create(district_id=row["district_id"], **fields)
-        else:
-            for name, value in fields.items():
-                setattr(student, name, value)
-            student.full_clean()
-            student.save()
-        if not student.enrollments.open().exists():
-            site = Site.objects.get(name__iexact=row["site"])
-            teacher = User.objects.get(username__iexact=row["teacher"])
-            enrollment_create(
-                student=student, site=site, teacher=teacher, started_on=_date(row["started_on"])
-            )
-    except ValidationError as error:
-        raise ValidationError(
-            _("Row %(line)d: %(reason)s") % {"line": line, "reason": " ".join(error.messages)}
-        ) from error
-    except (Site.DoesNotExist, User.DoesNotExist, KeyError, TypeError, ValueError) as error:
+        return {
+            "first_name": row["first_name"],
+            "last_name": row["last_name"],
+            "preferred_name": row.get("preferred_name", ""),
+            "date_of_birth": _date(row["date_of_birth"]),
+            "grade": int(row["grade"]),
+            "language": row.get("language") or "en",
+            "phone": row.get("phone", ""),
+            "email": row.get("email", ""),
+        }
+    except (KeyError, TypeError, ValueError) as error:
         raise ValidationError(_("Row %(line)d could not be read.") % {"line": line}) from error
+
+
+def _apply_rows(rows: list[dict], *, by) -> None:
+    """Create or update every row's student, then enroll those not enrolled yet: a fixed number of queries.
+
+    Students are validated one by one but written in batches; enrollments go through
+    `enrollments_create_many`, which applies the capacity rules under one lock per site and teacher.
+    """
+    lines = {
+        row["district_id"]: line for line, row in enumerate(rows, start=FIRST_LINE) if "district_id" in row
+    }
+    existing = {s.district_id: s for s in Student.objects.filter(district_id__in=list(lines))}
+    new, changed, students = [], [], []
+    for line, row in enumerate(rows, start=FIRST_LINE):
+        fields = _fields(row, line=line)
+        student = existing.get(row.get("district_id")) or Student(district_id=row.get("district_id", ""))
+        for name, value in fields.items():
+            setattr(student, name, value)
+        try:
+            # Uniqueness is left to the database constraint: one query per row would make the
+            # import's cost grow with the file.
+            student.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise _row_error(line, error) from error
+        (changed if student.pk else new).append(student)
+        students.append((line, row, student))
+    if changed:
+        bulk_update_with_history(
+            changed, Student, [*STUDENT_FIELDS, "updated_at"], batch_size=500, default_user=by
+        )
+    try:
+        students_create_many(new, by=by)
+    except IntegrityError as error:
+        raise ValidationError(_("Another student already has one of these district ids.")) from error
+    wanted_sites = {row["site"].lower() for _, row, _ in students}
+    wanted_teachers = {row["teacher"].lower() for _, row, _ in students}
+    sites = {s.name.lower(): s for s in Site.objects.alias(key=Lower("name")).filter(key__in=wanted_sites)}
+    teachers = {
+        u.username.lower(): u
+        for u in User.objects.alias(key=Lower("username")).filter(key__in=wanted_teachers)
+    }
+    enrolled = set(
+        Enrollment.objects.open()
+        .filter(student__in=[s for _, _, s in students])
+        .values_list("student_id", flat=True)
+    )
+    requests, request_lines = [], []
+    for line, row, student in students:
+        if student.pk in enrolled:
+            continue
+        site, teacher = sites.get(row["site"].lower()), teachers.get(row["teacher"].lower())
+        started_on = _date(row["started_on"])
+        if site is None or teacher is None or started_on is None:
+            raise ValidationError(_("Row %(line)d could not be read.") % {"line": line})
+        requests.append(EnrollmentRequest(student=student, site=site, teacher=teacher, started_on=started_on))
+        request_lines.append(line)
+    try:
+        enrollments_create_many(requests, by=by)
+    except BatchRefused as error:
+        raise _row_error(request_lines[error.index], error) from error
+
+
+STUDENT_FIELDS = [
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "grade",
+    "language",
+    "phone",
+    "email",
+]

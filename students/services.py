@@ -1,5 +1,7 @@
 """Writes on students and enrollments; the capacity rules (DESIGN.md rules 1–4) live here."""
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -7,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,20 +50,23 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
     # both counting 49 and both inserting (DESIGN.md rule 3).
     site = Site.objects.select_for_update().get(pk=site.pk)
     teacher = User.objects.select_for_update().get(pk=teacher.pk)
-    if not site.is_active:
-        raise ValidationError(
-            _("%(site)s is closed to new enrollments.") % {"site": site}, code="site_inactive"
-        )
-    if not (teacher.is_active and teacher.groups.filter(name=TEACHER).exists()):
-        raise ValidationError(
-            _("%(teacher)s is not an active teacher.") % {"teacher": teacher}, code="not_a_teacher"
-        )
-    if not site.teachers.filter(pk=teacher.pk).exists():
-        raise ValidationError(
-            _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site},
-            code="teacher_not_at_site",
-        )
-    enrolled = Enrollment.objects.open().filter(site=site).count()
+    _check_placement(
+        site=site,
+        teacher=teacher,
+        is_teacher=teacher.is_active and teacher.groups.filter(name=TEACHER).exists(),
+        teaches_there=site.teachers.filter(pk=teacher.pk).exists(),
+    )
+    _check_seats(
+        site=site,
+        teacher=teacher,
+        enrolled=Enrollment.objects.open().filter(site=site).count(),
+        caseload=Enrollment.objects.open().filter(teacher=teacher).count(),
+    )
+    return site, teacher
+
+
+def _check_seats(*, site: Site, teacher, enrolled: int, caseload: int) -> None:
+    """Refuse when the site or the teacher has no seat left, naming the limit and what is left."""
     if enrolled >= site.capacity:
         raise ValidationError(
             ngettext(
@@ -72,7 +77,6 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
             % {"site": site, "capacity": site.capacity},
             code="site_full",
         )
-    caseload = Enrollment.objects.open().filter(teacher=teacher).count()
     if caseload >= settings.ARTWORX_MAX_CASELOAD:
         seats = site.capacity - enrolled
         raise ValidationError(
@@ -86,7 +90,23 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
             % {"site": site, "seats": seats},
             code="caseload_full",
         )
-    return site, teacher
+
+
+def _check_placement(*, site: Site, teacher, is_teacher: bool, teaches_there: bool) -> None:
+    """Refuse a closed site, someone who is not an active teacher, or a teacher from another site."""
+    if not site.is_active:
+        raise ValidationError(
+            _("%(site)s is closed to new enrollments.") % {"site": site}, code="site_inactive"
+        )
+    if not is_teacher:
+        raise ValidationError(
+            _("%(teacher)s is not an active teacher.") % {"teacher": teacher}, code="not_a_teacher"
+        )
+    if not teaches_there:
+        raise ValidationError(
+            _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site},
+            code="teacher_not_at_site",
+        )
 
 
 def _insert_open_enrollment(**fields) -> Enrollment:
@@ -114,6 +134,111 @@ def enrollment_create(*, student: Student, site: Site, teacher, started_on: date
             code="overlaps_history",
         )
     return _insert_open_enrollment(student=student, site=site, teacher=teacher, started_on=started_on)
+
+
+@dataclass(frozen=True)
+class EnrollmentRequest:
+    """One enrollment asked for in a batch (a roster import)."""
+
+    student: Student
+    site: Site
+    teacher: "User"
+    started_on: date
+
+
+class BatchRefused(ValidationError):
+    """A batch refused because of one request; `index` says which."""
+
+    def __init__(self, error: ValidationError, *, index: int):
+        super().__init__(error.messages)
+        self.index = index
+
+
+@transaction.atomic
+def students_create_many(students: list[Student], *, by) -> list[Student]:
+    """Insert validated students with their empty support profiles, in batches, with history."""
+    students = bulk_create_with_history(students, Student, batch_size=500, default_user=by)
+    profiles = [SupportProfile(student=student) for student in students]
+    bulk_create_with_history(profiles, SupportProfile, batch_size=500, default_user=by)
+    return students
+
+
+@transaction.atomic
+def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[Enrollment]:
+    """Enroll many students under the same rules as one, locking each site and then each teacher once.
+
+    Sites are locked in id order, then teachers, so a batch and single enrollments (site, then
+    teacher) always queue in the same order and never deadlock. The first request that breaks a
+    rule refuses the whole batch with a BatchRefused naming it.
+    """
+    site_ids = sorted({r.site.pk for r in requests})
+    teacher_ids = sorted({r.teacher.pk for r in requests})
+    sites = {s.pk: s for s in Site.objects.select_for_update().filter(pk__in=site_ids).order_by("pk")}
+    teachers = {t.pk: t for t in User.objects.select_for_update().filter(pk__in=teacher_ids).order_by("pk")}
+    active_teachers = set(
+        User.objects.filter(pk__in=teacher_ids, is_active=True, groups__name=TEACHER).values_list(
+            "pk", flat=True
+        )
+    )
+    teaches = set(
+        Site.teachers.through.objects.filter(site_id__in=site_ids, user_id__in=teacher_ids).values_list(
+            "site_id", "user_id"
+        )
+    )
+    open_enrollments = Enrollment.objects.open().order_by()
+    seats = Counter(
+        dict(open_enrollments.filter(site_id__in=site_ids).values_list("site_id").annotate(n=Count("pk")))
+    )
+    caseload = Counter(
+        dict(
+            open_enrollments.filter(teacher_id__in=teacher_ids)
+            .values_list("teacher_id")
+            .annotate(n=Count("pk"))
+        )
+    )
+    student_ids = [r.student.pk for r in requests]
+    enrolled = set(open_enrollments.filter(student_id__in=student_ids).values_list("student_id", flat=True))
+    last_ended = dict(
+        Enrollment.objects.filter(student_id__in=student_ids, ended_on__isnull=False)
+        .order_by()
+        .values_list("student_id")
+        .annotate(last=Max("ended_on"))
+    )
+    rows = []
+    for index, r in enumerate(requests):
+        site, teacher = sites[r.site.pk], teachers[r.teacher.pk]
+        try:
+            _check_placement(
+                site=site,
+                teacher=teacher,
+                is_teacher=teacher.pk in active_teachers,
+                teaches_there=(site.pk, teacher.pk) in teaches,
+            )
+            if r.student.pk in enrolled:
+                raise ValidationError(
+                    _("This student is already enrolled at a site."), code="already_enrolled"
+                )
+            ended = last_ended.get(r.student.pk)
+            if ended is not None and ended > r.started_on:
+                raise ValidationError(
+                    _("The start date is before the student's last enrollment ended (%(date)s).")
+                    % {"date": ended},
+                    code="overlaps_history",
+                )
+            _check_seats(site=site, teacher=teacher, enrolled=seats[site.pk], caseload=caseload[teacher.pk])
+        except ValidationError as error:
+            raise BatchRefused(error, index=index) from error
+        seats[site.pk] += 1
+        caseload[teacher.pk] += 1
+        enrolled.add(r.student.pk)
+        rows.append(Enrollment(student=r.student, site=site, teacher=teacher, started_on=r.started_on))
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(rows, Enrollment, batch_size=500, default_user=by)
+    except IntegrityError as exc:  # a student enrolled elsewhere meanwhile
+        raise ValidationError(
+            _("This student is already enrolled at a site."), code="already_enrolled"
+        ) from exc
 
 
 @transaction.atomic

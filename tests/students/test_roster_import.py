@@ -5,11 +5,14 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from students.models import Enrollment, RosterImport, Student
+from artworx import roles
+from students.models import Enrollment, RosterImport, Student, SupportProfile
 from students.roster import roster_import_apply, roster_import_create, roster_read
-from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory
+from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,70 @@ def test_a_2000_row_preview_takes_a_fixed_number_of_queries(users, teacher, djan
     with django_assert_max_num_queries(10):
         imported = roster_import_create(name="big.csv", content=content, by=users["staff"])
     assert len(imported.results) == 2000
+
+
+def _import_for_sites(sites, teachers, rows: int, users):
+    """A file of `rows` new students spread over sites, 25 per teacher."""
+    lines = [
+        row(n, site=sites[n // 50].name, teacher=teachers[2 * (n // 50) + (n % 50) // 25].username)
+        for n in range(rows)
+    ]
+    return roster_import_create(name="r.csv", content=csv_file(*lines), by=users["staff"])
+
+
+def _sites_with_teachers(count: int):
+    teachers = [UserFactory(username=f"t{n}", role=roles.TEACHER) for n in range(2 * count)]
+    sites = [
+        SiteFactory(name=f"Import {n}", capacity=50, teachers=teachers[2 * n : 2 * n + 2])
+        for n in range(count)
+    ]
+    return sites, teachers
+
+
+@pytest.mark.postgres  # SQLite caps a statement at 999 parameters, so its batches are a few dozen rows
+def test_saving_an_import_takes_the_same_queries_for_50_rows_as_for_500(users):
+    sites, teachers = _sites_with_teachers(10)
+    queries = []
+    for rows in (50, 500):
+        imported = _import_for_sites(sites, teachers, rows, users)
+        with CaptureQueriesContext(connection) as captured:
+            result = roster_import_apply(roster_import_id=imported.pk)
+        assert (result.status, result.applied) == ("applied", rows)
+        queries.append(len(captured.captured_queries))
+        Enrollment.objects.all().delete()
+        Enrollment.history.all().delete()
+        SupportProfile.objects.all().delete()
+        Student.objects.all().delete()
+    # Batches of 500 rows: the larger file adds no query per row.
+    assert queries[1] <= queries[0] + 2, queries
+
+
+def test_an_import_records_who_created_each_student_and_enrollment(users, site, teacher):
+    imported = roster_import_create(name="r.csv", content=csv_file(row(1), row(2)), by=users["staff"])
+    roster_import_apply(roster_import_id=imported.pk)
+    students = Student.objects.filter(district_id__in=["770001", "770002"])
+    assert {h.history_user for h in Student.history.filter(id__in=students)} == {users["staff"]}
+    assert {h.history_user for h in Enrollment.history.filter(student__in=students)} == {users["staff"]}
+    assert SupportProfile.history.filter(student__in=students).count() == 2
+
+
+def test_an_import_refuses_a_teacher_past_25_and_names_the_row(users):
+    sites, teachers = _sites_with_teachers(1)
+    lines = [row(n, site=sites[0].name, teacher=teachers[0].username) for n in range(26)]
+    imported = RosterImport.objects.create(
+        uploaded_by=users["staff"], filename="r.csv", rows=roster_read(name="r.csv", content=csv_file(*lines))
+    )  # saved without the preview: the service itself must refuse
+    result = roster_import_apply(roster_import_id=imported.pk)
+    assert result.status == "failed"
+    assert "Row 27" in result.message and "already carries 25 students" in result.message
+    assert not Student.objects.filter(district_id__startswith="77").exists()
+
+
+def test_an_import_refuses_a_teacher_of_another_site(users, site, teacher, other_site):
+    lines = [row(1, site=other_site.name)]
+    imported = RosterImport.objects.create(
+        uploaded_by=users["staff"], filename="r.csv", rows=roster_read(name="r.csv", content=csv_file(*lines))
+    )
+    result = roster_import_apply(roster_import_id=imported.pk)
+    assert result.status == "failed" and "Row 2" in result.message and "does not teach at" in result.message
+    assert not Enrollment.objects.exists()
