@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Target(models.Model):
@@ -28,6 +29,8 @@ class Target(models.Model):
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction.choices, default=Direction.AT_LEAST
     )
+
+    history = HistoricalRecords()  # who changed a target, and the dashboard cache's signal
 
     class Meta:
         ordering = ["key"]

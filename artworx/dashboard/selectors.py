@@ -14,7 +14,7 @@ from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
 from artworx.dashboard.models import Target, targets
 from programs.models import ABSENT_MARKS, Attendance, Participation, Session
-from programs.selectors import attendance_figures, pathway_outcomes
+from programs.selectors import AttendanceFigures, absence_rules, pathway_outcomes
 from sites.selectors import site_capacity_rows
 from students.models import Contract, ContractCourse
 from students.selectors import referral_funnel, with_pace
@@ -70,10 +70,10 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         sessions = sessions.filter(cohort__site=site)
     figures: list[Figure] = []
 
-    # Attendance: marks on sessions held in the period (excused and unexcused count as absent).
-    marks = Attendance.objects.filter(session__in=sessions).aggregate(
-        total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
-    )
+    # Attendance: marks on sessions held in the period (excused and unexcused count as absent),
+    # summed from the weekly chart's rows rather than read again.
+    weeks = _marks_by_week(sessions)
+    marks = {"total": sum(w["total"] for w in weeks), "absent": sum(w["absent"] for w in weeks)}
     attendance = _percent(marks["total"] - marks["absent"], marks["total"])
     figures.append(
         Figure(
@@ -86,9 +86,17 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     )
 
     # Chronic absence: share of current participants over the line.
-    participations = Participation.objects.enrolled().filter(cohort__sessions__in=sessions).distinct()
-    flags = attendance_figures(participations.values_list("pk", flat=True))
-    counted = [f for f in flags.values() if f.sessions]
+    # Counted in the database, one row per participant, rather than reading every mark.
+    rules = absence_rules()
+    per_participant = (
+        Attendance.objects.filter(
+            participation__in=Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort"))
+        )
+        .values("participation")
+        .annotate(n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
+        .values_list("n", "absent")
+    )
+    counted = [AttendanceFigures(n, absent, 0, rules) for n, absent in per_participant]
     chronic = sum(1 for f in counted if f.chronically_absent)
     figures.append(
         Figure(
@@ -213,7 +221,10 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             "labels": [str(STAGE_LABELS[name]) for name, _n, _p in funnel["stages"]],
             "counts": [count for _name, count, _p in funnel["stages"]],
         },
-        "attendance_by_week": _attendance_by_week(sessions),
+        "attendance_by_week": {
+            "labels": [row["week"].isoformat() for row in weeks],
+            "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in weeks],
+        },
         "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
         "alumni_outcomes": _alumni_outcomes(user=user, today=today),
     }
@@ -226,19 +237,15 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     return Dashboard(figures=figures, sites=sites, charts=charts)
 
 
-def _attendance_by_week(sessions) -> dict:
-    """Attendance rate per week of the period, in one query."""
-    rows = (
+def _marks_by_week(sessions) -> list[dict]:
+    """Marks and absences per week of the period, in one query."""
+    return list(
         Attendance.objects.filter(session__in=sessions)
         .annotate(week=TruncWeek("session__date"))
         .values("week")
         .annotate(total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
         .order_by("week")
     )
-    return {
-        "labels": [row["week"].isoformat() for row in rows],
-        "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in rows],
-    }
 
 
 def _alumni_outcomes(*, user, today: date) -> dict:

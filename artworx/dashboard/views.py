@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from artworx.dashboard.cache import cached_board
 from artworx.dashboard.selectors import dashboard
 from artworx.shortcuts import require_perm
 from sites.models import Site
@@ -43,7 +44,14 @@ def _board(request: HttpRequest) -> dict:
     today = timezone.localdate()
     filters = DashboardFilter(request.GET or None, user=request.user)
     site, start, end = filters.values(today)
-    board = dashboard(user=request.user, site=site, start=start, end=end, today=today)
+    board = cached_board(
+        user=request.user,
+        site=site,
+        start=start,
+        end=end,
+        today=today,
+        compute=lambda: dashboard(user=request.user, site=site, start=start, end=end, today=today),
+    )
     chart_labels = {
         "attendance": str(_("Attendance %")),
         "pace": [str(_("On track")), str(_("Behind")), str(_("At risk"))],

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from artworx.models import Language, TimeStampedModel
 
@@ -214,6 +215,8 @@ class ReminderSettings(models.Model):
     referral_no_contact_days = models.PositiveSmallIntegerField(
         _("days without contact before a referral reminder"), default=3, validators=[MinValueValidator(1)]
     )
+
+    history = HistoricalRecords()  # who changed a threshold, and the dashboard cache's signal
 
     class Meta:
         verbose_name = _("reminder settings")
