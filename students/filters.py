@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.roles import TEACHER
+from artworx.widgets import LongSelect
 from sites.models import Site
 from students.models import Contract, Enrollment, Student
 
@@ -43,9 +44,11 @@ class StudentFilter(ScopedFilterSet):
     """Filter students by name or id, site, teacher, status and grade."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), method="by_site")
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), queryset=Site.objects.none(), method="by_site", widget=LongSelect
+    )
     teacher = django_filters.ModelChoiceFilter(
-        label=_("Teacher"), queryset=User.objects.none(), method="by_teacher"
+        label=_("Teacher"), queryset=User.objects.none(), method="by_teacher", widget=LongSelect
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Student.Status.choices)
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Student.Grade.choices)
@@ -72,8 +75,10 @@ class ContractFilter(ScopedFilterSet):
     PACE_CHOICES = [("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))]
 
     q = django_filters.CharFilter(label=_("Student"), method="search")
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none())
-    teacher = django_filters.ModelChoiceFilter(label=_("Teacher"), queryset=User.objects.none())
+    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), widget=LongSelect)
+    teacher = django_filters.ModelChoiceFilter(
+        label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
     pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="keep")
     due_within = django_filters.NumberFilter(
