@@ -5,6 +5,7 @@ this module. The calendar itself is pure: it is built from closure date ranges a
 `calendars_for_sites` loads the closures of many sites in one query.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -23,6 +24,8 @@ class InstructionalCalendar:
                 closed.add(day)
                 day += ONE_DAY
         self.closed = frozenset(closed)
+        # Closed weekdays in order, so a count over any range is arithmetic plus two bisections.
+        self.closed_weekdays = sorted(day for day in closed if day.weekday() < SATURDAY)
 
     def is_instructional(self, day: date) -> bool:
         """A weekday that no closure covers."""
@@ -41,13 +44,18 @@ class InstructionalCalendar:
 
     def count(self, first: date, last: date) -> int:
         """Instructional days from `first` to `last`, both included (0 when last < first)."""
-        total = 0
-        day = first
-        while day <= last:
-            if self.is_instructional(day):
-                total += 1
-            day += ONE_DAY
-        return total
+        if last < first:
+            return 0
+        closed = bisect_right(self.closed_weekdays, last) - bisect_left(self.closed_weekdays, first)
+        return weekdays_between(first, last) - closed
+
+
+def weekdays_between(first: date, last: date) -> int:
+    """Mondays to Fridays from `first` to `last`, both included."""
+    days = (last - first).days + 1
+    weeks, rest = divmod(days, 7)
+    start = first.weekday()
+    return 5 * weeks + sum(1 for offset in range(rest) if (start + offset) % 7 < SATURDAY)
 
 
 def calendars_for_sites(site_ids: Iterable[int]) -> dict[int | None, InstructionalCalendar]:

@@ -1,6 +1,6 @@
 """The instructional calendar: weekdays that are not closures (DESIGN.md rule 5)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -82,3 +82,22 @@ def test_site_calendars_see_their_own_and_the_organisations_closures(
     assert calendars[other_site.pk].is_instructional(date(2026, 9, 16))
     assert not calendars[other_site.pk].is_instructional(date(2026, 9, 15))
     assert not calendars[None].is_instructional(date(2026, 9, 15))
+
+
+def test_counting_matches_walking_day_by_day_over_many_ranges():
+    """The arithmetic count agrees with checking every day, closures and weekends included."""
+    import random
+
+    rng = random.Random(5)
+    closures = []
+    for _ in range(12):
+        first = date(2026, 1, 1) + timedelta(days=rng.randint(0, 500))
+        closures.append((first, first + timedelta(days=rng.randint(0, 9))))
+    calendar = InstructionalCalendar(closures)
+    for _ in range(400):
+        first = date(2026, 1, 1) + timedelta(days=rng.randint(-20, 520))
+        last = first + timedelta(days=rng.randint(-3, 200))
+        walked = sum(
+            1 for n in range((last - first).days + 1) if calendar.is_instructional(first + timedelta(days=n))
+        )
+        assert calendar.count(first, last) == walked, (first, last)
