@@ -8,6 +8,9 @@ PAGES = {
 }  # fmt: skip
 LINEAR = {"export_students", "sweep_first"}  # their work grows with the data: about linear is the target
 MAX_PAGE_QUERIES = 15
+# The student page is not among the pages the targets name; it reads the history of four tables
+# and the support profile, and is pinned at its own budget.
+QUERY_BUDGETS = {"student_detail": 20}
 MAX_GROWTH, MAX_LINEAR_GROWTH = 2.0, 12.0
 MEDIAN_TARGETS_MS = {
     "dashboard": 300,
@@ -16,7 +19,6 @@ MEDIAN_TARGETS_MS = {
     "export_students": 5_000,
 }
 PAGE_MEDIAN_MS = 150
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass
@@ -29,8 +31,9 @@ def verdict(name: str, small: dict | None, large: dict) -> Verdict:
     """Which targets a scenario misses at the largest scale."""
     misses = []
     growth = round(large["median_ms"] / small["median_ms"], 2) if small and small["median_ms"] else None
-    if name in PAGES and large["queries"] > MAX_PAGE_QUERIES:
-        misses.append(f"{large['queries']} queries > {MAX_PAGE_QUERIES}")
+    budget = QUERY_BUDGETS.get(name, MAX_PAGE_QUERIES)
+    if name in PAGES and large["queries"] > budget:
+        misses.append(f"{large['queries']} queries > {budget}")
     if name in PAGES and small and small["queries"] != large["queries"]:
         misses.append(f"queries grow {small['queries']} → {large['queries']}")
     limit = MAX_LINEAR_GROWTH if name in LINEAR else MAX_GROWTH
@@ -52,7 +55,6 @@ def markdown(run: dict) -> str:
     }
     m = run["machine"]
     lines = [
-        START,
         f"Run on {m['date']} by `make bench`: {m['cpu']}, {m['cores']} cores, {m['memory']}, "
         f"{m['database']}, Python {m['python']}, Django {m['django']}.",
         "",
@@ -86,18 +88,17 @@ def markdown(run: dict) -> str:
             f"| {r['median_ms'] / trivial[scales[-1]]:.1f} | {v.growth if v.growth is not None else '–'} "
             f"| {'yes' if not v.misses else 'no: ' + '; '.join(v.misses)} |"
         )
-    lines.append(END)
     return "\n".join(lines)
 
 
-def write_markdown(path, run: dict) -> None:
-    """Replace the generated section of docs/benchmarks.md (or append it)."""
+def write_section(path, name: str, section: str) -> None:
+    """Replace the generated section `name` of docs/benchmarks.md, or append it."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = markdown(run)
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
     else:
-        text = text.rstrip() + "\n\n## Scale benchmark (`make bench`)\n\n" + section + "\n"
+        text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alumni.models import Alumnus, CheckIn, Outcome
@@ -193,6 +193,7 @@ class County:
 
     scale: float
     seed: int = 7
+    name: str = "Bench"  # prefixes every unique name, so two networks can share a database (tests)
     today: date = field(default_factory=timezone.localdate)
     counts: dict = field(default_factory=dict)
 
@@ -220,7 +221,7 @@ class County:
 
     def district_id(self) -> str:
         self.serial += 1
-        return f"B{self.serial:08d}"
+        return f"{self.name[0]}{self.serial:08d}"
 
     def instructional_days_back(self, count: int) -> date:
         """The instructional day `count` days before today."""
@@ -273,7 +274,7 @@ class County:
         def users(prefix: str, n: int, role: str) -> list:
             rows = User.objects.bulk_create(
                 User(
-                    username=f"bench-{prefix}-{i:04d}",
+                    username=f"{self.name.lower()}-{prefix}-{i:04d}",
                     first_name=self.person()[0],
                     last_name=self.person()[1],
                     email=f"{prefix}{i}@bench.example",
@@ -293,7 +294,7 @@ class County:
         self.staff = users("staff", scaled(PROGRAM_STAFF, self.scale, 2), roles.PROGRAM_STAFF)
         self.counselors = users("counselor", scaled(COUNSELORS, self.scale, 1), roles.COUNSELOR)
         self.admins = users("admin", 1, roles.ADMINISTRATOR)
-        self.counts["users"] = User.objects.filter(username__startswith="bench-").count()
+        self.counts["users"] = User.objects.filter(username__startswith=f"{self.name.lower()}-").count()
 
     def sites_and_rosters(self) -> None:
         n_sites = scaled(SITES, self.scale, 2)
@@ -306,7 +307,7 @@ class County:
         self.partners = save(
             Partner,
             [
-                Partner(name=f"Bench partner {i:03d}", kind=kinds[i % len(kinds)])
+                Partner(name=f"{self.name} partner {i:03d}", kind=kinds[i % len(kinds)])
                 for i in range(scaled(PARTNERS, self.scale, 4))
             ],
         )
@@ -314,7 +315,7 @@ class County:
             Site,
             [
                 Site(
-                    name=f"Bench site {i:03d}",
+                    name=f"{self.name} site {i:03d}",
                     capacity=50,
                     partner=self.partners[i % len(self.partners)],
                     address=f"{100 + i} E Cesar Chavez Ave, Los Angeles",
@@ -330,7 +331,7 @@ class County:
         save(
             Closure,
             [
-                Closure(name=f"Closure {first:%b %Y}", starts_on=first, ends_on=last)
+                Closure(name=f"{self.name} closure {first:%b %Y}", starts_on=first, ends_on=last)
                 for first, last in self.org_closures()
             ],
         )
@@ -458,23 +459,23 @@ class County:
         ]
         self.level1, level2 = [], []
         for name, discipline in specs:
-            first = Program.objects.create(name=f"Bench {name} 1", discipline=discipline, level=1)
+            first = Program.objects.create(name=f"{self.name} {name} 1", discipline=discipline, level=1)
             second = Program.objects.create(
-                name=f"Bench {name} 2", discipline=discipline, level=2, prerequisite=first
+                name=f"{self.name} {name} 2", discipline=discipline, level=2, prerequisite=first
             )
             self.level1.append(first)
             level2.append(second)
         for (name, _), first, second in zip(specs, self.level1, level2, strict=True):
-            pathway = Pathway.objects.create(name=f"Bench {name} pathway")
+            pathway = Pathway.objects.create(name=f"{self.name} {name} pathway")
             PathwayStep.objects.bulk_create(
                 [
                     PathwayStep(pathway=pathway, program=first, position=1),
                     PathwayStep(pathway=pathway, program=second, position=2),
                 ]
             )
-            cert = Certification.objects.create(name=f"Bench {name} certificate", issuer="Bench issuer")
+            cert = Certification.objects.create(name=f"{self.name} {name} certificate", issuer="Bench issuer")
             cert.pathways.add(pathway)
-        self.certifications = list(Certification.objects.filter(name__startswith="Bench "))
+        self.certifications = list(Certification.objects.filter(name__startswith=f"{self.name} "))
 
     def cohorts_and_attendance(self) -> None:
         """Four cohorts a site: two from last term (completed), two this term (being logged)."""
@@ -694,7 +695,7 @@ def check_rules() -> list[str]:
     problems = []
     over_site = Site.objects.annotate(
         n=Count("enrollments", filter=Q(enrollments__ended_on__isnull=True))
-    ).filter(n__gt=settings.ARTWORX_MAX_SITE_CAPACITY)
+    ).filter(n__gt=F("capacity"))
     if over_site.exists():
         problems.append(f"{over_site.count()} sites over capacity")
     over_teacher = (

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from artworx.dashboard.cache import cached_board
 from artworx.dashboard.selectors import dashboard
 from artworx.shortcuts import require_perm
+from artworx.widgets import LongSelect
 from sites.models import Site
 from students.forms import DateInput
 
@@ -21,7 +22,11 @@ class DashboardFilter(forms.Form):
     """Site and period; invalid or missing values fall back to all sites and the last 90 days."""
 
     site = forms.ModelChoiceField(
-        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All sites")
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("All sites"),
+        widget=LongSelect,
     )
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())

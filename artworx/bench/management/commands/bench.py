@@ -1,6 +1,7 @@
 """Seed the county network at each scale and measure every main page and action (`make bench`)."""
 
 import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from artworx.bench.pages import Bench, machine
-from artworx.bench.report import write_markdown
+from artworx.bench.report import markdown as bench_markdown
+from artworx.bench.report import write_section
 from artworx.bench.seed import County
 
 
@@ -34,8 +36,6 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             call_command("migrate", verbosity=0)
             county = County(scale=float(scale))
-            import time
-
             started = time.perf_counter()
             counts = county.build()
             seeded = time.perf_counter() - started
@@ -50,5 +50,5 @@ class Command(BaseCommand):
                 "results": [r.as_dict() for r in results],
             }
         Path(output).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-        write_markdown(Path(markdown), run)
+        write_section(Path(markdown), "bench", bench_markdown(run))
         self.stdout.write(f"written {output} and {markdown}")

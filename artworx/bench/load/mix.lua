@@ -1,0 +1,13 @@
+-- Requests the paths listed in WRK_PATHS in turn, signed in with the session cookie in WRK_COOKIE.
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  if line ~= "" then paths[#paths + 1] = line end
+end
+local cookie = os.getenv("WRK_COOKIE")
+local i = 0
+
+request = function()
+  i = i % #paths + 1
+  -- The proxy header stands for the TLS front end production runs behind.
+  return wrk.format("GET", paths[i], { ["Cookie"] = cookie, ["X-Forwarded-Proto"] = "https" })
+end
