@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack
+.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack bench loadtest
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,28 @@ messages: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=artworx.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# Scale benchmark: seeds the county network at scale 0.1 and 1 in its own PostgreSQL database (emptied
+# each time) and measures every main page and action with production settings; writes
+# docs/benchmarks.json and the figures table in docs/benchmarks.md. About 15 minutes on 2 cores.
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= artworx_bench
+bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
+bench loadtest: export DEBUG := false
+bench loadtest: export SECRET_KEY := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
+bench loadtest: export ALLOWED_HOSTS := testserver,127.0.0.1
+bench: $(VENV)/.installed
+	psql "$(BENCH_SERVER)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
+	  || psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DB)"
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Load test after `make bench` (which leaves the scale-1 network): gunicorn on loopback, wrk from a
+# second process, a staff mix and a teaching-artist mix (needs wrk: apt-get install wrk).
+loadtest: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
