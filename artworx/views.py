@@ -1,10 +1,12 @@
-"""Pages that belong to no single app: the role home page."""
+"""Pages that belong to no single app: the role home page and the language switch."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from sites.selectors import site_capacity_rows
@@ -29,3 +31,15 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         template = "artworx/home_no_role.html"
     return render(request, template, context)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the language for this browser and, for a signed-in person, remember it on the account."""
+    response = set_language(request)  # checks the language and the `next` address, sets the cookie
+    language = request.POST.get("language")
+    user = request.user
+    if language in dict(settings.LANGUAGES) and user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
