@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -219,7 +220,7 @@ class Cohort(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} · {self.place} · {self.term_starts_on:%b %Y}"
+        return f"{self.program} · {self.place} · {date_format(self.term_starts_on, 'M Y')}"
 
     @property
     def place(self):
@@ -351,7 +352,8 @@ class Session(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort.program} · {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return f"{self.cohort.program} · {day} {time_format(self.starts_at)}"
 
     @property
     def ends_at(self):
@@ -565,4 +567,5 @@ class PlacementHours(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.hours} h on {self.date:%Y-%m-%d}"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return _("%(hours)s h on %(date)s") % {"hours": number_format(self.hours), "date": day}

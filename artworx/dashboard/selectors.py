@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, Outcome
@@ -236,7 +237,7 @@ def _attendance_by_week(sessions) -> dict:
         .order_by("week")
     )
     return {
-        "labels": [row["week"].isoformat() for row in rows],
+        "labels": [date_format(row["week"], "SHORT_DATE_FORMAT") for row in rows],
         "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in rows],
     }
 
