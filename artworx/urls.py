@@ -12,6 +12,8 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", views.language_set, name="set_language"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.web_app_manifest, name="web_app_manifest"),
     path("sites/", include("sites.urls")),
     path("students/", include("students.urls")),
     path("programs/", include("programs.urls")),

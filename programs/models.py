@@ -326,6 +326,9 @@ class Session(TimeStampedModel):
         related_name="logged_sessions",
     )
     logged_at = models.DateTimeField(_("logged at"), null=True, blank=True)
+    # Counts saves of the log. A log page carries the number it was opened at, so a save from a page
+    # opened before someone else's save (offline for an hour, say) is refused instead of overwriting.
+    log_revision = models.PositiveIntegerField(_("log revision"), default=0)
 
     objects = SessionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -373,6 +376,36 @@ class Mark(models.TextChoices):
 
 
 ABSENT_MARKS = (Mark.EXCUSED, Mark.UNEXCUSED)  # California counts excused absences too
+# The letters on the log's buttons, in the reader's language (the stored value stays the code).
+MARK_LETTERS = {
+    Mark.PRESENT: _("P"),
+    Mark.TARDY: _("T"),
+    Mark.LEFT_EARLY: _("LE"),
+    Mark.OFF_SITE: _("OS"),
+    Mark.EXCUSED: _("E"),
+    Mark.UNEXCUSED: _("U"),
+}
+
+
+class SessionLogSubmission(models.Model):
+    """One save of a session's log, by the key its page gave it: a save sent twice is applied once."""
+
+    # Made by the phone for each save, kept on the phone with the marks while offline, and sent
+    # with every retry: the first delivery saves, later ones find the key and change nothing.
+    key = models.UUIDField(_("submission key"), unique=True)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log_submissions")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_log_submissions"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("session log submission")
+        verbose_name_plural = _("session log submissions")
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.key}"
 
 
 class Attendance(TimeStampedModel):
