@@ -42,8 +42,12 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the language for this browser and, for a signed-in person, remember it on the account."""
     response = set_language(request)  # checks the language and the `next` address, sets the cookie
     language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        # Django knows more languages than artworx offers: a cookie for one of those would be ignored.
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        return response
     user = request.user
-    if language in dict(settings.LANGUAGES) and user.is_authenticated and user.language != language:
+    if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
     return response
