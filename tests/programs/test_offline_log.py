@@ -22,7 +22,7 @@ def save(session, marks, by, **extra):
 def test_a_save_delivered_twice_is_applied_once(session, all_present, users):
     key = uuid.uuid4()
     save(session, all_present, users["teaching_artist"], revision=0, submission_key=key)
-    changed = {pk: "U" for pk in all_present}
+    changed = dict.fromkeys(all_present, "U")
     save(session, changed, users["teaching_artist"], revision=0, submission_key=key)
     session.refresh_from_db()
     assert session.log_revision == 1
@@ -33,7 +33,7 @@ def test_a_save_delivered_twice_is_applied_once(session, all_present, users):
 def test_a_save_from_a_page_opened_before_anothers_save_is_refused(session, all_present, users):
     save(session, all_present, users["staff"], revision=0)
     with pytest.raises(ValidationError) as refused:
-        save(session, {pk: "U" for pk in all_present}, users["teaching_artist"], revision=0)
+        save(session, dict.fromkeys(all_present, "U"), users["teaching_artist"], revision=0)
     assert refused.value.code == "log_changed"
     assert set(Attendance.objects.values_list("mark", flat=True)) == {"P"}
     assert not SessionLogSubmission.objects.exists()
@@ -41,7 +41,7 @@ def test_a_save_from_a_page_opened_before_anothers_save_is_refused(session, all_
 
 def test_a_page_opened_after_the_last_save_may_correct_it(session, all_present, users):
     save(session, all_present, users["staff"], revision=0)
-    save(session, {pk: "T" for pk in all_present}, users["teaching_artist"], revision=1)
+    save(session, dict.fromkeys(all_present, "T"), users["teaching_artist"], revision=1)
     session.refresh_from_db()
     assert session.log_revision == 2
     assert set(Attendance.objects.values_list("mark", flat=True)) == {"T"}
