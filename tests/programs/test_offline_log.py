@@ -160,3 +160,12 @@ def test_the_manifest_speaks_the_readers_language(client):
 def test_the_service_worker_and_manifest_refuse_writes(client):
     assert client.post(reverse("service_worker")).status_code == 405
     assert client.post(reverse("web_app_manifest")).status_code == 405
+
+
+def test_administrators_trace_saves_by_key_in_the_console(as_role, session, all_present, users):
+    key = uuid.uuid4()
+    save(session, all_present, users["teaching_artist"], submission_key=key)
+    client = as_role("admin")
+    listing = client.get(reverse("admin:programs_sessionlogsubmission_changelist"), {"q": str(key)})
+    assert listing.status_code == 200 and str(key) in listing.content.decode()
+    assert client.get(reverse("admin:programs_sessionlogsubmission_add")).status_code == 403
