@@ -72,3 +72,12 @@ def test_dates_and_numbers_follow_the_language(as_role, users, client, student, 
     spanish = client.get(url).content.decode()
     assert "09/14/2026" in english and "14/09/2026" in spanish
     assert "7.5" in english and "7,5" in spanish
+
+
+def test_numbers_for_assistive_technology_stay_machine_readable(as_role, client, student):
+    student.prior_credits = 7.5
+    student.save()
+    as_role("staff")
+    client.cookies["django_language"] = "es"
+    body = client.get(reverse("students:detail", args=[student.pk])).content.decode()
+    assert 'aria-valuenow="7.5' in body  # "7,5" is no number to a screen reader (axe: aria-valid-attr-value)
