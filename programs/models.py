@@ -392,7 +392,7 @@ class SessionLogSubmission(models.Model):
 
     # Made by the phone for each save, kept on the phone with the marks while offline, and sent
     # with every retry: the first delivery saves, later ones find the key and change nothing.
-    key = models.UUIDField(_("submission key"), unique=True)
+    key = models.UUIDField(_("submission key"))
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log_submissions")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_log_submissions"
@@ -403,6 +403,13 @@ class SessionLogSubmission(models.Model):
         ordering = ["submitted_at", "pk"]
         verbose_name = _("session log submission")
         verbose_name_plural = _("session log submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                name="programs_sessionlogsubmission_unique_key",
+                violation_error_message=_("This save was already received."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session} · {self.key}"
