@@ -355,7 +355,7 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if form.is_valid():
         try:
-            session_log_attendance(
+            saved_session = session_log_attendance(
                 session=session,
                 marks=form.marks(),
                 topic=form.cleaned_data["topic"],
@@ -372,9 +372,13 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error)
         else:
             saved = _("Attendance saved for %(cohort)s.") % {"cohort": session.cohort.program}
-            messages.success(request, saved)
+            if "X-Artworx-Kept" not in request.headers:  # a log kept on the phone: its page says "sent"
+                messages.success(request, saved)
             if wants_json:
-                return JsonResponse({"status": "saved", "message": saved})
+                # The revision now saved, so the page that sent it can save again without a conflict.
+                return JsonResponse(
+                    {"status": "saved", "message": saved, "revision": saved_session.log_revision}
+                )
             return redirect("programs:my_sessions")
     if wants_json:
         if conflict:

@@ -90,15 +90,13 @@
   }
 
   // Sending ---------------------------------------------------------------------------------------
-  function send(entry) {
+  function send(entry, kept) {
     var body = new URLSearchParams();
+    var headers = { Accept: "application/json" };
     entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    return fetch(entry.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    }).then(function (response) {
+    if (kept) { headers["X-Artworx-Kept"] = "1"; }  // the page says "sent" itself: no second message
+    var request = { method: "POST", body: body, credentials: "same-origin", headers: headers };
+    return fetch(entry.url, request).then(function (response) {
       if (response.redirected && response.url.indexOf(entry.url) === -1) {
         return { status: "login" };  // the sign-in expired: keep the log until they sign in again
       }
@@ -123,8 +121,12 @@
   }
 
   function deliver(entry, retried) {
-    return send(entry).then(function (outcome) {
-      if (outcome.status === "saved") { return forget(entry.key).then(function () { return "sent"; }); }
+    return send(entry, true).then(function (outcome) {
+      if (outcome.status === "saved") {
+        var revision = form && form.querySelector('[name="revision"]');
+        if (revision && entry.url === location.pathname) { revision.value = outcome.revision; }
+        return forget(entry.key).then(function () { return "sent"; });
+      }
       if (outcome.status === "conflict" || outcome.status === "refused") {
         addNotice(entry, outcome.message);
         return forget(entry.key).then(function () { return "refused"; });
@@ -218,19 +220,31 @@
       entry.fields.push([name, name === "submission" ? entry.key : value]);
     });
     function keepForLater() {
-      return keep(entry).then(function () {
+      // A second save of the same log while offline replaces the first: the latest marks win.
+      return queued().then(function (entries) {
+        return Promise.all(entries.filter(function (other) { return other.url === entry.url; }).map(function (other) {
+          return forget(other.key);
+        }));
+      }).then(function () { return keep(entry); }).then(function () {
         say([{ text: text("queued") }]);
         document.documentElement.setAttribute("data-offline-queued", entry.key);
       });
     }
     if (!navigator.onLine) { keepForLater(); return; }
+    // One save at a time: a second tap while this one travels would read as someone else's save.
+    var button = form.querySelector('[type="submit"]');
+    if (button.disabled) { return; }
+    button.disabled = true;
     send(entry).then(function (outcome) {
       if (outcome.status === "saved") {
         location.assign(messages.getAttribute("data-my-sessions"));
       } else {
         form.submit();  // let the server show what is wrong, as without this script
       }
-    }, keepForLater);  // the request never reached the server: keep it and send it later
+    }, function () {
+      button.disabled = false;
+      return keepForLater();  // the request never reached the server: keep it and send it later
+    });
   }
 
   // Start -------------------------------------------------------------------------------------------

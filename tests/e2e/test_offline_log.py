@@ -85,6 +85,22 @@ def test_a_log_saved_offline_is_sent_once_when_the_network_returns(page: Page, l
     assert todays_session.log_revision == 1
 
 
+def test_the_page_that_sent_a_kept_log_can_correct_it_at_once(page: Page, live_server, todays_session):
+    """After sending, the page knows the log's new revision: its own save is no conflict."""
+    context = page.context
+    open_my_sessions(page, live_server)
+    log_offline(page, context)
+    context.set_offline(False)
+    expect(status(page)).to_contain_text("The logs saved on this phone were sent.")
+
+    page.get_by_role("radiogroup", name="Omar").get_by_title("Present", exact=True).click()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved for Photography 1.")).to_be_visible()
+    assert set(Attendance.objects.values_list("mark", flat=True)) == {"P"}
+    todays_session.refresh_from_db()
+    assert todays_session.log_revision == 2
+
+
 def test_a_log_staff_changed_meanwhile_is_not_overwritten(page: Page, live_server, todays_session):
     context = page.context
     open_my_sessions(page, live_server)

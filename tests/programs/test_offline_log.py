@@ -84,9 +84,23 @@ def test_a_delayed_delivery_is_saved_and_answered_in_json(as_role, session, part
     for _ in range(2):  # the phone never heard the first answer and sends again
         response = post(client, session, participants, accept_json=True, revision=0, submission=key)
         assert response.status_code == 200
-        assert json.loads(response.content)["status"] == "saved"
+        assert json.loads(response.content) == {
+            "status": "saved",
+            "message": f"Attendance saved for {session.cohort.program}.",
+            "revision": 1,
+        }
     assert Attendance.objects.count() == 3
     assert SessionLogSubmission.objects.count() == 1
+
+
+def test_a_kept_log_sent_later_leaves_no_message_for_the_next_page(as_role, session, participants):
+    client = as_role("teaching_artist")
+    url = reverse("programs:session_log", args=[session.pk])
+    data = {**{f"mark-{p.pk}": "P" for p in participants}, "topic": "Collage", "submission": uuid.uuid4()}
+    response = client.post(url, data, headers={"Accept": "application/json", "X-Artworx-Kept": "1"})
+    assert response.status_code == 200
+    assert "Attendance saved" not in client.get(reverse("programs:my_sessions")).content.decode()
+    assert Attendance.objects.count() == 3
 
 
 def test_an_overtaken_delivery_answers_409_and_changes_nothing(as_role, session, participants, users):
