@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -138,4 +139,4 @@ class CheckIn(TimeStampedModel):
         indexes = [models.Index(fields=["alumnus", "date"])]  # timelines and outcomes at 6 and 12 months
 
     def __str__(self) -> str:
-        return f"{self.alumnus} · {self.date:%Y-%m-%d}"
+        return f"{self.alumnus} · {date_format(self.date, 'SHORT_DATE_FORMAT')}"

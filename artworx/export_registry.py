@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from alumni.forms import AlumnusFilter
@@ -31,10 +32,10 @@ STUDENT_COLUMNS = (
 
 
 class StudentResource(SafeResource):
-    status = column("status", "status")
-    site = column("open_enrollments", "site")
-    teacher = column("open_enrollments", "teacher")
-    credits_earned = column("credits_earned", "credits earned")
+    status = column("status", _("Status"))
+    site = column("open_enrollments", _("Site"))
+    teacher = column("open_enrollments", _("Teacher"))
+    credits_earned = column("credits_earned", _("Credits earned"))
 
     class Meta:
         model = Student
@@ -73,8 +74,8 @@ class EnrollmentResource(SafeResource):
 
 
 class ContractResource(SafeResource):
-    credits_done = column("credits_done", "credits done")
-    credits_planned = column("credits_planned", "credits planned")
+    credits_done = column("credits_done", _("Credits done"))
+    credits_planned = column("credits_planned", _("Credits planned"))
 
     class Meta:
         model = Contract

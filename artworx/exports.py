@@ -8,9 +8,12 @@ formula (=, +, -, @, tab, carriage return first) is prefixed with an apostrophe:
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,8 +30,44 @@ def neutralise(value):
     return value
 
 
+# Headers of columns that reach across a relation, where the field's own name would be ambiguous
+# ("name" of the program, the site or the venue).
+RELATED_HEADERS = {
+    "student__first_name": _("Student's first name"),
+    "student__last_name": _("Student's last name"),
+    "student__district_id": _("District ID"),
+    "participation__student__first_name": _("Student's first name"),
+    "participation__student__last_name": _("Student's last name"),
+    "site__name": _("Site"),
+    "cohort__site__name": _("Site"),
+    "cohort__venue__name": _("Partner venue"),
+    "cohort__program__name": _("Program"),
+    "session__cohort__program__name": _("Program"),
+    "session__date": _("Session date"),
+    "teacher__username": _("Teacher"),
+    "counselor__username": _("Counselor"),
+    "staff_contact__username": _("Staff contact"),
+    "source__name": _("Referred by"),
+}
+
+
+def header(model, name: str) -> str:
+    """A column's header in the reader's language: the field's own label where it has one."""
+    if name in RELATED_HEADERS:
+        return str(RELATED_HEADERS[name])
+    if name == "id":
+        return str(_("ID"))
+    *path, last = name.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    try:
+        return str(capfirst(model._meta.get_field(last).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
 class SafeResource(resources.ModelResource):
-    """A resource whose every exported cell is neutralised, read in one pass over the rows."""
+    """Cells neutralised, headers in the reader's language, rows read in one pass."""
 
     CHUNK = 2000
 
@@ -57,9 +96,16 @@ class SafeResource(resources.ModelResource):
             return lambda instance, **kwargs: method(instance)
         return field.export
 
+    def get_export_headers(self, selected_fields=None):
+        return [
+            header(self._meta.model, str(field.column_name))
+            for field in self.get_export_fields(selected_fields)
+            if field
+        ]
+
 
 def column(attribute: str, header: str) -> fields.Field:
-    """A read-only export column."""
+    """A read-only export column; `header` is a (lazy) translated label."""
     return fields.Field(attribute=attribute, column_name=header, readonly=True)
 
 

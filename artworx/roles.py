@@ -7,6 +7,7 @@ An object outside a user's scope is a 404; an action the role may not take is a 
 
 import rules
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "Administrator"
 PROGRAM_STAFF = "Program staff"
@@ -14,6 +15,14 @@ COUNSELOR = "Counselor"
 TEACHER = "Teacher"
 TEACHING_ARTIST = "Teaching artist"
 ALL_ROLES = (ADMINISTRATOR, PROGRAM_STAFF, COUNSELOR, TEACHER, TEACHING_ARTIST)
+# Group names stay as they are in the database; people read their role in their own language.
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    PROGRAM_STAFF: _("Program staff"),
+    COUNSELOR: _("Counselor"),
+    TEACHER: _("Teacher"),
+    TEACHING_ARTIST: _("Teaching artist"),
+}
 
 # Apps whose model permissions administrators get in the admin console.
 ADMIN_CONSOLE_APPS = (

@@ -16,6 +16,7 @@ from programs.models import (
     PlacementHours,
     Program,
     Session,
+    SessionLogSubmission,
 )
 from programs.services import (
     cohort_save,
@@ -147,6 +148,7 @@ class SessionAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "status",
         "logged_by",
         "logged_at",
+        "log_revision",
         "cancel_reason",
     )
     fields = (
@@ -161,6 +163,7 @@ class SessionAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "cancel_reason",
         "logged_by",
         "logged_at",
+        "log_revision",
     )
     inlines = [AttendanceInline]
 
@@ -191,6 +194,22 @@ class AttendanceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_filter = ("mark",)
     list_select_related = ("session__cohort__program", "participation__student")
     search_fields = ("participation__student__first_name", "participation__student__last_name")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SessionLogSubmission)
+class SessionLogSubmissionAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Saves of session logs by key (those sent from phones that were offline), for tracing a log."""
+
+    list_display = ("session", "submitted_by", "submitted_at", "key")
+    list_select_related = ("session__cohort__program", "session__cohort__site", "submitted_by")
+    search_fields = ("key", "session__cohort__program__name", "submitted_by__username")
+    date_hierarchy = "submitted_at"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,7 @@
 """Forms for programs, pathways, cohorts, participants, sessions and the attendance log."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artworx.roles import TEACHING_ARTIST
 from programs.models import (
+    MARK_LETTERS,
     WEEKDAYS,
     Certification,
     Cohort,
@@ -187,10 +190,16 @@ class SessionLogForm(forms.Form):
         label=_("Activities"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The log's revision when the page was opened, and this save's key (see session_log_attendance).
+    revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, rows):
+    def __init__(self, data=None, *, rows, session=None):
         super().__init__(data)
         self.rows = rows
+        if session is not None:
+            self.fields["revision"].initial = session.log_revision
+        self.fields["submission"].initial = uuid.uuid4()
         for row in rows:
             self.fields[self.field_name(row)] = forms.ChoiceField(
                 label=row.student.display_name,
@@ -225,8 +234,12 @@ class SessionLogForm(forms.Form):
         return {row.pk: self.cleaned_data[self.field_name(row)] for row in self.rows}
 
     def mark_fields(self):
-        """(row, bound field) pairs for the template."""
-        return [(row, self[self.field_name(row)]) for row in self.rows]
+        """(row, bound field, [(radio, letter)]) for the template: each button shows its letter."""
+        fields = [(row, self[self.field_name(row)]) for row in self.rows]
+        return [
+            (row, field, [(radio, MARK_LETTERS[radio.data["value"]]) for radio in field])
+            for row, field in fields
+        ]
 
 
 class CredentialForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -219,7 +220,7 @@ class Cohort(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} · {self.place} · {self.term_starts_on:%b %Y}"
+        return f"{self.program} · {self.place} · {date_format(self.term_starts_on, 'M Y')}"
 
     @property
     def place(self):
@@ -325,6 +326,9 @@ class Session(TimeStampedModel):
         related_name="logged_sessions",
     )
     logged_at = models.DateTimeField(_("logged at"), null=True, blank=True)
+    # Counts saves of the log. A log page carries the number it was opened at, so a save from a page
+    # opened before someone else's save (offline for an hour, say) is refused instead of overwriting.
+    log_revision = models.PositiveIntegerField(_("log revision"), default=0)
 
     objects = SessionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -351,7 +355,8 @@ class Session(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort.program} · {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return f"{self.cohort.program} · {day} {time_format(self.starts_at)}"
 
     @property
     def ends_at(self):
@@ -371,6 +376,43 @@ class Mark(models.TextChoices):
 
 
 ABSENT_MARKS = (Mark.EXCUSED, Mark.UNEXCUSED)  # California counts excused absences too
+# The letters on the log's buttons, in the reader's language (the stored value stays the code).
+MARK_LETTERS = {
+    Mark.PRESENT: _("P"),
+    Mark.TARDY: _("T"),
+    Mark.LEFT_EARLY: _("LE"),
+    Mark.OFF_SITE: _("OS"),
+    Mark.EXCUSED: _("E"),
+    Mark.UNEXCUSED: _("U"),
+}
+
+
+class SessionLogSubmission(models.Model):
+    """One save of a session's log, by the key its page gave it: a save sent twice is applied once."""
+
+    # Made by the phone for each save, kept on the phone with the marks while offline, and sent
+    # with every retry: the first delivery saves, later ones find the key and change nothing.
+    key = models.UUIDField(_("submission key"))
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log_submissions")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_log_submissions"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("session log submission")
+        verbose_name_plural = _("session log submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                name="programs_sessionlogsubmission_unique_key",
+                violation_error_message=_("This save was already received."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.key}"
 
 
 class Attendance(TimeStampedModel):
@@ -565,4 +607,5 @@ class PlacementHours(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.hours} h on {self.date:%Y-%m-%d}"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return _("%(hours)s h on %(date)s") % {"hours": number_format(self.hours), "date": day}

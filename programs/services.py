@@ -1,5 +1,6 @@
 """Writes on programs, cohorts, sessions and attendance; rules 8–10 live here."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from programs.models import (
     PlacementHours,
     Program,
     Session,
+    SessionLogSubmission,
 )
 from sites.calendar import calendars_for_sites
 
@@ -245,12 +247,42 @@ def _check_may_log(*, session: Session, by, today: date) -> None:
 
 @transaction.atomic
 def session_log_attendance(
-    *, session: Session, marks: dict[int, str], topic: str, activities: str = "", notes: str = "", by
+    *,
+    session: Session,
+    marks: dict[int, str],
+    topic: str,
+    activities: str = "",
+    notes: str = "",
+    by,
+    revision: int | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Session:
-    """Save a session's log with one mark for every participant (rule 8), in a constant number of queries."""
+    """Save a session's log with one mark for every participant (rule 8), in a constant number of queries.
+
+    With a `submission_key`, a save delivered again (a phone retrying after the network came back)
+    changes nothing the second time. With the `revision` the page was opened at, a save from a page
+    that someone else's save overtook is refused rather than overwriting their marks.
+    """
     # Lock the session: two co-teaching artists saving at once queue here, and the second save
-    # updates the first one's marks instead of adding a second mark per student.
+    # updates the first one's marks instead of adding a second mark per student. The same lock
+    # makes "has this key been saved?" and "save it" one step for two deliveries of one key.
     session = Session.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=session.pk)
+    if submission_key is not None:
+        earlier = SessionLogSubmission.objects.filter(key=submission_key).values_list("session_id", flat=True)
+        if earlier:
+            if earlier[0] != session.pk:
+                raise ValidationError(
+                    _("This save belongs to another session's log."), code="submission_key_reused"
+                )
+            return session  # already saved once: exactly once, however often it is delivered
+    if revision is not None and revision != session.log_revision:
+        raise ValidationError(
+            _(
+                "Someone else saved this log after you opened it, so your marks were not saved. "
+                "Check the log as it is now and save again if something is missing."
+            ),
+            code="log_changed",
+        )
     today = timezone.localdate()
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(
@@ -289,7 +321,10 @@ def session_log_attendance(
     session.topic, session.activities, session.notes = topic.strip(), activities.strip(), notes.strip()
     if session.status != Session.Status.LOGGED:
         session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()
+    session.log_revision += 1
     session.save()
+    if submission_key is not None:
+        SessionLogSubmission.objects.create(key=submission_key, session=session, submitted_by=by)
     return session
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -330,33 +330,68 @@ def my_sessions_view(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/my_sessions.html", context)
 
 
+def _session_log_form(session: Session) -> SessionLogForm:
+    """The log as it is now: current marks, topic and notes, and the revision they belong to."""
+    form = SessionLogForm(rows=session_log_rows(session=session), session=session)
+    form.initial.update(topic=session.topic, activities=session.activities, notes=session.notes)
+    return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """Log who came, what was taught and notes, in one screen and one request."""
+    """Log who came, what was taught and notes, in one screen and one request.
+
+    A phone that saved the log while offline sends it later with `Accept: application/json` and
+    reads the outcome from the status: 200 saved, 409 overtaken by someone else's save, 400 refused.
+    """
     session = _visible_session(request, pk, "programs.log_session")
-    rows = session_log_rows(session=session)
-    form = SessionLogForm(request.POST or None, rows=rows)
+    wants_json = request.headers.get("Accept") == "application/json"
     if request.method == "GET":
-        form.initial.update(topic=session.topic, activities=session.activities, notes=session.notes)
+        return render(
+            request, "programs/session_log.html", {"session": session, "form": _session_log_form(session)}
+        )
+    form = SessionLogForm(request.POST, rows=session_log_rows(session=session), session=session)
+    conflict = None
     if form.is_valid():
         try:
-            session_log_attendance(
+            saved_session = session_log_attendance(
                 session=session,
                 marks=form.marks(),
                 topic=form.cleaned_data["topic"],
                 activities=form.cleaned_data["activities"],
                 notes=form.cleaned_data["notes"],
                 by=request.user,
+                revision=form.cleaned_data["revision"],
+                submission_key=form.cleaned_data["submission"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            if error.code == "log_changed":
+                conflict = error.messages[0]
+            else:
+                form.add_error(None, error)
         else:
-            messages.success(
-                request, _("Attendance saved for %(cohort)s.") % {"cohort": session.cohort.program}
-            )
+            saved = _("Attendance saved for %(cohort)s.") % {"cohort": session.cohort.program}
+            if "X-Artworx-Kept" not in request.headers:  # a log kept on the phone: its page says "sent"
+                messages.success(request, saved)
+            if wants_json:
+                # The revision now saved, so the page that sent it can save again without a conflict.
+                return JsonResponse(
+                    {"status": "saved", "message": saved, "revision": saved_session.log_revision}
+                )
             return redirect("programs:my_sessions")
-    return render(request, "programs/session_log.html", {"session": session, "form": form})
+    if wants_json:
+        if conflict:
+            return JsonResponse({"status": "conflict", "message": conflict}, status=409)
+        refused = [str(message) for errors in form.errors.values() for message in errors]
+        return JsonResponse({"status": "refused", "message": " ".join(refused)}, status=400)
+    if conflict:
+        # Show the log as the other person saved it, with their revision, so saving again is a
+        # decision made looking at their marks.
+        session.refresh_from_db()
+        form = _session_log_form(session)
+    context = {"session": session, "form": form, "conflict": conflict}
+    return render(request, "programs/session_log.html", context)
 
 
 def _site_filter(request: HttpRequest):

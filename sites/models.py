@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -145,4 +146,5 @@ class Closure(TimeStampedModel):
 
     def __str__(self) -> str:
         where = self.site or _("all sites")
-        return f"{self.name} ({self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}, {where})"
+        starts, ends = (date_format(day, "SHORT_DATE_FORMAT") for day in (self.starts_on, self.ends_on))
+        return f"{self.name} ({starts}–{ends}, {where})"

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -398,7 +399,8 @@ class Contract(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student}: {self.started_on:%Y-%m-%d} → {self.due_on:%Y-%m-%d}"
+        starts, due = (date_format(day, "SHORT_DATE_FORMAT") for day in (self.started_on, self.due_on))
+        return f"{self.student}: {starts} → {due}"
 
     @property
     def total_days(self) -> int:
@@ -645,7 +647,7 @@ class Referral(TimeStampedModel):
         indexes = [models.Index(fields=["status", "received_on"])]  # the referral list, funnel and sweep
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} ({self.received_on:%Y-%m-%d})"
+        return f"{self.first_name} {self.last_name} ({date_format(self.received_on, 'SHORT_DATE_FORMAT')})"
 
     @property
     def is_closed(self) -> bool:

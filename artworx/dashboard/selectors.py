@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, Outcome
@@ -222,7 +223,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             "counts": [count for _name, count, _p in funnel["stages"]],
         },
         "attendance_by_week": {
-            "labels": [row["week"].isoformat() for row in weeks],
+            "labels": [date_format(row["week"], "SHORT_DATE_FORMAT") for row in weeks],
             "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in weeks],
         },
         "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],

@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 
 from artworx import roles
-from programs.models import Attendance, Participation, Session
+from programs.models import Attendance, Participation, Session, SessionLogSubmission
 from programs.services import participation_create, session_log_attendance
 from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory, TeacherFactory, UserFactory
 from tests.students.test_races import race
@@ -54,3 +54,41 @@ def test_two_artists_saving_one_session_leave_one_mark_per_student():
     session.refresh_from_db()
     # Whichever save came last wins, whole: its topic and its marks agree.
     assert set(Attendance.objects.filter(session=session).values_list("mark", flat=True)) == {session.topic}
+
+
+def test_one_offline_save_delivered_many_times_at_once_is_applied_once():
+    """A phone retrying while its first delivery is still in flight: the key is saved once."""
+    import uuid
+
+    teacher = TeacherFactory()
+    site = SiteFactory(teachers=[teacher])
+    artist = UserFactory(role=roles.TEACHING_ARTIST)
+    cohort = CohortFactory(site=site, teaching_artists=[artist])
+    participations = [
+        Participation.objects.create(
+            cohort=cohort,
+            student=EnrollmentFactory(site=site, teacher=teacher).student,
+            joined_on=date(2026, 9, 14),
+        )
+        for _ in range(10)
+    ]
+    session = Session.objects.create(
+        cohort=cohort, date=date(2026, 11, 16), starts_at=time(15), duration_minutes=60
+    )
+    key = uuid.uuid4()
+    jobs = [
+        lambda: session_log_attendance(
+            session=session,
+            marks={p.pk: "P" for p in participations},
+            topic="Collage",
+            by=artist,
+            revision=0,
+            submission_key=key,
+        )
+        for _ in range(8)
+    ]
+    assert race(jobs) == {"ok": 8}
+    session.refresh_from_db()
+    assert session.log_revision == 1
+    assert Attendance.objects.filter(session=session).count() == 10
+    assert SessionLogSubmission.objects.filter(key=key).count() == 1
