@@ -440,7 +440,10 @@ class Attendance(TimeStampedModel):
                 violation_error_message=_("Unknown attendance mark."),
             ),
         ]
-        indexes = [models.Index(fields=["participation", "session"])]  # per-participant rates and streaks
+        indexes = [
+            models.Index(fields=["participation", "session"]),  # per-participant rates and streaks
+            models.Index(fields=["updated_at"]),  # the absence sweep reads marks changed since its last run
+        ]
 
     def __str__(self) -> str:
         return f"{self.participation.student}: {self.mark}"

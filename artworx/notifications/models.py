@@ -267,6 +267,20 @@ class ReminderSettings(models.Model):
         )
 
 
+class SweepRun(models.Model):
+    """When a sweep last ran, so the next one reads only what changed since (and what it missed)."""
+
+    name = models.CharField(_("sweep"), max_length=50, unique=True)
+    started_at = models.DateTimeField(_("last run started"))
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
 def reminder_settings() -> ReminderSettings:
     """The reminder thresholds: the saved row, or the defaults when none was saved."""
     return ReminderSettings.objects.filter(pk=ReminderSettings.SINGLETON_PK).first() or ReminderSettings()

@@ -13,16 +13,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import Alumnus
-from artworx.notifications.models import Kind, reminder_settings
+from artworx.notifications.models import Kind, ReminderSettings, SweepRun, reminder_settings
 from artworx.notifications.selectors import counselors, email_opt_ins, program_staff
 from artworx.notifications.services import NotificationDraft, absolute_url, notifications_enqueue_many
-from programs.models import Participation, Session
+from programs.models import Attendance, Participation, Session
 from programs.selectors import attendance_figures
 from sites.calendar import calendars_for_sites
 from sites.models import Site
@@ -332,18 +332,28 @@ def attendance_not_logged(*, now: datetime) -> int:
     return notifications_enqueue_many(drafts=drafts)
 
 
+# Marks changed this long before the last run started are read again, for a save that was still
+# in flight while that run read.
+SWEEP_OVERLAP = timedelta(hours=1)
+
+
 def absences(*, now: datetime) -> int:
     """Flag absences in a row (teacher, program staff) and chronic absence (teacher, staff, counselors)."""
     today = timezone.localdate(now)
     recent = Session.objects.filter(
         status=Session.Status.LOGGED, date__gte=today - timedelta(days=ATTENDANCE_LOOKBACK_DAYS)
     )
-    participations = list(
-        Participation.objects.enrolled()
-        .filter(cohort__in=recent.values("cohort"))
-        .select_related("student", "cohort__program")
-        .order_by("pk")
-    )
+    participations = Participation.objects.enrolled().filter(cohort__in=recent.values("cohort"))
+    # Figures only change when a mark does (or the thresholds): after a first full pass, read only
+    # the participants with marks saved since the last run, so the cost follows the day's logging
+    # rather than the year's history. The last run's start, not a fixed window, so an outage of the
+    # beat loses nothing.
+    last = SweepRun.objects.filter(name="absences").first()
+    since = last.started_at - SWEEP_OVERLAP if last else None
+    if since is not None and not ReminderSettings.history.filter(history_date__gte=since).exists():
+        changed = Attendance.objects.filter(participation=OuterRef("pk"), updated_at__gte=since)
+        participations = participations.filter(Exists(changed))
+    participations = list(participations.select_related("student", "cohort__program").order_by("pk"))
     figures = attendance_figures(p.pk for p in participations)
     teachers = {
         e.student_id: e.teacher
@@ -395,7 +405,9 @@ def absences(*, now: datetime) -> int:
                         link_url=reverse("students:detail", args=[participation.student_id]),
                     )
                 )
-    return notifications_enqueue_many(drafts=drafts)
+    written = notifications_enqueue_many(drafts=drafts)
+    SweepRun.objects.update_or_create(name="absences", defaults={"started_at": now})
+    return written
 
 
 def alumni_check_ins_due(*, now: datetime) -> int:

@@ -152,6 +152,7 @@ def test_the_absence_sweep_takes_the_same_queries_for_few_or_many(cohort, teache
             duration_minutes=60,
             status="logged",
         )
+    absences(now=moment(date(2026, 11, 9), 9))  # a first, full pass; the ones measured read what changed
     add(2)
     with CaptureQueriesContext(connection) as few:
         absences(now=moment(date(2026, 11, 10), 9))
@@ -201,3 +202,34 @@ def test_a_spanish_speaking_artist_reads_the_reminder_in_spanish(session, users)
     note = Notification.objects.get(recipient=users["teaching_artist"])
     assert note.title.startswith("Registre la asistencia")
     assert "todavía no se ha registrado" in note.body
+
+
+def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_marks(
+    cohort, participation, users
+):
+    log_marks(cohort, participation, "P P P P P P P", users["staff"])
+    assert absences(now=moment(date(2026, 11, 20), 9)) == 0  # the first pass reads everyone
+    # Marks saved long before that run are not read again: these (backdated) absences stay unread
+    # until a mark of the participant changes.
+    log_marks(cohort, participation, "U U U", users["staff"], first=date(2026, 11, 2))
+    Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
+    assert absences(now=moment(date(2026, 11, 20), 10)) == 0
+    Attendance.objects.filter(mark="U").latest("session__date").save()  # saved again now
+    # Three in a row to the teacher and program staff; 3 of 10 sessions over the chronic line to
+    # the teacher, program staff and counselors.
+    assert absences(now=moment(date(2026, 11, 20), 11)) == 5
+
+
+def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(cohort, participation, users):
+    from artworx.notifications.models import reminder_settings
+
+    log_marks(cohort, participation, "P P P P P P P P E E", users["staff"])
+    Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
+    settings = reminder_settings()
+    settings.chronic_absence_percent = 50
+    settings.save()
+    assert absences(now=moment(date(2026, 11, 20), 9)) == 0  # 20 % is under the line of 50 %
+    Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
+    settings.chronic_absence_percent = 20
+    settings.save()  # in the admin console: recorded in the history
+    assert absences(now=moment(date(2026, 11, 20), 10)) == 3
