@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test import Client
@@ -207,6 +208,8 @@ class Bench:
     def run(self) -> list[Result]:
         for name, label, user, url in self.page_specs():
             self.page(name, label, user, url)
+            if name == "dashboard":
+                self.dashboard_computed(url)
             if name == "session_log_get":
                 self.session_log_post()
         current = Student.objects.filter(enrollments__ended_on__isnull=True).count()
@@ -230,6 +233,18 @@ class Bench:
             for n, pk in enumerate(participants.values_list("pk", flat=True))
         }
         return data | {"topic": "Portraits in window light", "activities": "Critique", "notes": ""}
+
+    def dashboard_computed(self, url: str) -> None:
+        """The dashboard right after the data changed: its cache emptied before every request."""
+        client = self.client(self.staff)
+
+        def get():
+            cache.clear()
+            if client.get(url, secure=True).status_code != 200:
+                raise RuntimeError("the dashboard did not answer 200")
+            return ""
+
+        self.time("dashboard_computed", "staff dashboard, computed (cache empty)", get, repeats=5)
 
     def session_log_post(self) -> None:
         data = self.log_post_data()
