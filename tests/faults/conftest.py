@@ -1,6 +1,7 @@
 """Fault-test helpers: free ports, polling, child processes cleaned up on failure, and the run's figures."""
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -8,7 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -165,3 +168,101 @@ def redis_server(processes, tmp_path):
     server = Server()
     server.start()
     return server
+
+
+class Browser:
+    """A plain HTTP client for an app running in another process: a session cookie, CSRF, timings."""
+
+    def __init__(self, port: int, *, session_key: str = ""):
+        self.port = port
+        self.cookies = {"sessionid": session_key} if session_key else {}
+
+    def request(self, method: str, path: str, data: dict | None = None, *, timeout: float = 60):
+        """Send one request; returns (status, body text, seconds taken). Redirects are not followed."""
+        headers = {"Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        started = time.monotonic()
+        client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            client.request(method, path, body=body, headers=headers)
+            response = client.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            client.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, text, time.monotonic() - started
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, data: dict, **kwargs):
+        return self.request("POST", path, data, **kwargs)
+
+
+def session_for(user) -> str:
+    """A logged-in session of the user in the test database, as another process will read it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def start_web(processes: "Processes", *, name: str = "web", **env) -> int:
+    """Serve the app with gunicorn (two sync workers) in a child process; returns its port."""
+    port = free_port()
+    processes.start(
+        name,
+        [
+            str(BIN / "gunicorn"),
+            "artworx.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        env=child_env(**env),
+    )
+    wait_until(lambda: port_answers(port), seconds=60, what="gunicorn to listen")
+    return port
+
+
+def start_worker(processes: "Processes", *, name: str = "worker", concurrency: int = 2, **env):
+    """A real Celery worker (prefork) in a child process; returns it once it is ready for tasks."""
+    worker = processes.start(
+        name,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "artworx",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "-n",
+            f"{name}-{uuid.uuid4().hex[:8]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=child_env(**env),
+    )
+    wait_until(
+        lambda: worker.poll() is not None or b" ready." in worker.log_path.read_bytes(),
+        seconds=90,
+        what=f"the Celery worker {name} to be ready",
+    )
+    assert worker.poll() is None, worker.log_path.read_text()
+    return worker
