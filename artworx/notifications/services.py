@@ -218,6 +218,9 @@ def notifications_release_stuck(*, older_than: datetime) -> int:
             default=Value(Notification.Status.PENDING),
         ),
         last_error="Released after the worker sending it stopped answering.",
+        # Its task died with the worker (Redis gives the message back only after the visibility
+        # timeout, and then the claim makes it a no-op): the same sweep queues the row again.
+        queued_at=None,
         updated_at=timezone.now(),
     )
 
