@@ -1,21 +1,37 @@
 """Backups: a custom-format pg_dump of a seeded database restores with pg_restore into a fresh one,
 every table holding the same rows (PostgreSQL).
 
-The commands are the ones in docs/faults-and-backups.md; this test runs them on the demo data.
+The commands are the ones in docs/faults-and-backups.md; this test runs them on a database seeded
+through the services (sites, students with guardians, enrollments, contracts, a cohort with logged
+sessions, referrals, history rows).
 """
 
 import shutil
 import subprocess
 import time
 import uuid
+from datetime import date, timedelta
+from datetime import time as clock
+from decimal import Decimal
 
 import psycopg2
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from psycopg2 import sql
 
-from students.models import Student
+from artworx import roles
+from programs.models import Session
+from programs.services import participation_create, session_log_attendance
+from students.services import contract_open
+from tests.factories import (
+    CohortFactory,
+    EnrollmentFactory,
+    GuardianFactory,
+    ReferralFactory,
+    SiteFactory,
+    TeacherFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,10 +59,37 @@ def row_counts(dsn: dict) -> dict[str, int]:
     return counts
 
 
-def test_a_dump_of_the_seeded_database_restores_into_a_fresh_one_with_every_row(settings, tmp_path, figures):
-    settings.DEBUG = True  # the demo data refuses to load otherwise
-    call_command("seed_demo")
-    assert Student.objects.exists()
+def seed() -> None:
+    """Two full sites' worth of records of every main kind."""
+    staff = UserFactory(role=roles.PROGRAM_STAFF)
+    artist = UserFactory(role=roles.TEACHING_ARTIST)
+    courses = [{"subject_area": "english", "title": "English 11A", "credits": Decimal(5)}]
+    for _ in range(2):
+        teachers = TeacherFactory.create_batch(2)
+        site = SiteFactory(capacity=50, teachers=teachers)
+        cohort = CohortFactory(site=site, teaching_artists=[artist])
+        for n in range(50):
+            student = EnrollmentFactory(site=site, teacher=teachers[n % 2]).student
+            GuardianFactory(student=student)
+            if n < 10:
+                contract_open(student=student, started_on=date(2026, 9, 14), courses=courses)
+            if n < 25:
+                participation_create(cohort=cohort, student=student, joined_on=date(2026, 9, 14), by=staff)
+        participations = list(cohort.participations.all())
+        for day in range(10):
+            session = Session.objects.create(
+                cohort=cohort,
+                date=date(2026, 9, 14) + timedelta(days=day),
+                starts_at=clock(15),
+                duration_minutes=60,
+            )
+            marks = {p.pk: "P" if (p.pk + day) % 5 else "U" for p in participations}
+            session_log_attendance(session=session, marks=marks, topic=f"Week {day}", by=staff)
+    ReferralFactory.create_batch(20)
+
+
+def test_a_dump_of_the_seeded_database_restores_into_a_fresh_one_with_every_row(tmp_path, figures):
+    seed()
     source = connection.settings_dict
     server = ["-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432), "-U", source["USER"]]
     dsn = {
@@ -81,9 +124,9 @@ def test_a_dump_of_the_seeded_database_restores_into_a_fresh_one_with_every_row(
         subprocess.run([dropdb, *server, "--if-exists", target], check=True, timeout=60)  # noqa: S603
 
     assert after == before
-    assert before["students_student"] > 0 and before["programs_attendance"] > 0
+    assert before["students_student"] == 100 and before["programs_attendance"] == 500
     figures.append(
-        f"backup: pg_dump --format=custom of the demo data ({len(before)} tables, {sum(before.values())} "
+        f"backup: pg_dump --format=custom of a seeded database ({len(before)} tables, {sum(before.values())} "
         f"rows) wrote {dump.stat().st_size / 1024:.0f} KiB in {dump_seconds:.2f} s; pg_restore into a "
         f"fresh database took {restore_seconds:.2f} s; row counts equal in every table"
     )
