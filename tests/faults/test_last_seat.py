@@ -77,6 +77,7 @@ def test_the_last_seat_of_a_site_of_50_goes_to_exactly_one_of_100(figures):
     ]
     result = run(jobs, figures, "site of 50")
     assert result.outcomes == {"ok": 1, "site_full": REQUESTS - 1}
+    assert "is full: all 50 seats are taken" in result.messages["site_full"]
     assert Enrollment.objects.open().filter(site=site).count() == 50
     assert Enrollment.objects.filter(student__in=students).count() == 1
 
@@ -92,6 +93,7 @@ def test_the_last_place_in_a_teachers_caseload_of_25_goes_to_exactly_one_of_100(
     ]
     result = run(jobs, figures, "teacher caseload of 25")
     assert result.outcomes == {"ok": 1, "caseload_full": REQUESTS - 1}
+    assert "already carries 25 students" in result.messages["caseload_full"]
     assert Enrollment.objects.open().filter(teacher=teacher).count() == 25
 
 
@@ -109,6 +111,7 @@ def test_the_last_place_in_a_cohort_of_25_goes_to_exactly_one_of_100(figures):
     ]
     result = run(jobs, figures, "cohort of 25")
     assert result.outcomes == {"ok": 1, "cohort_full": REQUESTS - 1}
+    assert "is full: all 25 places are taken" in result.messages["cohort_full"]
     assert Participation.objects.enrolled().filter(cohort=cohort).count() == 25
 
 
@@ -122,6 +125,7 @@ def test_the_last_seat_of_a_site_goes_to_exactly_one_of_100_transfers(figures):
     ]
     result = run(jobs, figures, "transfer into a site of 50")
     assert result.outcomes == {"ok": 1, "site_full": REQUESTS - 1}
+    assert "is full" in result.messages["site_full"]
     assert Enrollment.objects.open().filter(site=target).count() == 50
     # The losers stay where they were: their enrollment was not ended by a refused transfer.
     assert Enrollment.objects.open().count() == 49 + REQUESTS
