@@ -216,9 +216,10 @@ def session_for(user) -> str:
     return client.cookies["sessionid"].value
 
 
-def start_web(processes: "Processes", *, name: str = "web", **env) -> int:
-    """Serve the app with gunicorn (two sync workers) in a child process; returns its port."""
+def start_web(processes: "Processes", *, name: str = "web", threads: int = 0, **env) -> int:
+    """Serve the app with gunicorn (two workers, sync or with `threads` each) in a child process; its port."""
     port = free_port()
+    pool = ["--worker-class", "gthread", "--threads", str(threads)] if threads else []
     processes.start(
         name,
         [
@@ -232,6 +233,7 @@ def start_web(processes: "Processes", *, name: str = "web", **env) -> int:
             "60",
             "--graceful-timeout",
             "5",
+            *pool,
         ],
         env=child_env(**env),
     )

@@ -60,31 +60,30 @@ def row_counts(dsn: dict) -> dict[str, int]:
 
 
 def seed() -> None:
-    """Two full sites' worth of records of every main kind."""
+    """A full site's worth of records of every main kind."""
     staff = UserFactory(role=roles.PROGRAM_STAFF)
     artist = UserFactory(role=roles.TEACHING_ARTIST)
     courses = [{"subject_area": "english", "title": "English 11A", "credits": Decimal(5)}]
-    for _ in range(2):
-        teachers = TeacherFactory.create_batch(2)
-        site = SiteFactory(capacity=50, teachers=teachers)
-        cohort = CohortFactory(site=site, teaching_artists=[artist])
-        for n in range(50):
-            student = EnrollmentFactory(site=site, teacher=teachers[n % 2]).student
-            GuardianFactory(student=student)
-            if n < 10:
-                contract_open(student=student, started_on=date(2026, 9, 14), courses=courses)
-            if n < 25:
-                participation_create(cohort=cohort, student=student, joined_on=date(2026, 9, 14), by=staff)
-        participations = list(cohort.participations.all())
-        for day in range(10):
-            session = Session.objects.create(
-                cohort=cohort,
-                date=date(2026, 9, 14) + timedelta(days=day),
-                starts_at=clock(15),
-                duration_minutes=60,
-            )
-            marks = {p.pk: "P" if (p.pk + day) % 5 else "U" for p in participations}
-            session_log_attendance(session=session, marks=marks, topic=f"Week {day}", by=staff)
+    teachers = TeacherFactory.create_batch(2)
+    site = SiteFactory(capacity=50, teachers=teachers)
+    cohort = CohortFactory(site=site, teaching_artists=[artist])
+    for n in range(50):
+        student = EnrollmentFactory(site=site, teacher=teachers[n % 2]).student
+        GuardianFactory(student=student)
+        if n < 10:
+            contract_open(student=student, started_on=date(2026, 9, 14), courses=courses)
+        if n < 25:
+            participation_create(cohort=cohort, student=student, joined_on=date(2026, 9, 14), by=staff)
+    participations = list(cohort.participations.all())
+    for day in range(10):
+        session = Session.objects.create(
+            cohort=cohort,
+            date=date(2026, 9, 14) + timedelta(days=day),
+            starts_at=clock(15),
+            duration_minutes=60,
+        )
+        marks = {p.pk: "P" if (p.pk + day) % 5 else "U" for p in participations}
+        session_log_attendance(session=session, marks=marks, topic=f"Week {day}", by=staff)
     ReferralFactory.create_batch(20)
 
 
@@ -124,7 +123,7 @@ def test_a_dump_of_the_seeded_database_restores_into_a_fresh_one_with_every_row(
         subprocess.run([dropdb, *server, "--if-exists", target], check=True, timeout=60)  # noqa: S603
 
     assert after == before
-    assert before["students_student"] == 100 and before["programs_attendance"] == 500
+    assert before["students_student"] == 50 and before["programs_attendance"] == 250
     figures.append(
         f"backup: pg_dump --format=custom of a seeded database ({len(before)} tables, {sum(before.values())} "
         f"rows) wrote {dump.stat().st_size / 1024:.0f} KiB in {dump_seconds:.2f} s; pg_restore into a "
