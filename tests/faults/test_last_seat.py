@@ -174,7 +174,8 @@ def test_the_last_seat_goes_to_one_of_100_referral_conversions_and_99_wait(figur
     teachers = TeacherFactory.create_batch(3)
     site = SiteFactory(capacity=50, teachers=teachers)
     fill(site, teachers, 49)
-    referrals = ReferralFactory.create_batch(REQUESTS)
+    # Names of their own: two youths of one name and birth date would be asked to confirm a match.
+    referrals = [ReferralFactory(first_name=f"Youth{n}", last_name="Referral") for n in range(REQUESTS)]
     jobs = [
         lambda r=r: referral_convert(
             referral=r, site=site, teacher=teachers[2], on=date(2026, 11, 9), grade=10
