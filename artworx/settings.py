@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "artworx.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,6 +239,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
+# A notification claimed this long ago and still "sending" belongs to a worker that died: the sweep
+# puts it back to pending. Longer than a task may run (CELERY_TASK_TIME_LIMIT), so a slow but living
+# worker is never doubled.
+ARTWORX_NOTIFICATION_STUCK_SECONDS = int(os.environ.get("ARTWORX_NOTIFICATION_STUCK_SECONDS", str(15 * 60)))
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE

@@ -23,3 +23,7 @@ urlpatterns = [
     path("notifications/", include("artworx.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Views answer 503 on a lost database through artworx.middleware; this covers middleware that
+# reads or writes the session after the view.
+handler500 = "artworx.views.server_error"

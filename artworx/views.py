@@ -1,4 +1,7 @@
-"""Pages that belong to no single app: the role home page, the language switch, the installable app."""
+"""Pages that belong to no single app: the role home page, the language switch, the installable app
+and the server error page."""
+
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -8,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from artworx.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from sites.selectors import site_capacity_rows
 from students.selectors import teacher_caseload
@@ -89,3 +94,11 @@ def web_app_manifest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: a database that stopped answering inside a middleware is a 503, not a 500."""
+    # Django calls this inside its except block, so the exception is still at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response()
+    return defaults.server_error(request)

@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -23,9 +23,6 @@ logger = logging.getLogger(__name__)
 # A row is tried this many times (claims, counting a worker that died mid-send) before it is
 # left as failed for an administrator to retry from the admin console.
 MAX_ATTEMPTS = 10
-# Rows stay in "sending" this long before a sweep takes them back: longer than a task may run
-# (CELERY_TASK_TIME_LIMIT), so a slow but living worker is never doubled.
-STUCK_AFTER_SECONDS = 15 * 60
 BATCH_SIZE = 500
 
 
@@ -208,6 +205,11 @@ def notification_deliver(*, notification_id: int) -> bool:
     return True
 
 
+def stuck_before(now: datetime) -> datetime:
+    """Claims older than this belong to a worker that died (ARTWORX_NOTIFICATION_STUCK_SECONDS)."""
+    return now - timedelta(seconds=settings.ARTWORX_NOTIFICATION_STUCK_SECONDS)
+
+
 def notifications_release_stuck(*, older_than: datetime) -> int:
     """Put rows left in "sending" by a worker that died back to pending (failed after MAX_ATTEMPTS)."""
     return Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=older_than).update(
@@ -216,6 +218,9 @@ def notifications_release_stuck(*, older_than: datetime) -> int:
             default=Value(Notification.Status.PENDING),
         ),
         last_error="Released after the worker sending it stopped answering.",
+        # Its task died with the worker (Redis gives the message back only after the visibility
+        # timeout, and then the claim makes it a no-op): the same sweep queues the row again.
+        queued_at=None,
         updated_at=timezone.now(),
     )
 

@@ -1,7 +1,6 @@
 """Celery tasks: a periodic sweep that writes what is due, and one delivery task per notification."""
 
 import logging
-from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -10,10 +9,10 @@ from django.utils import timezone
 
 from artworx.notifications.selectors import deliveries_to_queue
 from artworx.notifications.services import (
-    STUCK_AFTER_SECONDS,
     notification_deliver,
     notifications_mark_queued,
     notifications_release_stuck,
+    stuck_before,
 )
 from artworx.notifications.sweeps import run_sweeps
 
@@ -63,7 +62,7 @@ def sweep_reminders() -> dict[str, int]:
     """Write every reminder that is due, take back stuck deliveries, and queue the pending ones."""
     now = timezone.now()
     written = run_sweeps(now=now)
-    released = notifications_release_stuck(older_than=now - timedelta(seconds=STUCK_AFTER_SECONDS))
+    released = notifications_release_stuck(older_than=stuck_before(now))
     pending = deliveries_to_queue(now=now)
     deliveries_enqueue(notification_ids=pending)
     logger.info("Reminder sweep: written %s, released %d, queued up to %d.", written, released, len(pending))

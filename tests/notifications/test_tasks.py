@@ -242,3 +242,19 @@ def test_with_the_broker_down_an_artist_still_saves_attendance_and_the_reminder_
     call_command("send_reminders")  # recovery: the waiting reminder goes out, once
     call_command("send_reminders")
     assert [m.to for m in mail.outbox] == [[artist.email]]
+
+
+@pytest.mark.django_db
+def test_a_row_released_from_a_dead_worker_is_queued_again_by_the_same_sweep(
+    overdue_contract, teacher, wants_email, published, django_capture_on_commit_callbacks, settings
+):
+    wants_email(teacher, EXPIRED)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_reminders()
+    notification = Notification.objects.get()
+    # A worker claimed it a minute ago and died; the claim timeout here is 30 seconds.
+    settings.ARTWORX_NOTIFICATION_STUCK_SECONDS = 30
+    Notification.objects.update(status="sending", claimed_at=timezone.now() - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_reminders()["released"] == 1
+    assert published == [((notification.pk,), None)] * 2

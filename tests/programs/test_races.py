@@ -7,8 +7,8 @@ import pytest
 from artworx import roles
 from programs.models import Attendance, Participation, Session, SessionLogSubmission
 from programs.services import participation_create, session_log_attendance
+from tests.concurrency import race
 from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory, TeacherFactory, UserFactory
-from tests.students.test_races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,47 +1,17 @@
 """DESIGN.md rule 3 on PostgreSQL: concurrent requests for the last seat produce exactly one enrollment."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import override_settings
 
 from students.models import Enrollment, Referral, Student, WaitlistEntry
 from students.services import enrollment_create, enrollment_transfer, referral_convert
+from tests.concurrency import race
 from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, StudentFactory, TeacherFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CONCURRENCY = 60
-
-
-def race(jobs) -> dict[str, int]:
-    """Run the callables at once behind a barrier; count successes and refusal codes."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-            outcome = "ok"
-        except ValidationError as error:
-            outcome = error.code
-        except Exception as error:
-            outcome = f"error: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return {outcome: outcomes.count(outcome) for outcome in set(outcomes)}
 
 
 def test_it_gives_the_last_seat_of_a_site_to_exactly_one_of_many():

@@ -1,14 +1,12 @@
 """Run the reminder sweeps and deliver what is pending, in this process (no Celery, no Redis)."""
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from artworx.notifications.services import (
-    STUCK_AFTER_SECONDS,
     notifications_deliver_pending,
     notifications_release_stuck,
+    stuck_before,
 )
 from artworx.notifications.sweeps import run_sweeps
 
@@ -25,7 +23,7 @@ class Command(BaseCommand):
         now = timezone.now()
         for sweep, written in run_sweeps(now=now).items():
             self.stdout.write(f"{sweep}: {written} notification(s) written")
-        released = notifications_release_stuck(older_than=now - timedelta(seconds=STUCK_AFTER_SECONDS))
+        released = notifications_release_stuck(older_than=stuck_before(now))
         if released:
             self.stdout.write(f"{released} stuck notification(s) put back to pending")
         if no_delivery:

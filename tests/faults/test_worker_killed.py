@@ -1,0 +1,105 @@
+"""A Celery worker killed with SIGKILL mid-delivery: every due reminder is still delivered, and none
+twice except in the one window the README documents (killed after the mail server took the message,
+before the row was marked sent).
+
+Real workers in child processes on this test's database and a throwaway redis-server. The email
+backend (tests.faults.mailbox) holds each send at a gate file, so the test kills the worker's whole
+process group (SIGKILL) while it holds claimed rows. The claim timeout is shortened with
+ARTWORX_NOTIFICATION_STUCK_SECONDS so the sweep takes the rows back within the test.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from artworx.notifications.models import Kind, Notification
+from artworx.notifications.services import notification_preferences_save
+from tests.faults.conftest import database_url, start_worker, wait_until
+from tests.faults.mailbox import delivered
+from tests.faults.test_redis_down import CONTRACTS, overdue_contracts, publish_sweep
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+STUCK_SECONDS = 3
+CONCURRENCY = 2
+
+
+@pytest.mark.parametrize(
+    ("gate_at", "duplicates"),
+    [
+        ("before", 0),  # killed before the mail server had the message: each is sent once
+        ("after", CONCURRENCY),  # killed after it, before the row was marked sent: the documented window
+    ],
+)
+def test_a_worker_killed_mid_delivery_loses_no_reminder(
+    gate_at, duplicates, redis_server, processes, tmp_path, site, teacher, users, figures
+):
+    staff = users["staff"]
+    for user in (teacher, staff):
+        notification_preferences_save(user=user, email_kinds={Kind.CONTRACT_EXPIRED})
+    overdue_contracts(site, teacher, CONTRACTS)
+    maildir, gate = tmp_path / "mail", tmp_path / "gate"
+    maildir.mkdir()
+    env = {
+        "DEBUG": "true",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_server.url,
+        "EMAIL_BACKEND": "tests.faults.mailbox.EmailBackend",
+        "ARTWORX_TEST_MAILDIR": maildir,
+        "ARTWORX_NOTIFICATION_STUCK_SECONDS": STUCK_SECONDS,
+    }
+    doomed = start_worker(
+        processes,
+        name="doomed",
+        concurrency=CONCURRENCY,
+        ARTWORX_TEST_MAIL_GATE=gate,
+        ARTWORX_TEST_MAIL_GATE_AT=gate_at,
+        **env,
+    )
+    publish_sweep(redis_server.url)
+    emails = Notification.objects.filter(by_email=True)
+    sending = emails.filter(status=Notification.Status.SENDING)
+    wait_until(
+        lambda: sending.count() == CONCURRENCY and len(list(maildir.glob("waiting-*"))) == CONCURRENCY,
+        what="the worker to hold claimed rows at the mail step",
+    )
+    claimed = set(sending.values_list("pk", flat=True))
+    processes.kill(doomed)  # SIGKILL to the worker and its pool processes at once
+    killed_at = timezone.now()
+    assert set(sending.values_list("pk", flat=True)) == claimed  # left in "sending" by the dead worker
+    assert len(delivered(maildir)) == duplicates
+
+    rescuer = start_worker(processes, name="rescuer", **env)
+    # The rows the dead worker held come back after the claim timeout: sweep once it has passed.
+    wait_until(
+        lambda: timezone.now() - killed_at > timedelta(seconds=STUCK_SECONDS + 1), what="the claim timeout"
+    )
+    publish_sweep(redis_server.url)
+    total = 2 * CONTRACTS
+    wait_until(
+        lambda: (
+            not emails.exclude(status=Notification.Status.SENT).exists()
+            and len(delivered(maildir)) >= total + duplicates
+        ),
+        seconds=120,
+        what="every reminder to be delivered after the kill",
+    )
+    recovery = (timezone.now() - killed_at).total_seconds()
+    publish_sweep(redis_server.url)  # one more sweep: nothing is left to send
+    sweeps_run = lambda: rescuer.log_path.read_text().count("Reminder sweep:")  # noqa: E731
+    wait_until(lambda: sweeps_run() >= 2, what="the last sweep to run")
+    sent = Counter(delivered(maildir))
+    assert emails.count() == total
+    assert emails.filter(status=Notification.Status.SENT).count() == total  # exactly once in the outbox
+    assert sum(sent.values()) == total + duplicates
+    assert set(sent) == {teacher.email, staff.email}
+    # Only the rows held at the kill were tried twice; every other row was sent on its first claim.
+    attempts = dict(emails.values_list("pk", "attempts"))
+    assert {pk for pk, n in attempts.items() if n == 2} == claimed
+    assert {n for pk, n in attempts.items() if pk not in claimed} == {1}
+    figures.append(
+        f"worker SIGKILLed ({gate_at} the mail step) holding {len(claimed)} claimed rows of {total}: "
+        f"all {total} sent {recovery:.1f} s after the kill (claim timeout {STUCK_SECONDS} s), "
+        f"{sum(sent.values())} emails written, {duplicates} duplicates"
+    )
