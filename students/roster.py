@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from artworx.exports import FORMULA_STARTS
+from artworx.history import history_user
 from artworx.roles import TEACHER
 from sites.models import Site
 from students.models import Enrollment, RosterImport, Student
@@ -183,7 +184,8 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport:
         return roster_import
     RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.APPLYING)
     try:
-        with transaction.atomic():
+        # A worker has no request: the history names who uploaded the roster as the author.
+        with transaction.atomic(), history_user(roster_import.uploaded_by):
             for line, row in enumerate(roster_import.rows, start=2):
                 _apply_row(row, line=line)
     except ValidationError as error:
