@@ -74,6 +74,9 @@ def roster_read(*, name: str, content: bytes) -> list[dict]:
         table = list(csv.reader(io.StringIO(text)))
     else:
         raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
+    # A NUL is never part of a name or a date, and PostgreSQL cannot store one (even inside JSON).
+    if any("\x00" in cell for row in table for cell in row):
+        raise ValidationError(_("The file holds characters that are not text (NUL)."), code="binary")
     table = [row for row in table if any(cell.strip() for cell in row)]
     if len(table) < 2:
         raise ValidationError(_("The file has no rows of students."), code="empty")
