@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni.forms import AlumnusFilter, AlumnusForm, CheckInForm
-from alumni.models import Alumnus
+from alumni.models import Alumnus, CheckIn
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
+from artworx.history import change_history
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.models import Credential
 from programs.selectors import student_participations
@@ -70,6 +71,12 @@ def alumnus_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_see_contact": request.user.has_perm("alumni.view_alumnus_contact", alumnus),
         "today": timezone.localdate(),
+        "history": change_history(
+            [
+                (alumnus.history.all(), _("Alumnus")),
+                (CheckIn.history.filter(alumnus_id=alumnus.pk), _("Check-in")),
+            ]
+        ),
     }
     return render(request, "alumni/alumnus_detail.html", context)
 

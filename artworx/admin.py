@@ -17,6 +17,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "first_name", "last_name", "email", "is_active", "role_list")
     list_filter = ("groups", "is_active", "is_staff", "is_superuser")
+    actions = ["deactivate"]
     search_fields = ("username", "first_name", "last_name", "email")
 
     def get_queryset(self, request):
@@ -25,3 +26,10 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def role_list(self, obj) -> str:
         return ", ".join(group.name for group in obj.groups.all())
+
+    @admin.action(description=_("Deactivate the selected accounts (signs them out everywhere)"))
+    def deactivate(self, request, queryset) -> None:
+        # An inactive user's sessions stop working at their next request: Django's ModelBackend (which
+        # every session's backend is) refuses inactive users in get_user, so nothing else is needed.
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, _("%(count)d account(s) deactivated.") % {"count": count})

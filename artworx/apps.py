@@ -12,7 +12,10 @@ class ArtworxConfig(AppConfig):
     verbose_name = "artworx"
 
     def ready(self) -> None:
+        from artworx.form_guards import refuse_overflowing_ids
         from artworx.roles import sync_role_permissions
+
+        refuse_overflowing_ids()
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="artworx_sync_role_permissions")
 

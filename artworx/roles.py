@@ -34,6 +34,7 @@ ADMIN_CONSOLE_APPS = (
     "alumni",
     "dashboard",
     "notifications",
+    "axes",  # failed logins and lockouts, to look into and reset
 )
 
 is_administrator = rules.is_superuser | rules.is_group_member(ADMINISTRATOR)

@@ -1,17 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_GET, require_http_methods
 
 from artworx import views
 from artworx.export_registry import export_view
 
+# Django's form views also answer PUT; every page here takes only the methods it needs (405 otherwise).
+get_or_post = require_http_methods(["GET", "POST"])
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", get_or_post(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("i18n/setlang/", views.language_set, name="set_language"),
+    path("password/", get_or_post(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "password/done/",
+        require_GET(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path("i18n/setlang/", views.language_set, name="set_language"),  # POST only (the view says so)
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_app_manifest, name="web_app_manifest"),
     path("sites/", include("sites.urls")),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from artworx.history import change_history
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.forms import (
     CertificationForm,
@@ -157,6 +158,12 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": sessions,
         "rate": attendance_rate(sessions=cohort.sessions.all()),
         "today": timezone.localdate(),
+        "history": change_history(
+            [
+                (cohort.history.all(), _("Cohort")),
+                (Participation.history.filter(cohort_id=cohort.pk), _("Participant")),
+            ]
+        ),
     }
     return render(request, "programs/cohort_detail.html", context)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from artworx.history import change_history
 from artworx.roles import COUNSELOR
 from sites.models import Partner, Site
 from students.forms import (
@@ -190,6 +191,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "credits": credits,
         "can_change": request.user.has_perm("students.change_referral", referral),
         "next_steps": REFERRAL_NEXT.get(referral.status, ()),
+        "history": change_history([(referral.history.all(), _("Referral"))]),
     }
     return render(request, "students/referral_detail.html", context)
 

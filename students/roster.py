@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from artworx.exports import FORMULA_STARTS
+from artworx.history import history_user
 from artworx.roles import TEACHER
 from sites.models import Site
 from students.models import Enrollment, RosterImport, Student
@@ -75,6 +76,9 @@ def roster_read(*, name: str, content: bytes) -> list[dict]:
         table = list(csv.reader(io.StringIO(text)))
     else:
         raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
+    # A NUL is never part of a name or a date, and PostgreSQL cannot store one (even inside JSON).
+    if any("\x00" in cell for row in table for cell in row):
+        raise ValidationError(_("The file holds characters that are not text (NUL)."), code="binary")
     table = [row for row in table if any(cell.strip() for cell in row)]
     if len(table) < 2:
         raise ValidationError(_("The file has no rows of students."), code="empty")
@@ -185,7 +189,8 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport:
         return roster_import
     RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.APPLYING)
     try:
-        with transaction.atomic():
+        # A worker has no request: the history names who uploaded the roster as the author.
+        with transaction.atomic(), history_user(roster_import.uploaded_by):
             _apply_rows(roster_import.rows, by=roster_import.uploaded_by)
     except ValidationError as error:
         message = " ".join(error.messages)

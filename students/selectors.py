@@ -1,14 +1,14 @@
 """Reads about students shared by pages, exports and tasks, scoped by user."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from statistics import median
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from artworx.history import Change, change_history
 from programs.models import Participation
 from programs.selectors import NO_FIGURES, attendance_figures, combine_figures
 from sites.calendar import calendars_for_sites
@@ -72,25 +72,10 @@ def teacher_caseload(*, teacher, today: date) -> list[Student]:
     return students
 
 
-@dataclass(frozen=True)
-class Change:
-    """One recorded change on a student's records, for the history section of their page."""
-
-    when: datetime
-    who: object
-    what: str
-    kind: str
-    fields: list[str]
-
-
 def student_change_history(
     *, student: Student, include_support: bool, include_notes: bool, limit: int = 30
 ) -> list[Change]:
-    """Who changed what and when on a student's profile, guardians, enrollments (and support profile).
-
-    One query per kind of record; the changed fields are found by comparing each version with the
-    one before it in memory. Field names only, never values: a private note is never shown here.
-    """
+    """Who changed what and when on a student's profile, guardians, enrollments (and support profile)."""
     sources = [
         (Student.history.filter(id=student.pk), _("Profile")),
         (Guardian.history.filter(student_id=student.pk), _("Guardian")),
@@ -98,25 +83,7 @@ def student_change_history(
     ]
     if include_support:
         sources.append((SupportProfile.history.filter(student_id=student.pk), _("Support profile")))
-    excluded = ["updated_at", "created_at"] + ([] if include_notes else ["private_notes"])
-    changes = []
-    for records, what in sources:
-        previous = {}
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
-            before = previous.get(record.id)
-            fields = []
-            if before is not None:
-                delta = record.diff_against(before, excluded_fields=excluded)
-                fields = [
-                    str(record.instance_type._meta.get_field(name).verbose_name)
-                    for name in delta.changed_fields
-                ]
-            previous[record.id] = record
-            changes.append(
-                Change(record.history_date, record.history_user, str(what), record.history_type, fields)
-            )
-    changes.sort(key=lambda change: change.when, reverse=True)
-    return changes[:limit]
+    return change_history(sources, excluded=[] if include_notes else ["private_notes"], limit=limit)
 
 
 def contract_rows(*, user) -> QuerySet[Contract]:

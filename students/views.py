@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alumni.models import Alumnus
+from artworx.history import change_history
 from artworx.roles import manages_programs
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.selectors import student_participations
@@ -29,7 +30,7 @@ from students.forms import (
     StudentForm,
     SupportProfileForm,
 )
-from students.models import Contract, Enrollment, Guardian, Student, SupportProfile
+from students.models import Contract, ContractCourse, Enrollment, Guardian, Student, SupportProfile
 from students.selectors import (
     contract_rows,
     student_change_history,
@@ -333,7 +334,12 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "contract": contract,
         "courses": contract.courses.all(),
-        "history": contract.history.select_related("history_user")[:20],
+        "history": change_history(
+            [
+                (contract.history.all(), _("Contract")),
+                (ContractCourse.history.filter(contract_id=contract.pk), _("Course")),
+            ]
+        ),
     }
     return render(request, "students/contract_detail.html", context)
 

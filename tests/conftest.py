@@ -6,6 +6,8 @@ from functools import cache
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from artworx import roles
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
@@ -136,3 +138,14 @@ def open_contract(db):
         return contract_open(student=student, started_on=started_on, courses=courses, length_days=length_days)
 
     return make
+
+
+# Property-based tests (hypothesis): a modest number of examples keeps the suite quick; CI runs more.
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("dev"), max_examples=25)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))

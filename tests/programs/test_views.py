@@ -344,8 +344,9 @@ def test_cohort_page_queries_do_not_grow_with_rows(as_role, cohort, teacher, dja
     grow(cohort, teacher, 2)
     client = as_role("staff")
     url = reverse("programs:cohort_detail", args=[cohort.pk])
-    # session, user, groups, cohort, artists, roster, thresholds, figures, sessions, rate, the bell
-    with django_assert_num_queries(11) as first:
+    # session, user, groups, cohort, artists, roster, thresholds, figures, sessions, rate,
+    # cohort history, participants' history, the bell
+    with django_assert_num_queries(13) as first:
         client.get(url)
     grow(cohort, teacher, 10)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -72,6 +72,7 @@ def test_confirm_is_post_only(as_role, users, site, teacher):
         ("r.csv", b"district_id,first_name\n1,Ana\n", "columns"),
         ("r.csv", (HEADER + "1,Jos\xe9,R,2009-01-01,11,S,t,2026-11-02\n").encode("latin-1"), "encoding"),
         ("r.csv", b"x" * (3 * 1024 * 1024), "too_large"),
+        ("r.csv", (HEADER + "1,Ana\x00,R,2009-01-01,11,S,t,2026-11-02\n").encode(), "binary"),
         ("r.pdf", b"%PDF", "format"),
         ("r.xlsx", b"not a workbook", "unreadable"),
     ],

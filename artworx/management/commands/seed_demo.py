@@ -322,8 +322,11 @@ def make_student(
         consents_to_messages=rng.random() < 0.7,
         is_primary=True,
     )
-    flags = {flag: rng.random() < 0.12 for flag in SupportProfile.FLAGS}
-    SupportProfile.objects.filter(student=student).update(**flags)
+    profile = SupportProfile.objects.get(student=student)
+    for flag in SupportProfile.FLAGS:
+        setattr(profile, flag, rng.random() < 0.12)
+    profile.save()  # save(), not update(): the history keeps the change like any other
+
     return student
 
 
