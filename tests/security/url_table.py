@@ -70,6 +70,9 @@ URLS: dict[str, Row] = {
     "password_change": row(allowed=FORM, **everyone(200)),
     "password_change_done": row(**everyone(200)),
     "set_language": row(method=POST, anonymous=302, **everyone(302)),
+    # The service worker and the manifest are public: the phone fetches them before anyone signs in.
+    "service_worker": row(anonymous=200, **everyone(200)),
+    "web_app_manifest": row(anonymous=200, **everyone(200)),
     "export": row(lambda w: {"name": "students", "fmt": "csv"}, **STAFF, **TEACHERS),
     "dashboard:dashboard": row(**STAFF),
     "dashboard:report": row(**STAFF),
