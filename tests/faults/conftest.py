@@ -22,7 +22,7 @@ FIGURES: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the figures the fault tests measured, for docs/faults-and-backups.md."""
+    """Print the figures the fault tests measured, for SECURITY.md ("Faults and backups")."""
     if FIGURES:
         terminalreporter.section("fault test figures")
         for line in FIGURES:

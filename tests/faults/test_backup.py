@@ -1,7 +1,7 @@
 """Backups: a custom-format pg_dump of a seeded database restores with pg_restore into a fresh one,
 every table holding the same rows (PostgreSQL).
 
-The commands are the ones in docs/faults-and-backups.md; this test runs them on a database seeded
+The commands are the ones in SECURITY.md ("Faults and backups"); this test runs them on a database seeded
 through the services (sites, students with guardians, enrollments, contracts, a cohort with logged
 sessions, referrals, history rows).
 """
