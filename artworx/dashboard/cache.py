@@ -36,25 +36,36 @@ SOURCES = [
 TIMEOUT = 15 * 60  # a version seen by no one for this long is let go
 
 
-def data_version() -> str:
-    """The newest history id of every table the dashboard reads, in one query."""
+def data_version(sources=SOURCES) -> str:
+    """The newest history id of every table in `sources`, in one query."""
     quote = connection.ops.quote_name
     columns = ", ".join(
         f"(SELECT MAX(history_id) FROM {quote(m.history.model._meta.db_table)})"  # noqa: S608 - model tables
-        for m in SOURCES
+        for m in sources
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")
         return ",".join(str(value) for value in cursor.fetchone())
 
 
-def cached_board(*, user, site, start, end, today, compute):
-    """The board for these filters: from the cache while the data is unchanged, else `compute()`."""
+def version_key(name: str, *parts, sources=SOURCES) -> str:
+    """A cache key that changes with the language, the given parts and the data of `sources`."""
+    return (
+        f"{name}:"
+        + hashlib.sha256(repr([get_language(), *parts, data_version(sources)]).encode()).hexdigest()
+    )
+
+
+def cached(key: str, compute):
+    """The value kept under `key`, or `compute()` kept there now."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def board_key(*, user, site, start, end, today) -> str:
+    """The key of one board: the filters, the day, the user's scope and the data's version."""
     scope = "all" if sees_all(user) else f"user{user.pk}"
-    parts = [get_language(), scope, site.pk if site else "", start, end, today, data_version()]
-    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    board = cache.get(key)
-    if board is None:
-        board = compute()
-        cache.set(key, board, TIMEOUT)
-    return board
+    return version_key("dashboard", scope, site.pk if site else "", start, end, today)

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from artworx.dashboard.cache import cached_board
+from artworx.dashboard.cache import board_key, cached
 from artworx.dashboard.selectors import dashboard
 from artworx.shortcuts import require_perm
 from artworx.widgets import LongSelect
@@ -49,13 +50,12 @@ def _board(request: HttpRequest) -> dict:
     today = timezone.localdate()
     filters = DashboardFilter(request.GET or None, user=request.user)
     site, start, end = filters.values(today)
-    board = cached_board(
-        user=request.user,
-        site=site,
-        start=start,
-        end=end,
-        today=today,
-        compute=lambda: dashboard(user=request.user, site=site, start=start, end=end, today=today),
+    key = board_key(user=request.user, site=site, start=start, end=end, today=today)
+    # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
+    board = SimpleLazyObject(
+        lambda: cached(
+            key, lambda: dashboard(user=request.user, site=site, start=start, end=end, today=today)
+        )
     )
     chart_labels = {
         "attendance": str(_("Attendance %")),
@@ -68,6 +68,7 @@ def _board(request: HttpRequest) -> dict:
     return {
         "filters": filters,
         "board": board,
+        "board_key": key,
         "site": site,
         "start": start,
         "end": end,

@@ -291,12 +291,16 @@ def test_the_funnel_counts_each_stage_and_its_queries_do_not_grow(as_role, users
     ReferralFactory(source=source, received_on=date(2026, 10, 1), contacted_on=date(2026, 10, 3))
     ReferralFactory(source=source, received_on=date(2026, 10, 2))
     client = as_role("staff")
-    # session, user, groups, stages by source and month, step dates, the notification bell
-    with django_assert_num_queries(6) as first:
+    # session, user, groups, the referrals' version, stages by source and month, step dates, the bell
+    with django_assert_num_queries(7) as first:
         response = client.get(reverse("students:referral_funnel"))
     assert response.context["totals"]["received"] == 2 and response.context["totals"]["contacted"] == 1
     assert response.context["stages"][1] == ("contacted", 1, 50)
     assert response.context["medians"][0] == ("contacted", 2, 1)
     ReferralFactory.create_batch(10, source=source, received_on=date(2026, 11, 1))
     with django_assert_num_queries(len(first.captured_queries)):
-        client.get(reverse("students:referral_funnel"))
+        response = client.get(reverse("students:referral_funnel"))
+    assert response.context["totals"]["received"] == 12  # new referrals: computed afresh
+    with django_assert_num_queries(5):  # nothing changed: the funnel comes from the cache
+        response = client.get(reverse("students:referral_funnel"))
+    assert response.context["totals"]["received"] == 12
