@@ -19,6 +19,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from artworx.bench.pages import Bench, machine
 from artworx.bench.report import write_section
@@ -30,7 +31,10 @@ def session_cookie(user) -> str:
     """A signed-in session for `user`, as the Cookie header a browser would send."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend a real sign-in would record: the first that can load users (not the lockout's).
+    store[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
