@@ -143,16 +143,21 @@ class Bench:
             started = time.perf_counter()
             action()
             times.append((time.perf_counter() - started) * 1000)
+        return self.record(name, label, times, queries.count, detail if isinstance(detail, str) else "")
+
+    def record(self, name: str, label: str, times: list[float], queries: int, detail: str = "") -> Result:
+        """Keep and print one scenario's figures."""
         result = Result(
             name=name,
             label=label,
             runs=len(times),
             median_ms=round(statistics.median(times), 1),
             p95_ms=round(percentile(times, 0.95), 1),
-            queries=queries.count,
-            detail=detail if isinstance(detail, str) else "",
+            queries=queries,
+            detail=detail,
         )
-        self.say(f"  {label}: median {result.median_ms} ms, p95 {result.p95_ms} ms, {result.queries} queries")
+        extra = f", {detail}" if detail else ""
+        self.say(f"  {label}: median {result.median_ms} ms, p95 {result.p95_ms} ms, {queries} queries{extra}")
         self.results.append(result)
         return result
 
@@ -274,19 +279,8 @@ class Bench:
                     written[label] = sum(counts.values())
                 transaction.set_rollback(True)
         for label, times in (("first", firsts), ("second", seconds)):
-            result = Result(
-                name=f"sweep_{label}",
-                label=f"reminder sweep, {label} pass",
-                runs=len(times),
-                median_ms=round(statistics.median(times), 1),
-                p95_ms=round(percentile(times, 0.95), 1),
-                queries=queries[label],
-                detail=f"{written[label]:,} notifications written",
-            )
-            self.say(
-                f"  {result.label}: median {result.median_ms} ms, {result.queries} queries, {result.detail}"
-            )
-            self.results.append(result)
+            detail = f"{written[label]:,} notifications written"
+            self.record(f"sweep_{label}", f"reminder sweep, {label} pass", times, queries[label], detail)
 
     def roster_import(self, *, rows: int) -> None:
         """A district file of new students for 40 new sites: preview, then save, rolled back each time."""
@@ -321,16 +315,7 @@ class Bench:
                     raise RuntimeError(f"the import saved {applied.applied} rows: {applied.message}")
                 transaction.set_rollback(True)
         for label, times in (("preview", previews), ("save", saves)):
-            result = Result(
-                name=f"import_{label}",
-                label=f"roster import of {rows:,} rows, {label}",
-                runs=len(times),
-                median_ms=round(statistics.median(times), 1),
-                p95_ms=round(percentile(times, 0.95), 1),
-                queries=queries[label],
-            )
-            self.say(f"  {result.label}: median {result.median_ms} ms, {result.queries} queries")
-            self.results.append(result)
+            self.record(f"import_{label}", f"roster import of {rows:,} rows, {label}", times, queries[label])
 
 
 def roster_file(sites, teachers, rows: int) -> bytes:
