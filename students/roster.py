@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -254,9 +255,11 @@ def _apply_rows(rows: list[dict], *, by) -> None:
         (changed if student.pk else new).append(student)
         students.append((line, row, student))
     if changed:
-        bulk_update_with_history(
-            changed, Student, [*STUDENT_FIELDS, "updated_at"], batch_size=500, default_user=by
-        )
+        now = timezone.now()
+        for student in changed:  # a bulk update skips auto_now
+            student.updated_at = now
+        columns = [*_fields(rows[0], line=FIRST_LINE), "updated_at"]
+        bulk_update_with_history(changed, Student, columns, batch_size=500, default_user=by)
     try:
         students_create_many(new, by=by)
     except IntegrityError as error:
@@ -287,15 +290,3 @@ def _apply_rows(rows: list[dict], *, by) -> None:
         enrollments_create_many(requests, by=by)
     except BatchRefused as error:
         raise _row_error(request_lines[error.index], error) from error
-
-
-STUDENT_FIELDS = [
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "date_of_birth",
-    "grade",
-    "language",
-    "phone",
-    "email",
-]

@@ -121,12 +121,13 @@ def test_a_full_site_is_caught_in_the_preview(users, teacher):
 
 
 def test_an_existing_student_is_updated_not_duplicated(users, site, teacher):
-    StudentFactory(district_id="770001", first_name="Old")
+    old = StudentFactory(district_id="770001", first_name="Old")
     imported = roster_import_create(name="r.csv", content=csv_file(row(1)), by=users["staff"])
     assert imported.results[0]["action"] == "update"
     roster_import_apply(roster_import_id=imported.pk)
     student = Student.objects.get(district_id="770001")
     assert student.first_name == "Ana1" and student.enrollments.open().get().site == site
+    assert student.updated_at > old.updated_at  # the batched update keeps the row's timestamp true
 
 
 def test_confirming_saves_every_row_through_the_services(as_role, users, site, teacher, settings):
