@@ -44,10 +44,10 @@ stack: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1
 stack: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 stack: seed
 	@echo "artworx stack: web on http://$(HOST)/, worker and beat on $(REDIS_URL) (Ctrl-C to stop)"
-	@$(BIN)/celery -A artworx worker --loglevel=INFO --concurrency=2 & worker=$$!; \
-	$(BIN)/celery -A artworx beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule & beat=$$!; \
+	@$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule & beat=$$!; \
 	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat' EXIT INT TERM; \
-	$(BIN)/gunicorn artworx.wsgi --bind $(HOST) --workers 2 --access-logfile -
+	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 2 --access-logfile -
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -55,6 +55,7 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
@@ -77,6 +78,7 @@ BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= artworx_bench
 bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
 bench loadtest: export DEBUG := false
+bench loadtest: export ARTWORX_DEVTOOLS := true
 bench loadtest: export SECRET_KEY := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
 bench loadtest: export ALLOWED_HOSTS := testserver,127.0.0.1
 bench: $(VENV)/.installed

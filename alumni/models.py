@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from artworx.models import Language, TimeStampedModel
 from artworx.roles import is_teacher, sees_all
+from students.models import Diploma, Enrollment, ExitReason
 
 
 class Outcome(models.TextChoices):
@@ -33,8 +34,6 @@ class AlumnusQuerySet(models.QuerySet):
         if sees_all(user):
             return self.all()
         if is_teacher(user):
-            from students.models import Enrollment, ExitReason
-
             graduated_here = Enrollment.objects.filter(
                 student=OuterRef("student"), exit_reason=ExitReason.GRADUATED, site__teachers=user
             )
@@ -45,11 +44,7 @@ class AlumnusQuerySet(models.QuerySet):
 class Alumnus(TimeStampedModel):
     """A former student who graduated, followed for years."""
 
-    class Diploma(models.TextChoices):
-        DIPLOMA = "diploma", _("High school diploma")
-        HISET = "hiset", _("HiSET")
-        GED = "ged", _("GED")
-        CHSPE = "chspe", _("CHSPE")
+    Diploma = Diploma
 
     student = models.OneToOneField("students.Student", on_delete=models.PROTECT, related_name="alumnus")
     graduated_on = models.DateField(_("graduation date"))

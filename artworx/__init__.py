@@ -1,5 +1,0 @@
-"""artworx: load the Celery app with Django so `shared_task` binds to it."""
-
-from artworx.celery import app as celery_app
-
-__all__ = ("celery_app",)

@@ -3,6 +3,7 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 
 
 class ArtworxConfig(AppConfig):
@@ -16,6 +17,8 @@ class ArtworxConfig(AppConfig):
         from artworx.roles import sync_role_permissions
 
         refuse_overflowing_ids()
+        # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections).
+        autodiscover_modules("exports", "sections")
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="artworx_sync_role_permissions")
 

@@ -8,13 +8,17 @@ formula (=, +, -, @, tab, carriage return first) is prefixed with an apostrophe:
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from import_export import fields, resources
+
+from artworx.shortcuts import require_perm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
@@ -118,6 +122,18 @@ class Export:
     resource: Callable[[object], type[resources.ModelResource]]
 
 
+# Every downloadable list by name; each app's exports.py registers its own (found at start-up by
+# ArtworxConfig.ready), so the kernel serves downloads without knowing any domain app.
+EXPORTS: dict[str, Export] = {}
+
+
+def register(name: str, export: Export) -> None:
+    """Make a list downloadable at /exports/<name>.<fmt>."""
+    if name in EXPORTS:
+        raise ValueError(f"An export named {name!r} is already registered.")
+    EXPORTS[name] = export
+
+
 def export_response(request: HttpRequest, *, name: str, fmt: str, export: Export) -> HttpResponse:
     """The list as a file in the asked format."""
     if fmt not in FORMATS:
@@ -129,3 +145,14 @@ def export_response(request: HttpRequest, *, name: str, fmt: str, export: Export
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="artworx-{name}-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+@require_GET
+def export_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """Download a list (with its filters in the query string) as CSV or XLSX."""
+    export = EXPORTS.get(name)
+    if export is None:
+        raise Http404
+    require_perm(request, export.perm)
+    return export_response(request, name=name, fmt=fmt, export=export)

@@ -38,9 +38,13 @@ class UserLanguageMiddleware:
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
-def database_unavailable_response() -> HttpResponse:
+# PostgreSQL's "lock_not_available": a row lock waited past `lock_timeout` (config/settings.py).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def database_unavailable_response(*, busy: bool = False) -> HttpResponse:
     """The 503 page; rendered without a request, so nothing on it needs the database."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    response = HttpResponse(render_to_string("503.html", {"busy": busy}), status=503)
     response["Retry-After"] = "5"
     return response
 
@@ -56,7 +60,12 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_UNAVAILABLE):
+            busy = getattr(exception.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE
             # The class only: the message of a database error can quote the statement's values.
-            logger.warning("Database unavailable (%s): answered 503.", exception.__class__.__name__)
-            return database_unavailable_response()
+            logger.warning(
+                "Database %s (%s): answered 503.",
+                "lock timed out" if busy else "unavailable",
+                exception.__class__.__name__,
+            )
+            return database_unavailable_response(busy=busy)
         return None

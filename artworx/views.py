@@ -4,12 +4,9 @@ and the server error page."""
 import sys
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import cache_control
@@ -17,29 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from artworx.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
-from artworx.roles import is_teacher, is_teaching_artist, sees_all
-from sites.selectors import site_capacity_rows
-from students.selectors import teacher_caseload
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Land each role on what it needs first."""
-    user = request.user
-    context = {}
-    if sees_all(user):
-        template = "artworx/home_staff.html"
-        context["sites"] = site_capacity_rows(user=user)
-    elif is_teacher(user):
-        template = "artworx/home_teacher.html"
-        context["caseload"] = teacher_caseload(teacher=user, today=timezone.localdate())
-        context["sites"] = site_capacity_rows(user=user)
-    elif is_teaching_artist(user):
-        return redirect("programs:my_sessions")
-    else:
-        template = "artworx/home_no_role.html"
-    return render(request, template, context)
 
 
 @require_POST

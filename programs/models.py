@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from artworx.models import TimeStampedModel
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
+from students.models import Enrollment
 
 
 class Discipline(models.TextChoices):
@@ -128,8 +129,6 @@ class CohortQuerySet(models.QuerySet):
             return self.all()
         scope = Q(pk__in=[])
         if is_teacher(user):
-            from students.models import Enrollment
-
             their_students = Enrollment.objects.open().filter(site__teachers=user).values("student")
             scope |= Q(site__teachers=user) | Q(
                 Exists(
@@ -241,6 +240,14 @@ class ParticipationQuerySet(models.QuerySet):
 
     def enrolled(self) -> "ParticipationQuerySet":
         return self.filter(status=Participation.Status.ENROLLED)
+
+    def on_log_of(self, session) -> "ParticipationQuerySet":
+        """Participations that belong on a session's log: joined by its date and not ended before it."""
+        return (
+            self.filter(cohort_id=session.cohort_id, joined_on__lte=session.date)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
+            .select_related("student")
+        )
 
 
 class Participation(TimeStampedModel):

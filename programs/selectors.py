@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from artworx.dashboard.models import Target, targets
+from notifications.models import reminder_settings
 from programs.models import (
     ABSENT_MARKS,
     Attendance,
@@ -19,6 +19,7 @@ from programs.models import (
     PathwayStep,
     Session,
 )
+from students.models import Enrollment, ExitReason, Student
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,6 @@ class AbsenceRules:
 
 def absence_rules() -> AbsenceRules:
     """The thresholds in force, in one query."""
-    from artworx.notifications.models import reminder_settings
-
     saved = reminder_settings()
     return AbsenceRules(
         saved.chronic_absence_percent, saved.chronic_absence_min_sessions, saved.consecutive_absences
@@ -186,10 +185,10 @@ def my_sessions(*, user, today: date) -> tuple[list[Session], list[Session]]:
 
 def session_log_rows(*, session: Session) -> list[Participation]:
     """Participants who belong on a session's log, with their current mark (if any) as `.mark`."""
-    from programs.services import session_participants
-
     marks = dict(session.attendance.values_list("participation_id", "mark"))
-    rows = list(session_participants(session).order_by("student__last_name", "student__first_name"))
+    rows = list(
+        Participation.objects.on_log_of(session).order_by("student__last_name", "student__first_name")
+    )
     for row in rows:
         row.mark = marks.get(row.pk, "")
     return rows
@@ -268,29 +267,8 @@ def artist_cohorts(*, user, today: date) -> list[Cohort]:
     return cohorts
 
 
-@dataclass
-class PathwayFigure:
-    """One outcome of a pathway's students against its target."""
-
-    key: str
-    label: str
-    count: int
-    total: int
-    target: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.count / self.total) if self.total else None
-
-    @property
-    def meets_target(self) -> bool | None:
-        return None if self.percent is None else self.percent >= self.target
-
-
 def pathway_students(*, pathway, user):
     """Students the user may see who took part in the pathway's programs, with their outcomes (1 query)."""
-    from students.models import Enrollment, ExitReason, Student
-
     steps = PathwayStep.objects.filter(pathway=pathway).values("program")
     completed = (
         Participation.objects.filter(
@@ -317,30 +295,11 @@ def pathway_students(*, pathway, user):
     )
 
 
-def pathway_figures(*, students: list, steps: int) -> list[PathwayFigure]:
-    """Completion, graduation and certification of a pathway's students against the targets (1 query)."""
-    goal = targets()  # the dashboard's targets, edited in the admin console
-    total = len(students)
-    counts = {
-        Target.Key.PATHWAY_COMPLETION: sum(1 for s in students if steps and s.steps_done >= steps),
-        Target.Key.PATHWAY_GRADUATION: sum(1 for s in students if s.graduated),
-        Target.Key.PATHWAY_CERTIFICATION: sum(1 for s in students if s.certified),
-    }
-    return [
-        PathwayFigure(
-            key=key, label=str(Target.Key(key).label), count=count, total=total, target=goal[key].percent
-        )
-        for key, count in counts.items()
-    ]
-
-
 def pathway_outcomes(*, site=None) -> dict[str, int]:
     """Across every pathway: its students, and how many completed it, graduated and earned a certification.
 
     A student counts once per pathway they took part in. Four queries whatever the number of pathways.
     """
-    from students.models import Enrollment, ExitReason
-
     steps: dict[int, set[int]] = defaultdict(set)  # pathway → its programs
     for pathway_id, program_id in PathwayStep.objects.values_list("pathway_id", "program_id"):
         steps[pathway_id].add(program_id)

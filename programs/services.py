@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -25,6 +24,7 @@ from programs.models import (
     SessionLogSubmission,
 )
 from sites.calendar import calendars_for_sites
+from students.models import Enrollment
 
 
 @transaction.atomic
@@ -98,8 +98,6 @@ def participation_create(
     *, cohort: Cohort, student, joined_on: date, by, override_reason: str = ""
 ) -> Participation:
     """Enroll a student in a cohort (rule 9): enrolled at its site, prerequisite done or waived, seat free."""
-    from students.models import Enrollment
-
     # Lock the cohort row: concurrent requests for its last seat queue here (rule 3's locking).
     cohort = (
         Cohort.objects.select_for_update(of=("self",))
@@ -218,15 +216,6 @@ def session_cancel(*, session: Session, reason: str) -> Session:
     return session
 
 
-def session_participants(session: Session):
-    """Participations that belong on a session's log: joined by its date and not ended before it."""
-    return (
-        Participation.objects.filter(cohort_id=session.cohort_id, joined_on__lte=session.date)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
-        .select_related("student")
-    )
-
-
 def _check_may_log(*, session: Session, by, today: date) -> None:
     """Staff may log any time; a cohort's artist logs past sessions and corrects a log for 7 days."""
     if manages_programs(by):
@@ -291,7 +280,7 @@ def session_log_attendance(
     if session.date > today:
         raise ValidationError(_("A session can be logged once it has happened."), code="future_session")
     _check_may_log(session=session, by=by, today=today)
-    expected = {p.pk: p for p in session_participants(session)}
+    expected = {p.pk: p for p in Participation.objects.on_log_of(session)}
     unknown = set(marks) - set(expected)
     if unknown:
         raise ValidationError(

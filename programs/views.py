@@ -37,8 +37,6 @@ from programs.selectors import (
     cohort_rows,
     cohort_sessions,
     my_sessions,
-    pathway_figures,
-    pathway_students,
     session_log_rows,
     unlogged_sessions,
 )
@@ -56,6 +54,7 @@ from programs.services import (
     session_move,
 )
 from sites.models import Site
+from students.models import Student
 
 
 @login_required
@@ -113,24 +112,6 @@ def certification_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Certification %(name)s saved.") % {"name": certification.name})
         return redirect("programs:program_list")
     return render(request, "programs/certification_form.html", {"form": form})
-
-
-@login_required
-@require_GET
-def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A pathway: its programs and certifications, its students' outcomes against the targets."""
-    require_perm(request, "programs.view_pathway")
-    pathway = get_object_or_404(Pathway, pk=pk)
-    steps = list(pathway.steps.select_related("program"))
-    students = list(pathway_students(pathway=pathway, user=request.user))
-    context = {
-        "pathway": pathway,
-        "steps": steps,
-        "certifications": pathway.certifications.all(),
-        "students": students,
-        "figures": pathway_figures(students=students, steps=len(steps)),
-    }
-    return render(request, "programs/pathway_detail.html", context)
 
 
 @login_required
@@ -440,8 +421,6 @@ def unlogged_sessions_view(request: HttpRequest) -> HttpResponse:
 
 def _visible_student(request: HttpRequest, pk: int, perm: str):
     """A student in the user's scope (else 404) on whom the user holds `perm` (else 403)."""
-    from students.models import Student
-
     return get_visible_or_404(Student.objects.visible_to(request.user), request=request, perm=perm, pk=pk)
 
 
@@ -483,8 +462,6 @@ def placement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A placement with its logged hours; program staff log more hours here."""
-    from students.models import Student
-
     placement = get_object_or_404(
         Placement.objects.filter(student__in=Student.objects.visible_to(request.user)).select_related(
             "student", "partner"

@@ -9,6 +9,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.db.models import Q
+
+from sites.models import Closure
+
 ONE_DAY = timedelta(days=1)
 SATURDAY = 5
 
@@ -60,10 +64,6 @@ def weekdays_between(first: date, last: date) -> int:
 
 def calendars_for_sites(site_ids: Iterable[int]) -> dict[int | None, InstructionalCalendar]:
     """One calendar per site (key None: the organisation's own), from a single query."""
-    from django.db.models import Q
-
-    from sites.models import Closure
-
     site_ids = set(site_ids)
     ranges: dict[int | None, list[tuple[date, date]]] = {site_id: [] for site_id in site_ids}
     organisation: list[tuple[date, date]] = []

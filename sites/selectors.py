@@ -1,62 +1,8 @@
-"""Reads about sites shared by pages and exports, scoped by user."""
+"""Reads about sites shared by pages and exports."""
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from sites.models import Closure, Site
-from students.models import Enrollment
-
-User = get_user_model()
-
-
-def _open_count(**outer) -> Coalesce:
-    """Open enrollments per outer row, as one correlated subquery."""
-    counts = (
-        Enrollment.objects.open()
-        .filter(**{field: OuterRef(ref) for field, ref in outer.items()})
-        .order_by()
-        .values(*outer)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
-def teachers_with_caseload() -> QuerySet:
-    """Teachers annotated with `caseload_count` (their open enrollments at any site) and `seats_left`."""
-    caseload = _open_count(teacher="pk")
-    return User.objects.annotate(
-        caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload
-    ).order_by("last_name", "first_name")
-
-
-def site_capacity_rows(*, user) -> QuerySet[Site]:
-    """Sites the user may see with `enrolled` and their teachers' caseloads, in two queries."""
-    return (
-        Site.objects.visible_to(user)
-        .select_related("partner")
-        .annotate(enrolled=_open_count(site="pk"))
-        .annotate(seats_left=F("capacity") - F("enrolled"))
-        .prefetch_related(Prefetch("teachers", queryset=teachers_with_caseload()))
-    )
-
-
-def site_roster(*, site: Site) -> QuerySet[Enrollment]:
-    """The site's open enrollments ordered by teacher then student, for a roster grouped by teacher."""
-    return (
-        Enrollment.objects.open()
-        .filter(site=site)
-        .select_related("student", "teacher")
-        .order_by(
-            "teacher__last_name",
-            "teacher__first_name",
-            "teacher_id",
-            "student__last_name",
-            "student__first_name",
-        )
-    )
 
 
 def site_closures(*, site: Site) -> QuerySet[Closure]:

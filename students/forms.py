@@ -10,12 +10,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alumni.models import Alumnus
 from artworx.roles import COUNSELOR, TEACHER
 from sites.models import Partner, Site
-from sites.selectors import teachers_with_caseload
+from students.capacity import teachers_with_caseload
 from students.models import (
     ContractCourse,
+    Diploma,
     ExitReason,
     Guardian,
     Referral,
@@ -133,7 +133,7 @@ class ExitForm(forms.Form):
     exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
     diploma = forms.ChoiceField(
         label=_("Diploma or equivalency"),
-        choices=Alumnus.Diploma.choices,
+        choices=Diploma.choices,
         required=False,
         help_text=_("For a graduate: their alumni record opens with this."),
     )

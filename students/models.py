@@ -243,6 +243,15 @@ class ExitReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Diploma(models.TextChoices):
+    """What a graduate earned: a diploma or an equivalency (the exit records it, alumni keep it)."""
+
+    DIPLOMA = "diploma", _("High school diploma")
+    HISET = "hiset", _("HiSET")
+    GED = "ged", _("GED")
+    CHSPE = "chspe", _("CHSPE")
+
+
 class EnrollmentQuerySet(models.QuerySet):
     """Queries over enrollments."""
 

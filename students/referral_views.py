@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from artworx.dashboard.cache import cached, version_key
+from artworx.cache import cached, version_key
 from artworx.history import change_history
 from artworx.roles import COUNSELOR
 from sites.models import Partner, Site

@@ -9,8 +9,6 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from artworx.history import Change, change_history
-from programs.models import Participation
-from programs.selectors import NO_FIGURES, attendance_figures, combine_figures
 from sites.calendar import calendars_for_sites
 from students.models import Contract, Enrollment, Guardian, Referral, Student, SupportProfile
 from students.pace import contract_pace
@@ -35,41 +33,6 @@ def student_rows(*, user) -> QuerySet[Student]:
 def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
     """Every enrollment of a student, newest first."""
     return student.enrollments.select_related("site", "teacher").order_by("-started_on", "-pk")
-
-
-def teacher_caseload(*, teacher, today: date) -> list[Student]:
-    """Students a teacher carries now: credits, site, active contract with its pace, arts attendance.
-
-    Each student gets `.attendance`: their attendance figures summed over the arts programs they
-    are in now, so the caseload flags chronic absence and absences in a row.
-    """
-    students = list(
-        Student.objects.filter(enrollments__teacher=teacher, enrollments__ended_on__isnull=True)
-        .with_credits()
-        .prefetch_related(
-            Prefetch(
-                "enrollments",
-                queryset=Enrollment.objects.open().select_related("site"),
-                to_attr="open_enrollments",
-            ),
-            Prefetch(
-                "contracts", queryset=Contract.objects.active().with_credits(), to_attr="active_contracts"
-            ),
-        )
-    )
-    with_pace([c for s in students for c in s.active_contracts], today=today)
-    current = list(
-        Participation.objects.enrolled()
-        .filter(student__in=[s.pk for s in students])
-        .values_list("pk", "student_id")
-    )
-    figures = attendance_figures(pk for pk, _student in current)
-    by_student: dict[int, list] = {}
-    for pk, student_id in current:
-        by_student.setdefault(student_id, []).append(figures.get(pk, NO_FIGURES))
-    for student in students:
-        student.attendance = combine_figures(by_student.get(student.pk, []))
-    return students
 
 
 def student_change_history(

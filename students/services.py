@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from alumni.services import alumnus_create_for_graduate
 from artworx.roles import TEACHER, sees_all
 from sites.calendar import calendars_for_sites
 from sites.models import Site
@@ -30,6 +29,7 @@ from students.models import (
     SupportProfile,
     WaitlistEntry,
 )
+from students.signals import student_graduated
 
 User = get_user_model()
 
@@ -290,9 +290,9 @@ def enrollment_exit(
         contract.status, contract.closed_on = Contract.Status.WITHDRAWN, ended_on
         contract.save(update_fields=["status", "closed_on", "updated_at"])
     if exit_reason == ExitReason.GRADUATED:
-        # In the same transaction: a graduate never exists without their alumni record.
-        alumnus_create_for_graduate(
-            student=enrollment.student, graduated_on=ended_on, diploma=diploma, plans=notes
+        # In the same transaction: a graduate never exists without their alumni record (alumni opens it).
+        student_graduated.send(
+            sender=Enrollment, student=enrollment.student, graduated_on=ended_on, diploma=diploma, plans=notes
         )
     return enrollment
 

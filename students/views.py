@@ -12,11 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alumni.models import Alumnus
 from artworx.history import change_history
-from artworx.roles import manages_programs
+from artworx.sections import render_sections
 from artworx.shortcuts import get_visible_or_404, require_perm
-from programs.selectors import student_participations
 from students.filters import ContractFilter, StudentFilter
 from students.forms import (
     ContractExtendForm,
@@ -30,7 +28,15 @@ from students.forms import (
     StudentForm,
     SupportProfileForm,
 )
-from students.models import Contract, ContractCourse, Enrollment, Guardian, Student, SupportProfile
+from students.models import (
+    Contract,
+    ContractCourse,
+    Diploma,
+    Enrollment,
+    Guardian,
+    Student,
+    SupportProfile,
+)
 from students.selectors import (
     contract_rows,
     student_change_history,
@@ -84,11 +90,8 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context = {
-        "participations": student_participations(student=student),
-        "credentials": student.credentials.select_related("certification"),
-        "placements": student.placements.select_related("partner"),
-        # From the roles already read: a failing `perms` check would ask the database twice more.
-        "can_record_career": manages_programs(request.user),
+        # Arts programs, credentials and placements: sections from the apps above (artworx.sections).
+        "sections": render_sections("students:detail", request=request, obj=student),
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,
@@ -250,7 +253,7 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ended_on=data["ended_on"],
                 exit_reason=data["exit_reason"],
                 notes=data["notes"],
-                diploma=data["diploma"] or Alumnus.Diploma.DIPLOMA,
+                diploma=data["diploma"] or Diploma.DIPLOMA,
             )
         except ValidationError as error:
             form.add_error(None, error)

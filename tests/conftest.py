@@ -109,10 +109,12 @@ def as_role(client, users):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache (SQLite reuses ids after a rollback)."""
+def empty_cache(settings):
+    """Each test starts with an empty cache of its own process (ids repeat after a rollback, and a
+    shared Redis cache would carry values from one test, or one run, to the next)."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

@@ -10,12 +10,12 @@ from tests.matrix import ROLES
 pytestmark = pytest.mark.django_db
 
 HOME_TEMPLATES = {
-    "admin": "artworx/home_staff.html",
-    "staff": "artworx/home_staff.html",
-    "counselor": "artworx/home_staff.html",
-    "teacher": "artworx/home_teacher.html",
-    "other_teacher": "artworx/home_teacher.html",
-    "no_role": "artworx/home_no_role.html",
+    "admin": "reports/home_staff.html",
+    "staff": "reports/home_staff.html",
+    "counselor": "reports/home_staff.html",
+    "teacher": "reports/home_teacher.html",
+    "other_teacher": "reports/home_teacher.html",
+    "no_role": "reports/home_no_role.html",
 }
 
 

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from artworx.bench.pages import Bench, rolled_back
-from artworx.bench.report import MAX_PAGE_QUERIES, QUERY_BUDGETS
-from artworx.bench.seed import County, check_rules
+from devtools.bench.pages import Bench, rolled_back
+from devtools.bench.report import MAX_PAGE_QUERIES, QUERY_BUDGETS
+from devtools.bench.seed import County, check_rules
 from programs.models import Attendance, Session
 from students.models import Enrollment, Student
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx.dashboard.models import Target, targets
 from programs.models import Attendance, Participation, Session
 from programs.services import session_log_attendance
+from reports.models import Target, targets
 from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory
 from tests.matrix import matrix
 

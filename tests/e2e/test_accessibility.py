@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from artworx import roles
-from artworx.notifications.services import notification_enqueue
+from notifications.services import notification_enqueue
 from programs.models import Attendance, Participation, Session
 from programs.services import session_log_attendance
 from students.models import Guardian

@@ -224,7 +224,7 @@ def start_web(processes: "Processes", *, name: str = "web", threads: int = 0, **
         name,
         [
             str(BIN / "gunicorn"),
-            "artworx.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -16,10 +16,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx.celery import app as project_app
-from artworx.notifications.models import Kind, Notification
-from artworx.notifications.services import notification_preferences_save
-from artworx.notifications.tasks import sweep_reminders
+from config.celery import app as project_app
+from notifications.models import Kind, Notification
+from notifications.services import notification_preferences_save
+from notifications.tasks import sweep_reminders
 from programs.models import Attendance, Participation, Session
 from students.models import Enrollment, RosterImport, Student
 from students.roster import roster_import_create
@@ -71,7 +71,7 @@ def run_sweep(env: dict) -> tuple[dict, str]:
             "manage.py",
             "shell",
             "-c",
-            "import json; from artworx.notifications.tasks import sweep_reminders; "
+            "import json; from notifications.tasks import sweep_reminders; "
             "print('RESULT', json.dumps(sweep_reminders()))",
         ],
         cwd=REPO,

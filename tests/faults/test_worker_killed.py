@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from artworx.notifications.models import Kind, Notification
-from artworx.notifications.services import notification_preferences_save
+from notifications.models import Kind, Notification
+from notifications.services import notification_preferences_save
 from tests.faults.conftest import database_url, start_worker, wait_until
 from tests.faults.mailbox import delivered
 from tests.faults.test_redis_down import CONTRACTS, overdue_contracts, publish_sweep

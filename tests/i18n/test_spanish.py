@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from artworx import roles
 from artworx.models import User
-from artworx.notifications.services import render_notification
+from notifications.services import render_notification
 from programs.models import Participation, Program, Session
 from sites.models import Partner, Site
 from students.models import Student
@@ -167,9 +167,9 @@ def test_an_artists_reminder_reads_entirely_in_spanish(artist):
 
 def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
     """The real message a guardian receives, through the sweep and delivery."""
-    from artworx.notifications.models import Notification
-    from artworx.notifications.services import notification_deliver
-    from artworx.notifications.sweeps import contracts_due_soon
+    from notifications.models import Notification
+    from notifications.services import notification_deliver
+    from students.reminders import contracts_due_soon
     from students.services import contract_open
     from tests.notifications.conftest import at, day_with_days_left
 

@@ -8,7 +8,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from artworx.notifications.services import notification_preferences_save
+from notifications.services import notification_preferences_save
 from sites.calendar import calendars_for_sites
 from tests.conftest import redis_answers
 
@@ -41,7 +41,7 @@ def celery_config():
 
 @pytest.fixture(scope="session")
 def celery_includes():
-    return ("artworx.notifications.tasks",)
+    return ("notifications.tasks",)
 
 
 def at(day: date, hour: int = 9) -> datetime:

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from artworx.notifications.models import Kind, Notification, ReminderSettings
-from artworx.notifications.services import notification_enqueue
-from artworx.notifications.sweeps import dedupe_key
+from notifications.models import Kind, Notification, ReminderSettings
+from notifications.services import notification_enqueue
+from notifications.sweeps import dedupe_key
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 
-from artworx.notifications.models import Notification, ReminderSettings, reminder_settings
+from notifications.models import Notification, ReminderSettings, reminder_settings
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from artworx.notifications import services
-from artworx.notifications.models import Kind, Notification
-from artworx.notifications.services import notification_deliver, notification_enqueue
-from artworx.notifications.sweeps import dedupe_key, run_sweeps
+from notifications import services
+from notifications.models import Kind, Notification
+from notifications.services import notification_deliver, notification_enqueue
+from notifications.sweeps import dedupe_key, run_sweeps
 from tests.notifications.conftest import at, day_with_days_left
 
 

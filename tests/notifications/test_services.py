@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from artworx.notifications import services
-from artworx.notifications.models import Kind, Notification, NotificationPreference
-from artworx.notifications.services import (
+from notifications import services
+from notifications.models import Kind, Notification, NotificationPreference
+from notifications.services import (
     MAX_ATTEMPTS,
     notification_deliver,
     notification_enqueue,
@@ -22,7 +22,7 @@ from artworx.notifications.services import (
     notifications_release_stuck,
     notifications_retry,
 )
-from artworx.notifications.sweeps import dedupe_key
+from notifications.sweeps import dedupe_key
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from artworx import roles
-from artworx.notifications.models import Kind, Notification, ReminderSettings
-from artworx.notifications.services import notifications_deliver_pending
-from artworx.notifications.sweeps import contracts_due_soon, contracts_expired, run_sweeps
+from notifications.models import Kind, Notification, ReminderSettings
+from notifications.services import notifications_deliver_pending
+from notifications.sweeps import run_sweeps
 from students.models import Contract
+from students.reminders import contracts_due_soon, contracts_expired
 from students.services import contract_course_resolve, contract_extend, enrollment_transfer
 from tests.factories import ClosureFactory, EnrollmentFactory, GuardianFactory, UserFactory
 from tests.notifications.conftest import at, day_with_days_left

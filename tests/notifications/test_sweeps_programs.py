@@ -8,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alumni.models import Alumnus
+from alumni.reminders import alumni_check_ins_due
 from alumni.services import check_in_record
-from artworx.notifications.models import Kind, Notification
-from artworx.notifications.sweeps import absences, alumni_check_ins_due, attendance_not_logged
+from notifications.models import Kind, Notification
 from programs.models import Attendance, Participation, Session
+from programs.reminders import absences, attendance_not_logged
 from programs.services import session_log_attendance
 from students.models import ExitReason, SupportProfile
 from students.services import enrollment_exit
@@ -70,7 +71,7 @@ def test_logged_or_cancelled_sessions_are_left_alone(session, cohort, users):
 
 
 def test_the_thresholds_follow_the_reminder_settings(session):
-    from artworx.notifications.models import ReminderSettings
+    from notifications.models import ReminderSettings
 
     ReminderSettings.objects.update_or_create(
         pk=1, defaults={"attendance_remind_after_hours": 5, "attendance_escalate_after_hours": 6}
@@ -221,7 +222,7 @@ def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_m
 
 
 def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(cohort, participation, users):
-    from artworx.notifications.models import reminder_settings
+    from notifications.models import reminder_settings
 
     log_marks(cohort, participation, "P P P P P P P P E E", users["staff"])
     Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))

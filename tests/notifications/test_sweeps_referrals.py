@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from artworx.notifications.models import Kind, Notification, ReminderSettings
-from artworx.notifications.sweeps import referrals_waiting, seats_open
+from notifications.models import Kind, Notification, ReminderSettings
+from students.reminders import referrals_waiting, seats_open
 from students.services import referral_advance, waitlist_skip
 from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, WaitlistEntryFactory
 

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx.celery import app as project_app
-from artworx.notifications import services
-from artworx.notifications.models import Kind, Notification
-from artworx.notifications.services import notification_deliver
-from artworx.notifications.tasks import deliver_notification, sweep_reminders
+from config.celery import app as project_app
+from notifications import services
+from notifications.models import Kind, Notification
+from notifications.services import notification_deliver
+from notifications.tasks import deliver_notification, sweep_reminders
 from students.models import Contract, ContractCourse
 from students.services import contract_open
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx.dashboard.models import Target
 from programs.models import Placement, PlacementHours
 from programs.services import placement_create
+from reports.models import Target
 from tests.factories import PartnerFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx.dashboard.models import Target
 from programs.models import Certification, Credential, Pathway, PathwayStep, Placement, PlacementHours
 from programs.services import credential_record, placement_create, placement_hours_log
+from reports.models import Target
 from students.models import ExitReason
 from students.services import enrollment_exit
 from tests.factories import CohortFactory, EnrollmentFactory, PartnerFactory, ProgramFactory, StudentFactory

@@ -40,7 +40,7 @@ def test_figures_follow_californias_chronic_absence_line(cohort, participants, m
 
 
 def test_the_thresholds_come_from_the_reminder_settings(cohort, participants):
-    from artworx.notifications.models import ReminderSettings
+    from notifications.models import ReminderSettings
 
     log(cohort, participants[0], "P P P P P P P P P E")
     ReminderSettings.objects.update_or_create(pk=1, defaults={"chronic_absence_percent": 20})

@@ -18,10 +18,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from alumni.models import Alumnus
-from artworx.export_registry import EXPORTS
-from artworx.notifications.models import Notification
-from artworx.notifications.services import notification_deliver
-from artworx.notifications.tasks import sweep_reminders
+from artworx.exports import EXPORTS
+from notifications.models import Notification
+from notifications.services import notification_deliver
+from notifications.tasks import sweep_reminders
 from students.models import Guardian, Referral, Student, SupportProfile
 from tests.security.url_table import GET, URLS
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from alumni.models import Alumnus
 from artworx.models import User
-from artworx.notifications.models import Notification
+from notifications.models import Notification
 from programs.models import Certification, Cohort, Participation, Pathway, Placement, Program, Session
 from sites.models import Site
 from students.models import Contract, Enrollment, Guardian, Referral, RosterImport, Student, WaitlistEntry

@@ -1,0 +1,44 @@
+"""Download of the alumni list, with the list's filters; contact details for staff roles only."""
+
+from alumni.forms import AlumnusFilter
+from alumni.models import Alumnus
+from alumni.selectors import alumni_rows
+from artworx.exports import Export, SafeResource, register
+from artworx.roles import sees_all
+
+
+class AlumnusResource(SafeResource):
+    class Meta:
+        model = Alumnus
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "graduated_on",
+            "diploma",
+            "current_outcome",
+            "next_check_in_on",
+            "consents_to_contact",
+            "staff_contact__username",
+        )
+
+
+class AlumnusWithContactResource(AlumnusResource):
+    """Contact details for staff roles only."""
+
+    class Meta(AlumnusResource.Meta):
+        fields = (*AlumnusResource.Meta.fields, "phone", "email", "address")
+
+
+def _alumni(request):
+    return AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request).qs
+
+
+register(
+    "alumni",
+    Export(
+        perm="alumni.view_alumnus",
+        rows=_alumni,
+        resource=lambda user: AlumnusWithContactResource if sees_all(user) else AlumnusResource,
+    ),
+)

@@ -1,0 +1,44 @@
+"""Reminders about alumni: a check-in has come due."""
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from alumni.models import Alumnus
+from notifications.models import Kind
+from notifications.selectors import email_opt_ins
+from notifications.services import notifications_enqueue_many
+from notifications.sweeps import sweep, user_draft
+
+
+@sweep
+def alumni_check_ins_due(*, now: datetime) -> int:
+    """Remind an alumnus's staff contact when a check-in is due; never for alumni without consent."""
+    kind = Kind.ALUMNI_CHECK_IN_DUE
+    today = timezone.localdate(now)
+    alumni = list(
+        Alumnus.objects.filter(
+            consents_to_contact=True, staff_contact__is_active=True, next_check_in_on__lte=today
+        )
+        .select_related("student", "staff_contact")
+        .order_by("pk")
+    )
+    opt_ins = email_opt_ins(user_ids={a.staff_contact_id for a in alumni}, kind=kind)
+    drafts = [
+        user_draft(
+            alumnus.staff_contact,
+            kind=kind,
+            subject=alumnus,
+            occasion=f"due-{alumnus.next_check_in_on:%Y-%m-%d}",
+            context={
+                "alumnus_name": alumnus.student.display_name,
+                "due_on": alumnus.next_check_in_on,
+                "graduated_on": alumnus.graduated_on,
+            },
+            opt_ins=opt_ins,
+            link_url=reverse("alumni:detail", args=[alumnus.pk]),
+        )
+        for alumnus in alumni
+    ]
+    return notifications_enqueue_many(drafts=drafts)

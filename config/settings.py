@@ -1,0 +1,323 @@
+"""Settings for artworx: every knob comes from the environment, defaults are safe for production."""
+
+import os
+from urllib.parse import urlsplit
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable."""
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated environment variable."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG")
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for a local run).")
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - only ever used with DEBUG on
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "artworx.apps.ArtworxAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_filters",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "axes",
+    "artworx.apps.ArtworxConfig",
+    "notifications.apps.NotificationsConfig",
+    "sites.apps.SitesConfig",
+    "students.apps.StudentsConfig",
+    "programs.apps.ProgramsConfig",
+    "alumni.apps.AlumniConfig",
+    "reports.apps.ReportsConfig",
+]
+# The demo and benchmark seeds create users with a published password: never in production.
+ARTWORX_DEVTOOLS = DEBUG or env_bool("ARTWORX_DEVTOOLS")
+if ARTWORX_DEVTOOLS:
+    INSTALLED_APPS.append("devtools.apps.DevtoolsConfig")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "artworx.middleware.DatabaseUnavailableMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "artworx.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "artworx.context_processors.roles",
+                "notifications.context_processors.notifications",
+            ],
+        },
+    },
+]
+
+# The embedded default is a SQLite file; production and CI set DATABASE_URL to PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+# A lock held longer than this (a stuck transaction, a forgotten psql session) makes the waiting
+# request fail with a "try again" page (artworx.middleware) instead of holding its worker for good.
+ARTWORX_LOCK_TIMEOUT_MS = int(os.environ.get("ARTWORX_LOCK_TIMEOUT_MS", "10000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={ARTWORX_LOCK_TIMEOUT_MS}"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite ignores SELECT ... FOR UPDATE; taking the write lock at BEGIN serialises the
+    # count-then-insert of the capacity services there too.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "artworx.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "artworx.backends.AdminConsoleBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Los_Angeles"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# WhiteNoise serves static files from the app itself (no CDN); locally it reads them where they live.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Security: safe unless DEBUG is on (the local embedded run).
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))  # one working day
+# Shared classroom computers: closing the browser ends the session, whatever is left of the day.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): every script and stylesheet is a file served by the app,
+# so no inline script or style attribute runs, whatever a stored value contains.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+    }
+}
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username (from any
+# address), or from one address (for any username), further tries are refused with a 429 page for
+# AXES_COOLOFF_MINUTES. The address is REMOTE_ADDR: the proxy in front must pass the client's.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# The programme's rules, as settings (DESIGN.md "Rules the system guarantees").
+ARTWORX_MAX_SITE_CAPACITY = 50
+ARTWORX_MAX_CASELOAD = int(os.environ.get("ARTWORX_MAX_CASELOAD", "25"))
+ARTWORX_CONTRACT_DAYS = int(os.environ.get("ARTWORX_CONTRACT_DAYS", "80"))
+ARTWORX_GRADUATION_CREDITS = int(os.environ.get("ARTWORX_GRADUATION_CREDITS", "210"))
+ARTWORX_MAX_COURSE_CREDITS = int(os.environ.get("ARTWORX_MAX_COURSE_CREDITS", "10"))
+ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENSION", "40"))
+# Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
+# instructional days elapsed before a contract reads "behind", and then "at risk".
+ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))
+ARTWORX_PACE_AT_RISK_POINTS = int(os.environ.get("ARTWORX_PACE_AT_RISK_POINTS", "25"))
+# Arts programs (rules 8–10).
+ARTWORX_MAX_COHORT_SIZE = 25
+ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
+# Rule 10's thresholds (chronic absence 10 % of at least 10 sessions, 3 absences in a row) are
+# edited by program staff in the admin console: notifications.models.ReminderSettings.
+# The embedded default (SQLite, `make run`) has no Celery worker: long jobs such as a roster import
+# run in the request there. With PostgreSQL they go to the worker.
+ARTWORX_RUN_TASKS_INLINE = env_bool(
+    "ARTWORX_RUN_TASKS_INLINE", DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+)
+# Alumni check-ins: monthly for the first year after graduation, quarterly after that.
+ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
+ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))
+
+# Email: the console locally, SMTP in production. Delivery runs in Celery workers (or
+# `manage.py send_reminders`), never in a web request, so a slow mail server holds up no page.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "artworx <no-reply@artworx.example>")
+# Links in emails are absolute: the address people reach the app at.
+ARTWORX_BASE_URL = os.environ.get("ARTWORX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Celery with Redis as broker (DESIGN.md "Reminders"). Beat runs state-based sweeps; no task is
+# scheduled far ahead (an ETA past Redis' visibility timeout runs twice, celery#2599).
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+
+# One cache shared by every web process and worker (the dashboard, the referral funnel): Redis when
+# REDIS_URL is set, in a database of its own (REDIS_CACHE_URL, by default the broker's server, database
+# 1) so that clearing it never touches the broker's queue. A Redis that is down or slow makes the cache
+# miss, never a page fail. Local memory in the embedded default.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ.get("REDIS_CACHE_URL", urlsplit(REDIS_URL)._replace(path="/1").geturl()),
+            "KEY_PREFIX": "artworx",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A Redis that accepts connections but never answers would otherwise hold a publisher for a minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+    "visibility_timeout": 3600,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+# Publishers (sweeps, commands) give up after a few quick tries; the rows stay pending and the
+# next sweep queues them again. Workers wait out an outage instead (config.celery).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Tasks are idempotent (DESIGN.md rule 11), so a message is acknowledged only once its task finished,
+# and a worker killed mid-task gives its message back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# A notification claimed this long ago and still "sending" belongs to a worker that died: the sweep
+# puts it back to pending. Longer than a task may run (CELERY_TASK_TIME_LIMIT), so a slow but living
+# worker is never doubled.
+ARTWORX_NOTIFICATION_STUCK_SECONDS = int(os.environ.get("ARTWORX_NOTIFICATION_STUCK_SECONDS", str(15 * 60)))
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "artworx.notifications.tasks.sweep_reminders",
+        "schedule": crontab(minute="*/15"),  # on the quarter hour, America/Los_Angeles
+        # A sweep still queued when the next one is due is dropped: the next one does its work.
+        "options": {"expires": 14 * 60},
+    },
+}

@@ -1,0 +1,214 @@
+"""Load the production-shaped web tier with wrk from a second process and record its figures."""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from devtools.bench.pages import Bench, machine
+from devtools.bench.report import write_section
+
+MIX = Path(__file__).resolve().parents[2] / "load" / "mix.lua"
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for `user`, as the Cookie header a browser would send."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    # The backend a real sign-in would record: the first that can load users (not the lockout's).
+    store[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise CommandError(f"gunicorn did not answer on port {port}")
+
+
+UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests per second, latency percentiles (ms) and errors from wrk's --latency report."""
+
+    def ms(text: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return round(float(number) * UNITS[unit], 1)
+
+    latency = {p: ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "latency_ms": latency,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+    }
+
+
+class Command(BaseCommand):
+    help = "Serve with gunicorn on loopback and load a staff mix and a teaching-artist mix with wrk."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=int, default=20, help="Seconds per mix.")
+        parser.add_argument("--connections", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers.")
+        parser.add_argument("--output", default=str(settings.BASE_DIR / "docs" / "loadtest.json"))
+        parser.add_argument("--markdown", default=str(settings.BASE_DIR / "docs" / "benchmarks.md"))
+
+    def handle(self, *args, duration, connections, workers, output, markdown, **options):
+        wrk = shutil.which("wrk")
+        if not wrk:
+            raise CommandError("wrk is missing: apt-get install wrk")
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "Load-test the production shape: set DATABASE_URL to the seeded PostgreSQL database."
+            )
+        bench = Bench(repeats=1)
+        mixes = {
+            "staff": (
+                bench.staff,
+                [
+                    reverse("dashboard:dashboard"),
+                    f"{reverse('students:list')}?site={bench.site.pk}&q=a",
+                    reverse("sites:detail", args=[bench.site.pk]),
+                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
+                    f"{reverse('students:contract_list')}?due_within=10",
+                    reverse("alumni:list"),
+                    reverse("students:referral_funnel"),
+                    reverse("students:detail", args=[bench.student.pk]),
+                ],
+            ),
+            "teaching artist": (
+                bench.artist,
+                [
+                    reverse("programs:my_sessions"),
+                    reverse("programs:session_log", args=[bench.session.pk]),
+                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
+                ],
+            ),
+        }
+        port = free_port()
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": settings.SECRET_KEY or secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        gunicorn = subprocess.Popen(  # noqa: S603 - our own server on loopback
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        results = {}
+        try:
+            wait_for(port)
+            with tempfile.TemporaryDirectory() as tmp:
+                for name, (user, paths) in mixes.items():
+                    listing = Path(tmp) / "paths.txt"
+                    listing.write_text("\n".join(paths) + "\n")
+                    run_env = {**os.environ, "WRK_PATHS": str(listing), "WRK_COOKIE": session_cookie(user)}
+                    # Warm the workers (templates, connections) before measuring.
+                    subprocess.run(  # noqa: S603
+                        [wrk, "-t1", "-c2", "-d3s", "-s", str(MIX), f"http://127.0.0.1:{port}/"],
+                        env=run_env,
+                        capture_output=True,
+                        check=True,
+                    )
+                    report = subprocess.run(  # noqa: S603
+                        [
+                            wrk,
+                            "-t2",
+                            f"-c{connections}",
+                            f"-d{duration}s",
+                            "--latency",
+                            "-s",
+                            str(MIX),
+                            f"http://127.0.0.1:{port}/",
+                        ],
+                        env=run_env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                    results[name] = {"pages": paths, **parse_wrk(report)}
+                    r = results[name]
+                    self.stdout.write(
+                        f"{name}: {r['requests_per_second']:.0f} req/s, p50 {r['latency_ms'].get('50')} ms, "
+                        f"p99 {r['latency_ms'].get('99')} ms, non-2xx {r['non_2xx']}"
+                    )
+        finally:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        run = {
+            "machine": machine(),
+            "workers": workers,
+            "connections": connections,
+            "duration_s": duration,
+            "mixes": results,
+        }
+        Path(output).write_text(json.dumps(run, indent=2) + "\n")
+        write_section(Path(markdown), "load", load_markdown(run))
+        self.stdout.write(f"written {output} and {markdown}")
+        if any(r["non_2xx"] for r in results.values()):
+            raise CommandError("Some requests were refused or failed: see the non-2xx counts.")
+
+
+def load_markdown(run: dict) -> str:
+    m = run["machine"]
+    lines = [
+        f"Run on {m['date']} by `make loadtest`: gunicorn with {run['workers']} sync workers on loopback, "
+        f"wrk with {run['connections']} connections for {run['duration_s']} s per mix, on {m['cpu']}, "
+        f"{m['cores']} cores, {m['database']} holding the scale-1 network.",
+        "",
+        "| mix | pages requested in turn | requests/s | p50 | p75 | p90 | p99 | non-2xx |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in run["mixes"].items():
+        lat = r["latency_ms"]
+        lines.append(
+            f"| {name} | {len(r['pages'])} | {r['requests_per_second']:.0f} | {lat.get('50')} ms | "
+            f"{lat.get('75')} ms | {lat.get('90')} ms | {lat.get('99')} ms | {r['non_2xx']} |"
+        )
+    return "\n".join(lines)

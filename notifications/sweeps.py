@@ -1,0 +1,86 @@
+"""Reminder sweeps: each asks the database what is due now and writes notifications by dedupe key.
+
+A sweep is `sweep(*, now) -> int` (notifications written), defined in its app's `reminders.py` and
+registered here with `@sweep`; this app knows no domain app. A sweep is set-based: a constant number of
+queries however many rows are due, and safe to run any number of times, because every notification has
+a unique dedupe key (kind + subject + occasion + recipient).
+
+Adding a kind of reminder: add it to `Kind`, write its two templates
+(`templates/notifications/<kind>_subject.txt` and `_body.txt`), and write its sweep in the app that owns
+the subject, decorated with `@sweep`.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import models
+
+from notifications.services import NotificationDraft, absolute_url
+
+SWEEPS: list[Callable[..., int]] = []
+
+
+def sweep(function: Callable[..., int]) -> Callable[..., int]:
+    """Register a reminder sweep; sweeps run in the order their apps are installed, then defined."""
+    if function.__name__ in {registered.__name__ for registered in SWEEPS}:
+        raise ValueError(f"A sweep named {function.__name__!r} is already registered.")
+    SWEEPS.append(function)
+    return function
+
+
+def dedupe_key(kind: str, subject: models.Model, occasion: str, recipient: str) -> str:
+    """The unique key of one reminder: kind + subject + occasion + recipient."""
+    return f"{kind}:{subject._meta.label_lower}:{subject.pk}:{occasion}:{recipient}"
+
+
+def user_draft(
+    user, *, kind: str, subject: models.Model, occasion: str, context: dict, opt_ins: set[int], link_url: str
+) -> NotificationDraft:
+    """A notification to a signed-in user: in the app, and by email if they asked for this kind."""
+    return NotificationDraft(
+        kind=kind,
+        dedupe_key=dedupe_key(kind, subject, occasion, f"user-{user.pk}"),
+        subject=subject,
+        context={
+            **context,
+            "audience": "staff",
+            "recipient_name": user.first_name or user.username,
+            "link": absolute_url(link_url),
+        },
+        recipient=user,
+        language=user.language,
+        in_app=True,
+        by_email=user.pk in opt_ins and bool(user.email),
+        link_url=link_url,
+    )
+
+
+def contact_draft(
+    *,
+    kind: str,
+    subject: models.Model,
+    occasion: str,
+    key: str,
+    audience: str,
+    name: str,
+    email: str,
+    language: str,
+    context: dict,
+) -> NotificationDraft:
+    """A notification by email to a person who does not sign in (a student or a guardian)."""
+    return NotificationDraft(
+        kind=kind,
+        dedupe_key=dedupe_key(kind, subject, occasion, key),
+        subject=subject,
+        context={**context, "audience": audience, "recipient_name": name},
+        recipient_email=email,
+        recipient_name=name,
+        language=language,
+        in_app=False,
+        by_email=True,
+    )
+
+
+def run_sweeps(*, now: datetime) -> dict[str, int]:
+    """Run every registered sweep; returns how many notifications each one wrote."""
+    return {function.__name__: function(now=now) for function in SWEEPS}

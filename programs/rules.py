@@ -1,0 +1,35 @@
+"""Who may see and run programs, pathways, cohorts, sessions and credentials."""
+
+import rules
+
+from artworx.roles import is_teacher, is_teaching_artist, manages_programs, sees_all
+
+
+@rules.predicate
+def teaches_session(user, session) -> bool:
+    """The user is one of the session's cohort's teaching artists."""
+    return session is not None and session.cohort.teaching_artists.filter(pk=user.pk).exists()
+
+
+rules.add_perm("programs.view_program", sees_all | is_teacher | is_teaching_artist)
+rules.add_perm("programs.add_program", manages_programs)
+rules.add_perm("programs.change_program", manages_programs)
+# Pathway outcomes list students: staff roles, and teachers for their own sites' students (scoped).
+rules.add_perm("programs.view_pathway", sees_all | is_teacher)
+rules.add_perm("programs.add_pathway", manages_programs)
+# Credentials, placements and their hours are recorded and signed off by program staff.
+rules.add_perm("programs.add_certification", manages_programs)
+rules.add_perm("programs.add_credential", manages_programs)
+rules.add_perm("programs.add_placement", manages_programs)
+rules.add_perm("programs.add_placementhours", manages_programs)
+rules.add_perm("programs.change_pathway", manages_programs)
+rules.add_perm("programs.view_cohort", sees_all | is_teacher | is_teaching_artist)
+rules.add_perm("programs.add_cohort", manages_programs)
+rules.add_perm("programs.change_cohort", manages_programs)
+rules.add_perm("programs.add_participation", manages_programs)
+rules.add_perm("programs.change_participation", manages_programs)
+rules.add_perm("programs.change_session", manages_programs)
+# Who to call about attendance: staff roles and teachers (scoped to their sites' cohorts).
+rules.add_perm("programs.view_attendance_alerts", sees_all | is_teacher)
+# Teaching artists log their own cohorts' sessions (the 7-day edit window is in the service).
+rules.add_perm("programs.log_session", manages_programs | (is_teaching_artist & teaches_session))

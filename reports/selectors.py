@@ -1,0 +1,340 @@
+"""The dashboard's figures for a site (or all) and a date range: set-based, a fixed number of queries."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from alumni.models import Alumnus, Outcome
+from alumni.selectors import outcomes_by_year
+from programs.models import ABSENT_MARKS, Attendance, Participation, Session
+from programs.selectors import (
+    NO_FIGURES,
+    AttendanceFigures,
+    absence_rules,
+    attendance_figures,
+    combine_figures,
+    pathway_outcomes,
+)
+from reports.models import Target, targets
+from students.capacity import site_capacity_rows
+from students.models import Contract, ContractCourse, Enrollment, Student
+from students.selectors import referral_funnel, with_pace
+
+STAGE_LABELS = {
+    "received": _("Received"),
+    "contacted": _("Contacted"),
+    "assessed": _("Assessed"),
+    "enrolled": _("Enrolled"),
+}
+
+
+@dataclass
+class Figure:
+    """One card: a value, its target and mark, and the list behind it."""
+
+    label: str
+    value: float | int | None
+    unit: str = "%"
+    target: Target | None = None
+    link: str = ""
+    detail: str = ""
+
+    @property
+    def mark(self) -> str:
+        return self.target.mark(self.value) if self.target else "none"
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows for one site (or all) and one period."""
+
+    figures: list[Figure]
+    sites: list
+    charts: dict = field(default_factory=dict)
+
+
+def _link(name: str, **query) -> str:
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashboard:
+    """The staff dashboard's figures, charts and capacity rows."""
+    goal = targets()
+    site_id = site.pk if site else None
+    sessions = Session.objects.filter(date__range=(start, end))
+    if site:
+        sessions = sessions.filter(cohort__site=site)
+    figures: list[Figure] = []
+
+    # Attendance: marks on sessions held in the period (excused and unexcused count as absent),
+    # summed from the weekly chart's rows rather than read again.
+    weeks = _marks_by_week(sessions)
+    marks = {"total": sum(w["total"] for w in weeks), "absent": sum(w["absent"] for w in weeks)}
+    attendance = _percent(marks["total"] - marks["absent"], marks["total"])
+    figures.append(
+        Figure(
+            _("Attendance"),
+            attendance,
+            target=goal[Target.Key.ATTENDANCE],
+            link=_link("programs:cohort_list"),
+            detail=_("%(n)d marks") % {"n": marks["total"]},
+        )
+    )
+
+    # Chronic absence: share of current participants over the line.
+    # Counted in the database, one row per participant, rather than reading every mark.
+    rules = absence_rules()
+    per_participant = (
+        Attendance.objects.filter(
+            participation__in=Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort"))
+        )
+        .values("participation")
+        .annotate(n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
+        .values_list("n", "absent")
+    )
+    counted = [AttendanceFigures(n, absent, 0, rules) for n, absent in per_participant]
+    chronic = sum(1 for f in counted if f.chronically_absent)
+    figures.append(
+        Figure(
+            _("Chronically absent"),
+            _percent(chronic, len(counted)),
+            target=goal[Target.Key.CHRONIC_ABSENCE],
+            link=_link("programs:attendance_alerts", site=site_id),
+            detail=_("%(n)d of %(total)d participants") % {"n": chronic, "total": len(counted)},
+        )
+    )
+
+    unlogged = sessions.filter(status=Session.Status.SCHEDULED, date__lt=today).count()
+    figures.append(
+        Figure(
+            _("Sessions not logged"),
+            unlogged,
+            unit="",
+            link=_link("programs:unlogged_sessions", site=site_id),
+            detail=_("held but never logged"),
+        )
+    )
+
+    # Contracts: pace of the active ones, those due soon, and the period's on-time completion.
+    contracts = Contract.objects.visible_to(user)
+    if site:
+        contracts = contracts.filter(site=site)
+    active = with_pace(contracts.active().with_credits(), today=today)
+    pace = Counter(c.pace.status for c in active)
+    for status, label in (("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))):
+        figures.append(
+            Figure(
+                _("Contracts %(pace)s") % {"pace": str(label).lower()},
+                pace[status],
+                unit="",
+                link=_link("students:contract_list", status="active", pace=status, site=site_id),
+            )
+        )
+    due_soon = sum(1 for c in active if c.due_on <= today + timedelta(days=10))
+    figures.append(
+        Figure(
+            _("Contracts due in 10 days"),
+            due_soon,
+            unit="",
+            link=_link("students:contract_list", due_within=10, site=site_id),
+        )
+    )
+    closed = contracts.filter(closed_on__range=(start, end)).aggregate(
+        expired=Count("pk", filter=Q(status=Contract.Status.EXPIRED)),
+        completed=Count("pk", filter=Q(status=Contract.Status.COMPLETED)),
+        on_time=Count("pk", filter=Q(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on"))),
+    )
+    finished = closed["expired"] + closed["completed"]
+    figures.append(
+        Figure(
+            _("Contracts completed on time"),
+            _percent(closed["on_time"], finished),
+            target=goal[Target.Key.CONTRACTS_ON_TIME],
+            link=_link("students:contract_list", status="completed", site=site_id),
+            detail=_("%(n)d expired") % {"n": closed["expired"]},
+        )
+    )
+    credits = ContractCourse.objects.filter(
+        contract__in=contracts, status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end)
+    ).aggregate(total=Sum("credits"))["total"]
+    figures.append(
+        Figure(
+            _("Credits earned"),
+            float(credits or 0),
+            unit="",
+            link=_link("students:contract_list", site=site_id),
+            detail=_("completed contract courses"),
+        )
+    )
+
+    # Arts programs finished in the period: completed of those who ended.
+    ended = Participation.objects.filter(ended_on__range=(start, end))
+    if site:
+        ended = ended.filter(cohort__site=site)
+    ended = ended.aggregate(
+        completed=Count("pk", filter=Q(status=Participation.Status.COMPLETED)), total=Count("pk")
+    )
+    figures.append(
+        Figure(
+            _("Program completion"),
+            _percent(ended["completed"], ended["total"]),
+            link=_link("programs:cohort_list"),
+            detail=_("%(n)d of %(total)d who ended") % {"n": ended["completed"], "total": ended["total"]},
+        )
+    )
+
+    # Career pathways: the partners' three targets, over every pathway's students.
+    pathways = pathway_outcomes(site=site)
+    for key, count in (
+        (Target.Key.PATHWAY_COMPLETION, pathways["completed"]),
+        (Target.Key.PATHWAY_GRADUATION, pathways["graduated"]),
+        (Target.Key.PATHWAY_CERTIFICATION, pathways["certified"]),
+    ):
+        figures.append(
+            Figure(
+                Target.Key(key).label,
+                _percent(count, pathways["students"]),
+                target=goal[key],
+                link=_link("programs:program_list"),
+                detail=_("%(n)d of %(total)d pathway students") % {"n": count, "total": pathways["students"]},
+            )
+        )
+
+    # Re-engagement: how many referred youths reached enrollment (all referrals, as the funnel page).
+    funnel = referral_funnel()
+    received, enrolled = funnel["totals"]["received"], funnel["totals"]["enrolled"]
+    figures.append(
+        Figure(
+            _("Referrals enrolled"),
+            _percent(enrolled, received),
+            link=_link("students:referral_funnel"),
+            detail=_("%(n)d of %(total)d referred") % {"n": enrolled, "total": received},
+        )
+    )
+
+    charts = {
+        "funnel": {
+            "labels": [str(STAGE_LABELS[name]) for name, _n, _p in funnel["stages"]],
+            "counts": [count for _name, count, _p in funnel["stages"]],
+        },
+        "attendance_by_week": {
+            "labels": [date_format(row["week"], "SHORT_DATE_FORMAT") for row in weeks],
+            "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in weeks],
+        },
+        "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
+        "alumni_outcomes": _alumni_outcomes(user=user, today=today),
+    }
+    sites = list(site_capacity_rows(user=user))
+    charts["enrollment_by_site"] = {
+        "labels": [s.name for s in sites],
+        "enrolled": [s.enrolled for s in sites],
+        "capacity": [s.capacity for s in sites],
+    }
+    return Dashboard(figures=figures, sites=sites, charts=charts)
+
+
+def _marks_by_week(sessions) -> list[dict]:
+    """Marks and absences per week of the period, in one query."""
+    return list(
+        Attendance.objects.filter(session__in=sessions)
+        .annotate(week=TruncWeek("session__date"))
+        .values("week")
+        .annotate(total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
+        .order_by("week")
+    )
+
+
+def _alumni_outcomes(*, user, today: date) -> dict:
+    """Alumni outcomes at 12 months per graduation year, for a stacked bar chart."""
+    rows = outcomes_by_year(alumni=Alumnus.objects.visible_to(user), today=today, months=(12,))
+    return {
+        "labels": [str(row.year) for row in rows],
+        "series": [
+            {"label": str(label), "data": [row.at[12][value] for row in rows]}
+            for value, label in Outcome.choices
+        ]
+        + [{"label": str(_("Not reached")), "data": [row.at[12][None] for row in rows]}],
+    }
+
+
+@dataclass
+class PathwayFigure:
+    """One outcome of a pathway's students against its target."""
+
+    key: str
+    label: str
+    count: int
+    total: int
+    target: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.count / self.total) if self.total else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.percent is None else self.percent >= self.target
+
+
+def pathway_figures(*, students: list, steps: int) -> list[PathwayFigure]:
+    """Completion, graduation and certification of a pathway's students against the targets (1 query)."""
+    goal = targets()  # the dashboard's targets, edited in the admin console
+    total = len(students)
+    counts = {
+        Target.Key.PATHWAY_COMPLETION: sum(1 for s in students if steps and s.steps_done >= steps),
+        Target.Key.PATHWAY_GRADUATION: sum(1 for s in students if s.graduated),
+        Target.Key.PATHWAY_CERTIFICATION: sum(1 for s in students if s.certified),
+    }
+    return [
+        PathwayFigure(
+            key=key, label=str(Target.Key(key).label), count=count, total=total, target=goal[key].percent
+        )
+        for key, count in counts.items()
+    ]
+
+
+def teacher_caseload(*, teacher, today: date) -> list[Student]:
+    """Students a teacher carries now: credits, site, active contract with its pace, arts attendance.
+
+    Each student gets `.attendance`: their attendance figures summed over the arts programs they
+    are in now, so the caseload flags chronic absence and absences in a row.
+    """
+    students = list(
+        Student.objects.filter(enrollments__teacher=teacher, enrollments__ended_on__isnull=True)
+        .with_credits()
+        .prefetch_related(
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.open().select_related("site"),
+                to_attr="open_enrollments",
+            ),
+            Prefetch(
+                "contracts", queryset=Contract.objects.active().with_credits(), to_attr="active_contracts"
+            ),
+        )
+    )
+    with_pace([c for s in students for c in s.active_contracts], today=today)
+    current = list(
+        Participation.objects.enrolled()
+        .filter(student__in=[s.pk for s in students])
+        .values_list("pk", "student_id")
+    )
+    figures = attendance_figures(pk for pk, _student in current)
+    by_student: dict[int, list] = {}
+    for pk, student_id in current:
+        by_student.setdefault(student_id, []).append(figures.get(pk, NO_FIGURES))
+    for student in students:
+        student.attendance = combine_figures(by_student.get(student.pk, []))
+    return students

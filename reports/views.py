@@ -1,0 +1,172 @@
+"""Pages that read across the domain apps: each role's home, the site list and site page (capacity,
+roster, cohorts), a pathway's outcomes against the targets, and the staff dashboard (each figure against
+its target, filtered by site and period in the URL). config/urls.py mounts the site and pathway pages in
+the `sites` and `programs` namespaces."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from artworx.cache import cached
+from artworx.roles import is_teacher, is_teaching_artist, sees_all
+from artworx.shortcuts import get_visible_or_404, require_perm
+from artworx.widgets import LongSelect
+from programs.models import Pathway, Session
+from programs.selectors import attendance_rate, cohort_rows, pathway_students
+from reports.cache import board_key
+from reports.selectors import dashboard, pathway_figures, teacher_caseload
+from sites.forms import PeriodForm
+from sites.models import Site
+from sites.selectors import site_closures
+from students.capacity import site_capacity_rows, site_roster
+from students.forms import DateInput
+
+
+class DashboardFilter(forms.Form):
+    """Site and period; invalid or missing values fall back to all sites and the last 90 days."""
+
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("All sites"),
+        widget=LongSelect,
+    )
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(user)
+
+    def values(self, today):
+        start, end, site = today - timedelta(days=90), today, None
+        if self.is_bound and self.is_valid():
+            site = self.cleaned_data["site"]
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        return site, min(start, end), max(start, end)
+
+
+def _board(request: HttpRequest) -> dict:
+    """The dashboard's context for the site and period in the query string."""
+    today = timezone.localdate()
+    filters = DashboardFilter(request.GET or None, user=request.user)
+    site, start, end = filters.values(today)
+    key = board_key(user=request.user, site=site, start=start, end=end, today=today)
+    # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
+    board = SimpleLazyObject(
+        lambda: cached(
+            key, lambda: dashboard(user=request.user, site=site, start=start, end=end, today=today)
+        )
+    )
+    chart_labels = {
+        "attendance": str(_("Attendance %")),
+        "pace": [str(_("On track")), str(_("Behind")), str(_("At risk"))],
+        "contracts": str(_("Contracts")),
+        "enrolled": str(_("Enrolled")),
+        "capacity": str(_("Capacity")),
+        "referrals": str(_("Referrals")),
+    }
+    return {
+        "filters": filters,
+        "board": board,
+        "board_key": key,
+        "site": site,
+        "start": start,
+        "end": end,
+        "chart_labels": chart_labels,
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Where staff start their day: outcomes against targets, with the list behind every number."""
+    require_perm(request, "dashboard.view_dashboard")
+    return render(request, "dashboard/dashboard.html", _board(request))
+
+
+@login_required
+@require_GET
+def funder_report(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures and charts on paper-friendly pages, for the board and funders."""
+    require_perm(request, "dashboard.view_dashboard")
+    return render(request, "dashboard/report.html", _board(request))
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Land each role on what it needs first."""
+    user = request.user
+    context = {}
+    if sees_all(user):
+        template = "reports/home_staff.html"
+        context["sites"] = site_capacity_rows(user=user)
+    elif is_teacher(user):
+        template = "reports/home_teacher.html"
+        context["caseload"] = teacher_caseload(teacher=user, today=timezone.localdate())
+        context["sites"] = site_capacity_rows(user=user)
+    elif is_teaching_artist(user):
+        return redirect("programs:my_sessions")
+    else:
+        template = "reports/home_no_role.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def site_list(request: HttpRequest) -> HttpResponse:
+    """Sites with their capacity bars and teachers' seats."""
+    require_perm(request, "sites.view_site")
+    return render(request, "sites/site_list.html", {"sites": site_capacity_rows(user=request.user)})
+
+
+@login_required
+@require_GET
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One site: capacity, roster grouped by teacher, host organisation, closures."""
+    require_perm(request, "sites.view_site")
+    site = get_visible_or_404(
+        site_capacity_rows(user=request.user), request=request, perm="sites.view_site", pk=pk
+    )
+    period = PeriodForm(request.GET or None)
+    first, last = period.dates()
+    context = {
+        "site": site,
+        "roster": site_roster(site=site),
+        "closures": site_closures(site=site),
+        "period": period,
+        "attendance": attendance_rate(
+            sessions=Session.objects.filter(cohort__site=site, date__range=(first, last))
+        ),
+        "cohorts": cohort_rows(user=request.user).filter(site=site, term_ends_on__gte=first),
+    }
+    return render(request, "sites/site_detail.html", context)
+
+
+@login_required
+@require_GET
+def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pathway: its programs and certifications, its students' outcomes against the targets."""
+    require_perm(request, "programs.view_pathway")
+    pathway = get_object_or_404(Pathway, pk=pk)
+    steps = list(pathway.steps.select_related("program"))
+    students = list(pathway_students(pathway=pathway, user=request.user))
+    context = {
+        "pathway": pathway,
+        "steps": steps,
+        "certifications": pathway.certifications.all(),
+        "students": students,
+        "figures": pathway_figures(students=students, steps=len(steps)),
+    }
+    return render(request, "programs/pathway_detail.html", context)

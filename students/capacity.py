@@ -1,0 +1,86 @@
+"""Seats: open enrollments counted per site and per teacher, for capacity bars, rosters and forms."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from sites.models import Site
+from students.models import Enrollment
+
+User = get_user_model()
+
+
+def _open_count(**outer) -> Coalesce:
+    """Open enrollments per outer row, as one correlated subquery."""
+    counts = (
+        Enrollment.objects.open()
+        .filter(**{field: OuterRef(ref) for field, ref in outer.items()})
+        .order_by()
+        .values(*outer)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def teachers_with_caseload() -> QuerySet:
+    """Teachers annotated with `caseload_count` (their open enrollments at any site) and `seats_left`."""
+    caseload = _open_count(teacher="pk")
+    return User.objects.annotate(
+        caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload
+    ).order_by("last_name", "first_name")
+
+
+def site_capacity_rows(*, user) -> QuerySet[Site]:
+    """Sites the user may see with `enrolled` and their teachers' caseloads, in two queries."""
+    return (
+        Site.objects.visible_to(user)
+        .select_related("partner")
+        .annotate(enrolled=_open_count(site="pk"))
+        .annotate(seats_left=F("capacity") - F("enrolled"))
+        .prefetch_related(Prefetch("teachers", queryset=teachers_with_caseload()))
+    )
+
+
+def site_roster(*, site: Site) -> QuerySet[Enrollment]:
+    """The site's open enrollments ordered by teacher then student, for a roster grouped by teacher."""
+    return (
+        Enrollment.objects.open()
+        .filter(site=site)
+        .select_related("student", "teacher")
+        .order_by(
+            "teacher__last_name",
+            "teacher__first_name",
+            "teacher_id",
+            "student__last_name",
+            "student__first_name",
+        )
+    )
+
+
+def site_change_check(*, site: Site, teachers) -> None:
+    """Refuse a site change that would strand enrolled students (rule 1: capacity ≥ enrolled).
+
+    Called by `sites.services.site_save` through `sites.signals.site_changing`, with the site row locked.
+    """
+    open_enrollments = Enrollment.objects.open().filter(site=site)
+    enrolled = open_enrollments.count()
+    if site.capacity < enrolled:
+        raise ValidationError(
+            _("%(site)s has %(enrolled)d students enrolled: capacity cannot be lower.")
+            % {"site": site, "enrolled": enrolled},
+            code="capacity_below_enrolled",
+        )
+    kept = {teacher.pk for teacher in teachers}
+    stranded = sorted(
+        {str(e.teacher) for e in open_enrollments.exclude(teacher__in=kept).select_related("teacher")}
+    )
+    if stranded:
+        raise ValidationError(
+            _("Transfer the students of %(teachers)s before removing them from this site.")
+            % {"teachers": ", ".join(stranded)},
+            code="teacher_has_students",
+        )

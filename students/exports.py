@@ -1,0 +1,163 @@
+"""Downloads of students, enrollments, contracts and referrals, each scoped exactly like its page."""
+
+from django.utils.translation import gettext_lazy as _
+
+from artworx.exports import Export, SafeResource, column, register
+from artworx.roles import sees_all
+from students.filters import ContractFilter, StudentFilter
+from students.models import Contract, Enrollment, Referral, Student, SupportProfile
+from students.selectors import contract_rows, student_rows
+
+STUDENT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "district_id",
+    "grade",
+    "language",
+    "status",
+    "site",
+    "teacher",
+    "credits_earned",
+)
+
+
+class StudentResource(SafeResource):
+    status = column("status", _("Status"))
+    site = column("open_enrollments", _("Site"))
+    teacher = column("open_enrollments", _("Teacher"))
+    credits_earned = column("credits_earned", _("Credits earned"))
+
+    class Meta:
+        model = Student
+        fields = STUDENT_COLUMNS
+        export_order = STUDENT_COLUMNS
+
+    def dehydrate_site(self, student) -> str:
+        return ", ".join(str(e.site) for e in student.open_enrollments)
+
+    def dehydrate_teacher(self, student) -> str:
+        return ", ".join(str(e.teacher) for e in student.open_enrollments)
+
+
+class StudentWithSupportResource(StudentResource):
+    """Support flags are added only for roles that may see them (DESIGN.md rule 13)."""
+
+    class Meta(StudentResource.Meta):
+        fields = (*STUDENT_COLUMNS, *(f"support_profile__{flag}" for flag in SupportProfile.FLAGS))
+        export_order = fields
+
+
+class EnrollmentResource(SafeResource):
+    class Meta:
+        model = Enrollment
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "student__district_id",
+            "site__name",
+            "teacher__username",
+            "started_on",
+            "ended_on",
+            "exit_reason",
+        )
+
+
+class ContractResource(SafeResource):
+    credits_done = column("credits_done", _("Credits done"))
+    credits_planned = column("credits_planned", _("Credits planned"))
+
+    class Meta:
+        model = Contract
+        fields = (
+            "id",
+            "student__first_name",
+            "student__last_name",
+            "site__name",
+            "teacher__username",
+            "started_on",
+            "due_on",
+            "status",
+            "extension_days",
+            "closed_on",
+            "credits_done",
+            "credits_planned",
+        )
+        export_order = fields
+
+
+class ReferralResource(SafeResource):
+    """Referral funnel rows; contact details and notes stay out of the file."""
+
+    class Meta:
+        model = Referral
+        fields = (
+            "id",
+            "source__name",
+            "first_name",
+            "last_name",
+            "status",
+            "received_on",
+            "contacted_on",
+            "assessed_on",
+            "enrolled_on",
+            "recommended_option",
+            "credits_total",
+            "counselor__username",
+        )
+        export_order = fields
+
+
+def _referrals(request):
+    """Referrals the user may see, with the list page's filters (status, source, counselor)."""
+    rows = Referral.objects.visible_to(request.user).select_related("source", "counselor")
+    if request.GET.get("status") in Referral.Status.values:
+        rows = rows.filter(status=request.GET["status"])
+    for field in ("source", "counselor"):
+        if request.GET.get(field, "").isdigit():
+            rows = rows.filter(**{f"{field}_id": request.GET[field]})
+    return rows
+
+
+def _students(request):
+    rows = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request).qs
+    return rows.select_related("support_profile")
+
+
+def _contracts(request):
+    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request).qs
+
+
+register(
+    "students",
+    Export(
+        perm="students.view_student",
+        rows=_students,
+        resource=lambda user: StudentWithSupportResource if sees_all(user) else StudentResource,
+    ),
+)
+
+register(
+    "enrollments",
+    Export(
+        perm="students.view_student",
+        rows=lambda r: Enrollment.objects.visible_to(r.user).select_related("student", "site", "teacher"),
+        resource=lambda user: EnrollmentResource,
+    ),
+)
+
+register(
+    "contracts",
+    Export(perm="students.view_contract", rows=_contracts, resource=lambda user: ContractResource),
+)
+
+register(
+    "referrals",
+    Export(
+        perm="students.view_referral",
+        rows=_referrals,
+        resource=lambda user: ReferralResource,
+    ),
+)

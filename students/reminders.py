@@ -1,0 +1,287 @@
+"""Reminders about students: contracts due soon and expired, open seats for the waitlist, referrals
+waiting for a first contact."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import models
+from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Kind, reminder_settings
+from notifications.selectors import email_opt_ins, program_staff
+from notifications.services import notifications_enqueue_many
+from notifications.sweeps import contact_draft, sweep, user_draft
+from sites.calendar import calendars_for_sites
+from sites.models import Site
+from students.models import Contract, Enrollment, Guardian, Referral, WaitlistEntry
+from students.services import contracts_expire_overdue
+
+ONE_DAY = timedelta(days=1)
+# Contracts that expired longer ago than this are history, not news: the first sweep after a
+# deployment does not flood teachers with every contract that ever expired.
+EXPIRED_LOOKBACK_DAYS = 30
+
+
+def _contract_context(contract: Contract, teacher) -> dict:
+    """Plain values about a contract for the staff templates: names, dates and credits, nothing private."""
+    return {
+        "student_name": contract.student.display_name,
+        "site_name": contract.site.name,
+        "teacher_name": str(teacher or contract.teacher),
+        "due_on": contract.due_on,
+        "credits_done": contract.credits_done,
+        "credits_planned": contract.credits_planned,
+    }
+
+
+def _with_current_teacher(contracts):
+    """Contracts with the open enrollment of their student prefetched (one query for all of them)."""
+    return contracts.prefetch_related(
+        Prefetch(
+            "student__enrollments",
+            queryset=Enrollment.objects.open().select_related("teacher"),
+            to_attr="open_enrollments",
+        )
+    )
+
+
+def current_teacher(contract: Contract):
+    """The active teacher who carries the contract's student now, or None.
+
+    A transfer moves the student to another teacher but leaves the contract's `teacher` as it was;
+    the old teacher no longer sees the student (DESIGN.md rule 13), so reminders follow the student.
+    """
+    for enrollment in contract.student.open_enrollments:
+        if enrollment.teacher.is_active:
+            return enrollment.teacher
+    return None
+
+
+def _due_threshold(days_left: int, thresholds: list[int]) -> int | None:
+    """The reminder a contract with `days_left` is owed: the smallest threshold not below it.
+
+    A sweep that missed the exact day (beat down over a weekend) still sends the reminder of the
+    band the contract is in, with the true number of days left.
+    """
+    return min((t for t in thresholds if t >= days_left), default=None)
+
+
+# Expiry first: a contract that expires today is not "due soon" any more.
+@sweep
+def contracts_expired(*, now: datetime) -> int:
+    """Expire overdue contracts, then tell each one's teacher and program staff, once per contract."""
+    kind = Kind.CONTRACT_EXPIRED
+    today: date = timezone.localdate(now)
+    contracts_expire_overdue(today=today)
+    contracts = list(
+        _with_current_teacher(
+            Contract.objects.filter(
+                status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
+            )
+            .with_credits()
+            .select_related("student", "teacher", "site")
+            .order_by("pk")
+        )
+    )
+    staff = program_staff()
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(
+        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in staff}, kind=kind
+    )
+    drafts = []
+    for contract in contracts:
+        recipients = {user.pk: user for user in staff}
+        teacher = teachers[contract.pk]
+        if teacher is not None:
+            recipients[teacher.pk] = teacher
+        context = _contract_context(contract, teacher)
+        for user in recipients.values():
+            drafts.append(
+                user_draft(
+                    user,
+                    kind=kind,
+                    subject=contract,
+                    occasion="expired",
+                    context=context,
+                    opt_ins=opt_ins,
+                    link_url=reverse("students:contract_detail", args=[contract.pk]),
+                )
+            )
+    return notifications_enqueue_many(drafts=drafts)
+
+
+@sweep
+def contracts_due_soon(*, now: datetime) -> int:
+    """Remind the teacher, the student and consenting guardians 10, 5 and 1 instructional days ahead."""
+    kind = Kind.CONTRACT_DUE_SOON
+    thresholds = reminder_settings().contract_due_day_list
+    if not thresholds:
+        return 0
+    today = timezone.localdate(now)
+    tomorrow = today + ONE_DAY
+    # Sites, then their closures in one query; the latest date any site could be owed a reminder for.
+    calendars = calendars_for_sites(Site.objects.values_list("pk", flat=True))
+    horizon = max(calendar.nth_day(tomorrow, thresholds[0]) for calendar in calendars.values())
+    contracts = (
+        Contract.objects.active()
+        .filter(due_on__gte=today, due_on__lte=horizon)
+        .with_credits()
+        .select_related("student", "teacher", "site")
+        .prefetch_related(
+            Prefetch(
+                "student__guardians",
+                queryset=Guardian.objects.filter(consents_to_messages=True).exclude(email="").order_by("pk"),
+                to_attr="reachable_guardians",
+            )
+        )
+        .order_by("pk")
+    )
+    contracts = list(_with_current_teacher(contracts))
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t}, kind=kind)
+    drafts = []
+    for contract in contracts:
+        days_left = calendars[contract.site_id].count(tomorrow, contract.due_on)
+        threshold = _due_threshold(days_left, thresholds)
+        if threshold is None:
+            continue
+        # The due date is part of the occasion: an extension moves it, and the reminders start over.
+        occasion = f"due-{contract.due_on:%Y-%m-%d}:at-{threshold}"
+        teacher = teachers[contract.pk]
+        context = {**_contract_context(contract, teacher), "days_left": days_left}
+        if teacher is not None:
+            drafts.append(
+                user_draft(
+                    teacher,
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    context=context,
+                    opt_ins=opt_ins,
+                    link_url=reverse("students:contract_detail", args=[contract.pk]),
+                )
+            )
+        student = contract.student
+        # Families and students get names, dates and days only: no credits, no notes, no flags.
+        family_context = {
+            "due_on": contract.due_on,
+            "days_left": days_left,
+            "site_name": contract.site.name,
+            "teacher_name": str(teacher or contract.teacher),
+        }
+        if student.email:
+            drafts.append(
+                contact_draft(
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    key=f"student-{student.pk}",
+                    audience="student",
+                    # The student is greeted by the name they go by...
+                    name=student.preferred_name or student.first_name,
+                    email=student.email,
+                    language=student.language,
+                    context={**family_context, "student_name": student.preferred_name or student.first_name},
+                )
+            )
+        for guardian in student.reachable_guardians:
+            drafts.append(
+                contact_draft(
+                    kind=kind,
+                    subject=contract,
+                    occasion=occasion,
+                    key=f"guardian-{guardian.pk}",
+                    audience="guardian",
+                    name=guardian.name,
+                    email=guardian.email,
+                    language=guardian.language,
+                    # ...but their family reads the legal name: a chosen name may not be known at home.
+                    context={**family_context, "student_name": str(student)},
+                )
+            )
+    return notifications_enqueue_many(drafts=drafts)
+
+
+@sweep
+def seats_open(*, now: datetime) -> int:
+    """Tell program staff when a site with a waitlist has a free seat, once per head of the list."""
+    kind = Kind.SEAT_OPEN
+    enrolled = (
+        Enrollment.objects.open()
+        .filter(site=models.OuterRef("pk"))
+        .order_by()
+        .values("site")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    head = WaitlistEntry.objects.waiting().filter(site=models.OuterRef("pk")).values("pk")[:1]
+    sites = (
+        Site.objects.active()
+        .annotate(
+            enrolled=Coalesce(models.Subquery(enrolled), 0),
+            head_id=models.Subquery(head),
+        )
+        .filter(head_id__isnull=False, capacity__gt=models.F("enrolled"))
+    )
+    seats = {site.head_id: site.capacity - site.enrolled for site in sites}
+    heads = list(WaitlistEntry.objects.filter(pk__in=seats).select_related("student", "site").order_by("pk"))
+    staff = program_staff()
+    opt_ins = email_opt_ins(user_ids={u.pk for u in staff}, kind=kind)
+    drafts = [
+        user_draft(
+            user,
+            kind=kind,
+            subject=entry,
+            # A new head of the list is a new occasion; the same head is told once.
+            occasion=f"site-{entry.site_id}",
+            context={
+                "student_name": entry.student.display_name,
+                "site_name": entry.site.name,
+                "seats": seats[entry.pk],
+                "added_on": entry.added_on,
+            },
+            opt_ins=opt_ins,
+            link_url=reverse("students:waitlist", args=[entry.site_id]),
+        )
+        for entry in heads
+        for user in staff
+    ]
+    return notifications_enqueue_many(drafts=drafts)
+
+
+@sweep
+def referrals_waiting(*, now: datetime) -> int:
+    """Remind a referral's counselor when a new referral has had no contact for some days, once."""
+    kind = Kind.REFERRAL_WAITING
+    days = reminder_settings().referral_no_contact_days
+    today = timezone.localdate(now)
+    referrals = list(
+        Referral.objects.filter(
+            status=Referral.Status.RECEIVED,
+            counselor__is_active=True,
+            received_on__lte=today - timedelta(days=days),
+        )
+        .select_related("counselor", "source")
+        .order_by("pk")
+    )
+    opt_ins = email_opt_ins(user_ids={r.counselor_id for r in referrals}, kind=kind)
+    drafts = [
+        user_draft(
+            referral.counselor,
+            kind=kind,
+            subject=referral,
+            occasion="no-contact",
+            context={
+                "youth_name": f"{referral.first_name} {referral.last_name}",
+                "source_name": referral.source.name,
+                "received_on": referral.received_on,
+                "days": (today - referral.received_on).days,
+            },
+            opt_ins=opt_ins,
+            link_url=reverse("students:referral_detail", args=[referral.pk]),
+        )
+        for referral in referrals
+    ]
+    return notifications_enqueue_many(drafts=drafts)
