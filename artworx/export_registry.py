@@ -5,16 +5,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from alumni.forms import AlumnusFilter
+from alumni.forms import alumnus_filter
 from alumni.models import Alumnus
-from alumni.selectors import alumni_rows
 from artworx.exports import Export, SafeResource, column, export_response
 from artworx.roles import sees_all
 from artworx.shortcuts import require_perm
 from programs.models import Attendance, Session
-from students.filters import ContractFilter, StudentFilter
+from students.filters import contract_filter, student_filter
 from students.models import Contract, Enrollment, Referral, Student, SupportProfile
-from students.selectors import contract_rows, student_rows
 
 STUDENT_COLUMNS = (
     "id",
@@ -182,16 +180,15 @@ def _referrals(request):
 
 
 def _students(request):
-    rows = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request).qs
-    return rows.select_related("support_profile")
+    return student_filter(request).qs.select_related("support_profile")
 
 
 def _contracts(request):
-    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request).qs
+    return contract_filter(request).qs
 
 
 def _alumni(request):
-    return AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request).qs
+    return alumnus_filter(request).qs
 
 
 EXPORTS = {

@@ -1,4 +1,4 @@
-"""Search and filters for the student list."""
+"""Search and filters of the student and contract lists, read once for a page and its download."""
 
 from datetime import timedelta
 
@@ -12,6 +12,7 @@ from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
 from students.models import Contract, Enrollment, Student
+from students.selectors import contract_rows, contracts_at_pace, student_rows
 
 User = get_user_model()
 
@@ -80,7 +81,7 @@ class ContractFilter(ScopedFilterSet):
         label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
-    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="keep")
+    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="by_pace")
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0
     )
@@ -96,10 +97,23 @@ class ContractFilter(ScopedFilterSet):
     def search(self, queryset, name, value):
         return search_students(queryset, value, prefix="student__")
 
-    def keep(self, queryset, name, value):
-        """Pace is computed from the calendar after the query (see students.selectors.with_pace)."""
-        return queryset
+    def by_pace(self, queryset, name, value):
+        return contracts_at_pace(queryset, pace=value, today=timezone.localdate())
 
     def by_due_within(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(status=Contract.Status.ACTIVE, due_on__lte=today + timedelta(days=int(value)))
+
+
+# One function per list builds its filters from the query string: the page and its download
+# (artworx.export_registry) both call it, so a download holds exactly the rows the page lists.
+
+
+def student_filter(request) -> StudentFilter:
+    """The student list's filters over the students the user may see."""
+    return StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request)
+
+
+def contract_filter(request) -> ContractFilter:
+    """The contract list's filters, pace included, over the contracts the user may see."""
+    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request)
