@@ -11,7 +11,7 @@ from artworx.exports import Export, SafeResource, column, export_response
 from artworx.roles import sees_all
 from artworx.shortcuts import require_perm
 from programs.models import Attendance, Session
-from students.filters import contract_filter, student_filter
+from students.filters import contract_filter, referral_filter, student_filter
 from students.models import Contract, Enrollment, Referral, Student, SupportProfile
 
 STUDENT_COLUMNS = (
@@ -170,13 +170,7 @@ class ReferralResource(SafeResource):
 
 def _referrals(request):
     """Referrals the user may see, with the list page's filters (status, source, counselor)."""
-    rows = Referral.objects.visible_to(request.user).select_related("source", "counselor")
-    if request.GET.get("status") in Referral.Status.values:
-        rows = rows.filter(status=request.GET["status"])
-    for field in ("source", "counselor"):
-        if request.GET.get(field, "").isdigit():
-            rows = rows.filter(**{f"{field}_id": request.GET[field]})
-    return rows
+    return referral_filter(request).qs
 
 
 def _students(request):

@@ -1,8 +1,9 @@
-"""Search and filters of the student and contract lists, read once for a page and its download."""
+"""Search and filters of the student, contract and referral lists, read once for a page and its download."""
 
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -11,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
-from students.models import Contract, Enrollment, Student
-from students.selectors import contract_rows, contracts_at_pace, student_rows
+from students.models import Contract, Enrollment, Referral, Student
+from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows
 
 User = get_user_model()
 
@@ -105,6 +106,24 @@ class ContractFilter(ScopedFilterSet):
         return queryset.filter(status=Contract.Status.ACTIVE, due_on__lte=today + timedelta(days=int(value)))
 
 
+class IdFilter(django_filters.Filter):
+    """A foreign key given by its id; anything but a whole number leaves the list unfiltered."""
+
+    field_class = forms.IntegerField
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """Filter referrals by status, source and counselor."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
+    source = IdFilter(label=_("Referred by"), field_name="source", min_value=1)
+    counselor = IdFilter(label=_("Counselor"), field_name="counselor", min_value=1)
+
+    class Meta:
+        model = Referral
+        fields = ["status", "source", "counselor"]
+
+
 # One function per list builds its filters from the query string: the page and its download
 # (artworx.export_registry) both call it, so a download holds exactly the rows the page lists.
 
@@ -117,3 +136,8 @@ def student_filter(request) -> StudentFilter:
 def contract_filter(request) -> ContractFilter:
     """The contract list's filters, pace included, over the contracts the user may see."""
     return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request)
+
+
+def referral_filter(request) -> ReferralFilter:
+    """The referral list's filters over the referrals the user may see."""
+    return ReferralFilter(request.GET or None, queryset=referral_rows(user=request.user), request=request)

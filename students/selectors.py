@@ -132,6 +132,11 @@ def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) 
     return contracts.filter(pk__in=ids)
 
 
+def referral_rows(*, user) -> QuerySet[Referral]:
+    """Referrals the user may see, with source and counselor, in one query."""
+    return Referral.objects.visible_to(user).select_related("source", "counselor")
+
+
 FUNNEL_STAGES = (
     ("received", "received_on"),
     ("contacted", "contacted_on"),

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from alumni.models import Alumnus, Outcome
 from programs.models import Attendance, Participation, Session
-from students.models import ExitReason
+from students.models import ExitReason, Referral
 from students.services import enrollment_exit
 from tests.factories import (
     CohortFactory,
     EnrollmentFactory,
+    PartnerFactory,
+    ReferralFactory,
     StudentFactory,
 )
 
@@ -168,6 +170,45 @@ def test_the_alumni_list_and_its_download_show_the_same_alumni(as_role, alumni, 
     shown = assert_parity(as_role(role), reverse("alumni:list"), query)
     if query == {}:
         assert len(shown) == (5 if role == "staff" else 3)
+
+
+# Referrals ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def referrals(monkeypatch, users, site, teacher):
+    monkeypatch.setattr("students.referral_views.REFERRALS_PER_PAGE", PER_PAGE)
+    east, west = PartnerFactory(name="Youth Centre East"), PartnerFactory(name="Youth Centre West")
+    ReferralFactory.create_batch(3, source=east, counselor=users["counselor"])
+    ReferralFactory.create_batch(
+        2, source=west, status=Referral.Status.CONTACTED, contacted_on=date(2026, 11, 3)
+    )
+    ReferralFactory(source=west)
+    # Two youths enrolled at the teacher's site: the only referrals a teacher sees.
+    for _ in range(2):
+        ReferralFactory(source=east, student=EnrollmentFactory(site=site, teacher=teacher).student)
+    return {"east": east, "west": west}
+
+
+@pytest.mark.parametrize("role", ["counselor", "teacher"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "contacted"},
+        {"source": "east"},
+        {"counselor": "counselor"},
+        {"source": "west", "status": "received"},
+        {"status": "nonsense", "source": "x"},
+        {"counselor": "99999"},
+    ],
+)
+def test_the_referral_list_and_its_download_show_the_same_referrals(as_role, users, referrals, role, query):
+    values = {"east": referrals["east"].pk, "west": referrals["west"].pk, "counselor": users["counselor"].pk}
+    query = {k: values.get(v, v) for k, v in query.items()}
+    shown = assert_parity(as_role(role), reverse("students:referral_list"), query)
+    if query == {}:
+        assert len(shown) == (8 if role == "counselor" else 2)
 
 
 # Sessions and attendance: downloads offered on the cohort list ------------------------------
