@@ -11,8 +11,10 @@ from artworx.exports import Export, SafeResource, column, export_response
 from artworx.roles import sees_all
 from artworx.shortcuts import require_perm
 from programs.models import Attendance, Session
+from programs.selectors import attendance_rows, session_rows
 from students.filters import contract_filter, referral_filter, student_filter
 from students.models import Contract, Enrollment, Referral, Student, SupportProfile
+from students.selectors import enrollment_rows
 
 STUDENT_COLUMNS = (
     "id",
@@ -193,7 +195,7 @@ EXPORTS = {
     ),
     "enrollments": Export(
         perm="students.view_student",
-        rows=lambda r: Enrollment.objects.visible_to(r.user).select_related("student", "site", "teacher"),
+        rows=lambda r: enrollment_rows(user=r.user),
         resource=lambda user: EnrollmentResource,
     ),
     "contracts": Export(
@@ -201,16 +203,12 @@ EXPORTS = {
     ),
     "sessions": Export(
         perm="programs.view_cohort",
-        rows=lambda r: Session.objects.visible_to(r.user).select_related(
-            "cohort__program", "cohort__site", "cohort__venue"
-        ),
+        rows=lambda r: session_rows(user=r.user),
         resource=lambda user: SessionResource,
     ),
     "attendance": Export(
         perm="programs.view_cohort",
-        rows=lambda r: Attendance.objects.filter(
-            session__in=Session.objects.visible_to(r.user)
-        ).select_related("session__cohort__program", "participation__student"),
+        rows=lambda r: attendance_rows(user=r.user),
         resource=lambda user: AttendanceResource,
     ),
     "referrals": Export(

@@ -32,6 +32,11 @@ def student_rows(*, user) -> QuerySet[Student]:
     )
 
 
+def enrollment_rows(*, user) -> QuerySet[Enrollment]:
+    """Enrollments, past and open, at the sites the user may see, with student, site and teacher."""
+    return Enrollment.objects.visible_to(user).select_related("student", "site", "teacher")
+
+
 def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
     """Every enrollment of a student, newest first."""
     return student.enrollments.select_related("site", "teacher").order_by("-started_on", "-pk")

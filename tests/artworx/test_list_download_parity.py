@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from alumni.models import Alumnus, Outcome
 from programs.models import Attendance, Participation, Session
-from students.models import ExitReason, Referral
+from students.models import Enrollment, ExitReason, Referral
 from students.services import enrollment_exit
 from tests.factories import (
     CohortFactory,
@@ -245,3 +245,16 @@ def test_the_session_and_attendance_downloads_cover_the_cohorts_the_list_shows(
     marks = Attendance.objects.filter(session__in=sessions)
     assert sorted(download_ids(client, download_link(page, "attendance"))) == sorted(m.pk for m in marks)
     assert len(cohorts) == {"staff": 2, "teacher": 1, "other_teacher": 1, "teaching_artist": 1}[role]
+
+
+# Enrollments: no page of their own; the student list offers them, unfiltered, in the user's scope
+
+
+@pytest.mark.parametrize("role", ["staff", "teacher", "other_teacher"])
+def test_the_enrollment_download_holds_the_enrollments_of_the_users_sites(as_role, users, students, role):
+    client = as_role(role)
+    page = client.get(reverse("students:list"), {"grade": "10"}).content.decode()
+    downloaded = download_ids(client, download_link(page, "enrollments"))
+    expected = Enrollment.objects.visible_to(users[role]).order_by("-started_on", "-pk")
+    assert downloaded == [e.pk for e in expected]
+    assert len(downloaded) == {"staff": 8, "teacher": 5, "other_teacher": 3}[role]
