@@ -1,8 +1,7 @@
 """Download of the alumni list, with the list's filters; contact details for staff roles only."""
 
-from alumni.forms import AlumnusFilter
+from alumni.forms import alumnus_filter
 from alumni.models import Alumnus
-from alumni.selectors import alumni_rows
 from artworx.exports import Export, SafeResource, register
 from artworx.roles import sees_all
 
@@ -31,7 +30,7 @@ class AlumnusWithContactResource(AlumnusResource):
 
 
 def _alumni(request):
-    return AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request).qs
+    return alumnus_filter(request).qs
 
 
 register(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
+from alumni.selectors import alumni_rows
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
 from programs.models import Participation, Pathway
 from sites.models import Site
@@ -94,3 +95,8 @@ class AlumnusFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(next_check_in_on__lt=today, consents_to_contact=True)
         return queryset.exclude(next_check_in_on__lt=today, consents_to_contact=True)
+
+
+def alumnus_filter(request) -> AlumnusFilter:
+    """The alumni list's filters over the alumni the user may see (the page and its download)."""
+    return AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alumni.forms import AlumnusFilter, AlumnusForm, CheckInForm
+from alumni.forms import AlumnusForm, CheckInForm, alumnus_filter
 from alumni.models import Alumnus, CheckIn
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
@@ -28,7 +28,7 @@ ALUMNI_PER_PAGE = 25
 def alumnus_list(request: HttpRequest) -> HttpResponse:
     """Alumni the user may see, filterable by year, site, pathway, outcome and overdue."""
     require_perm(request, "alumni.view_alumnus")
-    filterset = AlumnusFilter(request.GET or None, queryset=alumni_rows(user=request.user), request=request)
+    filterset = alumnus_filter(request)
     page = Paginator(filterset.qs, ALUMNI_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

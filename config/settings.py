@@ -1,9 +1,9 @@
 """Settings for artworx: every knob comes from the environment, defaults are safe for production."""
 
 import os
-from urllib.parse import urlsplit
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab

@@ -2,6 +2,7 @@
 
 from artworx.exports import Export, SafeResource, register
 from programs.models import Attendance, Session
+from programs.selectors import attendance_rows, session_rows
 
 
 class SessionResource(SafeResource):
@@ -37,9 +38,7 @@ register(
     "sessions",
     Export(
         perm="programs.view_cohort",
-        rows=lambda r: Session.objects.visible_to(r.user).select_related(
-            "cohort__program", "cohort__site", "cohort__venue"
-        ),
+        rows=lambda r: session_rows(user=r.user),
         resource=lambda user: SessionResource,
     ),
 )
@@ -48,9 +47,7 @@ register(
     "attendance",
     Export(
         perm="programs.view_cohort",
-        rows=lambda r: Attendance.objects.filter(
-            session__in=Session.objects.visible_to(r.user)
-        ).select_related("session__cohort__program", "participation__student"),
+        rows=lambda r: attendance_rows(user=r.user),
         resource=lambda user: AttendanceResource,
     ),
 )

@@ -155,6 +155,18 @@ def cohort_rows(*, user) -> QuerySet[Cohort]:
     )
 
 
+def session_rows(*, user) -> QuerySet[Session]:
+    """Sessions of the cohorts the user may see (the cohort list's scope), with cohort and place."""
+    return Session.objects.visible_to(user).select_related("cohort__program", "cohort__site", "cohort__venue")
+
+
+def attendance_rows(*, user) -> QuerySet[Attendance]:
+    """Attendance marks of the sessions the user may see, with session, program and student."""
+    return Attendance.objects.filter(session__in=Session.objects.visible_to(user)).select_related(
+        "session__cohort__program", "participation__student"
+    )
+
+
 def cohort_roster(*, cohort: Cohort) -> list[Participation]:
     """A cohort's participants (enrolled first) with `.figures`, in two queries."""
     participations = list(

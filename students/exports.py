@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from artworx.exports import Export, SafeResource, column, register
 from artworx.roles import sees_all
-from students.filters import ContractFilter, StudentFilter
+from students.filters import contract_filter, referral_filter, student_filter
 from students.models import Contract, Enrollment, Referral, Student, SupportProfile
-from students.selectors import contract_rows, student_rows
+from students.selectors import enrollment_rows
 
 STUDENT_COLUMNS = (
     "id",
@@ -112,22 +112,15 @@ class ReferralResource(SafeResource):
 
 def _referrals(request):
     """Referrals the user may see, with the list page's filters (status, source, counselor)."""
-    rows = Referral.objects.visible_to(request.user).select_related("source", "counselor")
-    if request.GET.get("status") in Referral.Status.values:
-        rows = rows.filter(status=request.GET["status"])
-    for field in ("source", "counselor"):
-        if request.GET.get(field, "").isdigit():
-            rows = rows.filter(**{f"{field}_id": request.GET[field]})
-    return rows
+    return referral_filter(request).qs
 
 
 def _students(request):
-    rows = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request).qs
-    return rows.select_related("support_profile")
+    return student_filter(request).qs.select_related("support_profile")
 
 
 def _contracts(request):
-    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request).qs
+    return contract_filter(request).qs
 
 
 register(
@@ -143,7 +136,7 @@ register(
     "enrollments",
     Export(
         perm="students.view_student",
-        rows=lambda r: Enrollment.objects.visible_to(r.user).select_related("student", "site", "teacher"),
+        rows=lambda r: enrollment_rows(user=r.user),
         resource=lambda user: EnrollmentResource,
     ),
 )

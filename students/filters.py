@@ -1,8 +1,9 @@
-"""Search and filters for the student list."""
+"""Search and filters of the student, contract and referral lists, read once for a page and its download."""
 
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
-from students.models import Contract, Enrollment, Student
+from students.models import Contract, Enrollment, Referral, Student
+from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows
 
 User = get_user_model()
 
@@ -80,7 +82,7 @@ class ContractFilter(ScopedFilterSet):
         label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
-    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="keep")
+    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="by_pace")
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0
     )
@@ -96,10 +98,46 @@ class ContractFilter(ScopedFilterSet):
     def search(self, queryset, name, value):
         return search_students(queryset, value, prefix="student__")
 
-    def keep(self, queryset, name, value):
-        """Pace is computed from the calendar after the query (see students.selectors.with_pace)."""
-        return queryset
+    def by_pace(self, queryset, name, value):
+        return contracts_at_pace(queryset, pace=value, today=timezone.localdate())
 
     def by_due_within(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(status=Contract.Status.ACTIVE, due_on__lte=today + timedelta(days=int(value)))
+
+
+class IdFilter(django_filters.Filter):
+    """A foreign key given by its id; anything but a whole number leaves the list unfiltered."""
+
+    field_class = forms.IntegerField
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """Filter referrals by status, source and counselor."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
+    source = IdFilter(label=_("Referred by"), field_name="source", min_value=1)
+    counselor = IdFilter(label=_("Counselor"), field_name="counselor", min_value=1)
+
+    class Meta:
+        model = Referral
+        fields = ["status", "source", "counselor"]
+
+
+# One function per list builds its filters from the query string: the page and its download
+# (students/exports.py) both call it, so a download holds exactly the rows the page lists.
+
+
+def student_filter(request) -> StudentFilter:
+    """The student list's filters over the students the user may see."""
+    return StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request)
+
+
+def contract_filter(request) -> ContractFilter:
+    """The contract list's filters, pace included, over the contracts the user may see."""
+    return ContractFilter(request.GET or None, queryset=contract_rows(user=request.user), request=request)
+
+
+def referral_filter(request) -> ReferralFilter:
+    """The referral list's filters over the referrals the user may see."""
+    return ReferralFilter(request.GET or None, queryset=referral_rows(user=request.user), request=request)

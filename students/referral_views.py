@@ -15,6 +15,7 @@ from artworx.cache import cached, version_key
 from artworx.history import change_history
 from artworx.roles import COUNSELOR
 from sites.models import Partner, Site
+from students.filters import referral_filter
 from students.forms import (
     ReferralAdvanceForm,
     ReferralConvertForm,
@@ -146,15 +147,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals the user may see, filterable by status, source and counselor."""
     if not request.user.has_perm("students.view_referral"):
         raise PermissionDenied
-    rows = Referral.objects.visible_to(request.user).select_related("source", "counselor")
-    status, source, counselor = (request.GET.get(k, "") for k in ("status", "source", "counselor"))
-    if status in Referral.Status.values:
-        rows = rows.filter(status=status)
-    if source.isdigit():
-        rows = rows.filter(source_id=int(source))
-    if counselor.isdigit():
-        rows = rows.filter(counselor_id=int(counselor))
-    page = Paginator(rows, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    filterset = referral_filter(request)  # the download's filters too
+    page = Paginator(filterset.qs, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -163,7 +157,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "statuses": Referral.Status.choices,
         "sources": Partner.objects.filter(referrals__isnull=False).distinct(),
         "counselors": User.objects.filter(groups__name=COUNSELOR).order_by("first_name", "username"),
-        "selected": {"status": status, "source": source, "counselor": counselor},
+        "selected": {name: request.GET.get(name, "") for name in filterset.filters},
     }
     return render(request, "students/referral_list.html", context)
 

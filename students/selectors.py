@@ -30,6 +30,11 @@ def student_rows(*, user) -> QuerySet[Student]:
     )
 
 
+def enrollment_rows(*, user) -> QuerySet[Enrollment]:
+    """Enrollments, past and open, at the sites the user may see, with student, site and teacher."""
+    return Enrollment.objects.visible_to(user).select_related("student", "site", "teacher")
+
+
 def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
     """Every enrollment of a student, newest first."""
     return student.enrollments.select_related("site", "teacher").order_by("-started_on", "-pk")
@@ -74,6 +79,30 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
             else None
         )
     return contracts
+
+
+def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) -> QuerySet[Contract]:
+    """The active contracts among `contracts` whose pace today is `pace`, decided in two queries.
+
+    Pace counts instructional days against each site's closures (sites.calendar), which SQL cannot
+    count portably; so the pace of every candidate is computed from one slim query plus one query of
+    closures, and `contracts` is narrowed by id: the list page and its download filter the same
+    QuerySet, and the page still fetches one page of rows.
+    """
+    candidates = (
+        Contract.objects.filter(pk__in=contracts.values("pk"))
+        .active()
+        .with_credits()
+        .only("site", "status", "started_on", "due_on", "length_days", "extension_days")
+        .order_by()
+    )
+    ids = [contract.pk for contract in with_pace(candidates, today=today) if contract.pace.status == pace]
+    return contracts.filter(pk__in=ids)
+
+
+def referral_rows(*, user) -> QuerySet[Referral]:
+    """Referrals the user may see, with source and counselor, in one query."""
+    return Referral.objects.visible_to(user).select_related("source", "counselor")
 
 
 FUNNEL_STAGES = (

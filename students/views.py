@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from artworx.history import change_history
 from artworx.sections import render_sections
 from artworx.shortcuts import get_visible_or_404, require_perm
-from students.filters import ContractFilter, StudentFilter
+from students.filters import contract_filter, student_filter
 from students.forms import (
     ContractExtendForm,
     ContractForm,
@@ -68,7 +68,7 @@ def _visible_student(request: HttpRequest, pk: int, perm: str) -> Student:
 def student_list(request: HttpRequest) -> HttpResponse:
     """Searchable, filterable, paginated list of the students the user may see."""
     require_perm(request, "students.view_student")
-    filterset = StudentFilter(request.GET or None, queryset=student_rows(user=request.user), request=request)
+    filterset = student_filter(request)
     page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -274,14 +274,9 @@ CONTRACTS_PER_PAGE = 25
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts the user may see, filterable by site, teacher, status, pace and due date."""
     require_perm(request, "students.view_contract")
-    filterset = ContractFilter(
-        request.GET or None, queryset=contract_rows(user=request.user), request=request
-    )
-    rows = with_pace(filterset.qs, today=timezone.localdate())
-    pace = filterset.form.cleaned_data.get("pace") if filterset.is_bound and filterset.is_valid() else None
-    if pace:
-        rows = [row for row in rows if row.pace and row.pace.status == pace]
-    page = Paginator(rows, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    filterset = contract_filter(request)  # the download's filters too, pace included
+    page = Paginator(filterset.qs, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_pace(page.object_list, today=timezone.localdate())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

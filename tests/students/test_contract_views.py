@@ -215,13 +215,31 @@ def test_contract_list_queries_do_not_grow_with_rows(
     client = as_role("staff")
     for _ in range(2):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
-    # session, user, groups, contracts with credits, closures, filter sites, filter teachers, bell
-    with django_assert_num_queries(8) as first:
+    # session, user, groups, count, the page of contracts with credits, closures, filter sites,
+    # filter teachers, bell
+    with django_assert_num_queries(9) as first:
         client.get(reverse("students:contract_list"))
     for _ in range(10):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("students:contract_list"))
+
+
+def test_contract_list_filtered_by_pace_queries_do_not_grow_with_rows(
+    as_role, open_contract, site, teacher, django_assert_num_queries
+):
+    client = as_role("staff")
+    for _ in range(2):
+        open_contract(EnrollmentFactory(site=site, teacher=teacher).student, date(2026, 9, 14))
+    # session, user, groups, the candidates' pace inputs, their closures, count, the page of
+    # contracts, the page's closures, filter sites, filter teachers, bell
+    with django_assert_num_queries(11) as first:
+        client.get(reverse("students:contract_list"), {"pace": "at_risk"})
+    for _ in range(10):
+        open_contract(EnrollmentFactory(site=site, teacher=teacher).student, date(2026, 9, 14))
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = client.get(reverse("students:contract_list"), {"pace": "at_risk"}).context["page"]
+    assert page.paginator.count == 12
 
 
 def test_teacher_home_queries_do_not_grow_with_contracts(
