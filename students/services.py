@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -262,7 +262,48 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
     enrollment.exit_reason = ExitReason.TRANSFERRED
     enrollment.exit_notes = _("Transferred to %(teacher)s at %(site)s.") % {"teacher": teacher, "site": site}
     enrollment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "updated_at"])
-    return _insert_open_enrollment(student=enrollment.student, site=site, teacher=teacher, started_on=on)
+    moved = _insert_open_enrollment(student=enrollment.student, site=site, teacher=teacher, started_on=on)
+    _contract_follow(student_id=enrollment.student_id, site=site, teacher=teacher, on=on)
+    return moved
+
+
+def _contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
+    """Move the student's active contract with them (rule 5): days elapsed stand, the rest count here."""
+    # Lock the contract: a closure's recompute or an extension queues behind the transfer and then
+    # counts on the new site's calendar.
+    contract = (
+        Contract.objects.active()
+        .select_for_update()
+        .select_related("site")
+        .filter(student_id=student_id)
+        .first()
+    )
+    if contract is None:
+        return
+    contract.teacher = teacher
+    if contract.site_id == site.pk:
+        contract.save(update_fields=["teacher", "updated_at"])
+        return
+    calendars = calendars_for_sites([contract.site_id, site.pk])
+    moved_on = max(on, contract.counting_starts_on)  # a contract starting later starts here
+    elapsed = calendars[contract.site_id].count(contract.counting_starts_on, moved_on - timedelta(days=1))
+    old_site, old_due = contract.site, contract.due_on
+    contract.days_elapsed_before += elapsed
+    contract.counted_from, contract.site = moved_on, site
+    contract.due_on = contract.due_date(calendars[site.pk])
+    contract.due_note = _(
+        "Transferred from %(old_site)s to %(site)s on %(date)s: %(elapsed)d instructional days counted at "
+        "earlier sites, the rest at %(site)s. Due date moved from %(old)s to %(new)s."
+    ) % {
+        "old_site": old_site,
+        "site": site,
+        "date": moved_on,
+        "elapsed": contract.days_elapsed_before,
+        "old": old_due,
+        "new": contract.due_on,
+    }
+    contract.due_note = contract.due_note[: Contract._meta.get_field("due_note").max_length]
+    contract.save()
 
 
 @transaction.atomic
@@ -313,8 +354,9 @@ def _check_course(*, credits, title: str) -> None:
         )
 
 
-def _due_date(*, site_id: int, started_on: date, days: int) -> date:
-    return calendars_for_sites([site_id])[site_id].nth_day(started_on, days)
+def _due_date(contract: Contract) -> date:
+    """The contract's due date on its site's calendar (rule 5)."""
+    return contract.due_date(calendars_for_sites([contract.site_id])[contract.site_id])
 
 
 @transaction.atomic
@@ -343,15 +385,15 @@ def contract_open(
         raise ValidationError(_("Add at least one course to the contract."), code="no_courses")
     for course in courses:
         _check_course(credits=course.get("credits"), title=course.get("title", ""))
-    length = length_days or settings.ARTWORX_CONTRACT_DAYS
-    contract = Contract.objects.create(
+    contract = Contract(
         student=student,
         site=enrollment.site,
         teacher=enrollment.teacher,
         started_on=started_on,
-        length_days=length,
-        due_on=_due_date(site_id=enrollment.site_id, started_on=started_on, days=length),
+        length_days=length_days or settings.ARTWORX_CONTRACT_DAYS,
     )
+    contract.due_on = _due_date(contract)
+    contract.save()
     bulk_create_with_history(
         [
             ContractCourse(
@@ -477,9 +519,7 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
         raise ValidationError(_("Give a reason for the extension."), code="extension_reason")
     old_due = contract.due_on
     contract.extension_days, contract.extension_reason = days, reason.strip()
-    contract.due_on = _due_date(
-        site_id=contract.site_id, started_on=contract.started_on, days=contract.total_days
-    )
+    contract.due_on = _due_date(contract)
     contract.due_note = _("Extended by %(days)d instructional days (was due %(old)s).") % {
         "days": days,
         "old": old_due,
@@ -512,14 +552,16 @@ def contracts_expire_overdue(*, today: date) -> int:
 @transaction.atomic
 def contracts_recompute_due_dates(*, site_id: int | None, reason: str) -> int:
     """Recompute the due date of active contracts at a site (None: every site) after a closure changed."""
+    # Lock the contracts: a transfer moving one of them to another site, or an extension, waits for
+    # this recompute (or it for them) instead of one overwriting the other's due date.
     contracts = Contract.objects.active().select_for_update()
     if site_id is not None:
-        contracts = contracts.filter(site_id=site_id)
+        contracts = contracts.counted_at(site_id)
     contracts = list(contracts)
     calendars = calendars_for_sites({c.site_id for c in contracts})
     moved = []
     for contract in contracts:
-        due = calendars[contract.site_id].nth_day(contract.started_on, contract.total_days)
+        due = contract.due_date(calendars[contract.site_id])
         if due != contract.due_on:
             contract.due_note = _("Due date moved from %(old)s to %(new)s: %(reason)s.") % {
                 "old": contract.due_on,
