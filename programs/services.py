@@ -27,11 +27,25 @@ from sites.calendar import calendars_for_sites
 from students.models import Enrollment
 
 
+def _lock_cohort(pk: int, *, query=None) -> Cohort:
+    """Lock one cohort row: every write that changes its capacity or its participants queues here (rule 9)."""
+    # Only the cohort row (of=self): the program and site it joins to stay free for other writers.
+    return (query or Cohort.objects.all()).select_for_update(of=("self",)).get(pk=pk)
+
+
+def _enrolled_count(cohort_id: int) -> int:
+    """Participants holding a place in a cohort now; call with the cohort row locked."""
+    return Participation.objects.enrolled().filter(cohort_id=cohort_id).count()
+
+
 @transaction.atomic
 def cohort_save(*, cohort: Cohort, teaching_artists) -> Cohort:
     """Create or update a cohort and its teaching artists, then lay out its sessions."""
     if cohort.pk is not None:
-        enrolled = Participation.objects.enrolled().filter(cohort_id=cohort.pk).count()
+        # Lock the cohort row before counting, as participation_create does: a capacity cut and a new
+        # participant queue here instead of both passing (25 students in a cohort of 20).
+        _lock_cohort(cohort.pk)
+        enrolled = _enrolled_count(cohort.pk)
         if cohort.capacity < enrolled:
             raise ValidationError(
                 _("The cohort has %(n)d students: capacity cannot be lower.") % {"n": enrolled},
@@ -98,12 +112,9 @@ def participation_create(
     *, cohort: Cohort, student, joined_on: date, by, override_reason: str = ""
 ) -> Participation:
     """Enroll a student in a cohort (rule 9): enrolled at its site, prerequisite done or waived, seat free."""
-    # Lock the cohort row: concurrent requests for its last seat queue here (rule 3's locking).
-    cohort = (
-        Cohort.objects.select_for_update(of=("self",))
-        .select_related("program__prerequisite")
-        .get(pk=cohort.pk)
-    )
+    # Lock the cohort row: concurrent requests for its last seat, and a capacity cut, queue here
+    # (rule 3's locking), so the count below is the one the insert is judged against.
+    cohort = _lock_cohort(cohort.pk, query=Cohort.objects.select_related("program__prerequisite"))
     enrollments = Enrollment.objects.open().filter(student=student)
     if cohort.site_id is not None:
         enrollments = enrollments.filter(site_id=cohort.site_id)
@@ -133,8 +144,7 @@ def participation_create(
         override_reason = ""
     if not (cohort.term_starts_on - timedelta(days=30) <= joined_on <= cohort.term_ends_on):
         raise ValidationError(_("The join date must fall within the cohort's term."), code="join_date")
-    taken = Participation.objects.enrolled().filter(cohort=cohort).count()
-    if taken >= cohort.capacity:
+    if _enrolled_count(cohort.pk) >= cohort.capacity:
         raise ValidationError(
             _("%(cohort)s is full: all %(capacity)d places are taken.")
             % {"cohort": cohort, "capacity": cohort.capacity},
@@ -152,6 +162,10 @@ def participation_create(
 @transaction.atomic
 def participation_end(*, participation: Participation, status: str, on: date) -> Participation:
     """Withdraw a participant, or mark them completed (which unlocks the next level)."""
+    # Cohort row first, as every write on its participants: a place freed here and a capacity cut
+    # or a new participant are judged one after the other, never against a stale count.
+    _lock_cohort(participation.cohort_id)
+    # Then the participation: two "end" clicks queue here and the second finds it ended.
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
     if participation.status != Participation.Status.ENROLLED:
         raise ValidationError(_("This participation has already ended."), code="participation_ended")
@@ -170,6 +184,9 @@ def participation_end(*, participation: Participation, status: str, on: date) ->
 @transaction.atomic
 def cohort_complete(*, cohort: Cohort, on: date) -> int:
     """Mark every participant still enrolled as having completed the cohort; returns how many."""
+    # Cohort row first (the order of every participant write), so no participant joins mid-way.
+    _lock_cohort(cohort.pk)
+    # Then its participations: an "end" of one of them queues here rather than ending it twice.
     enrolled = list(Participation.objects.enrolled().select_for_update().filter(cohort=cohort))
     for participation in enrolled:
         participation.status, participation.ended_on = (

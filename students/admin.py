@@ -154,6 +154,8 @@ class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "extension_days",
         "extension_reason",
         "due_on",
+        "counted_from",
+        "days_elapsed_before",
         "due_note",
         "status",
         "closed_on",

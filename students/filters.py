@@ -13,7 +13,7 @@ from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
 from students.models import Contract, Enrollment, Referral, Student
-from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows
+from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows, teachers_of
 
 User = get_user_model()
 
@@ -37,9 +37,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         sites = Site.objects.visible_to(request.user)
         self.filters["site"].queryset = sites
-        self.filters["teacher"].queryset = User.objects.filter(
-            groups__name=TEACHER, teaching_sites__in=sites
-        ).distinct()
+        self.filters["teacher"].queryset = teachers_of(sites).filter(groups__name=TEACHER)
 
 
 class StudentFilter(ScopedFilterSet):

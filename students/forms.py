@@ -23,6 +23,7 @@ from students.models import (
     SubjectArea,
     SupportProfile,
 )
+from students.selectors import teachers_of, teaches_at
 
 User = get_user_model()
 
@@ -119,7 +120,7 @@ class PlacementForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         site, teacher = cleaned.get("site"), cleaned.get("teacher")
-        if site and teacher and not site.teachers.filter(pk=teacher.pk).exists():
+        if site and teacher and not teaches_at(teacher=teacher, site=site):
             self.add_error(
                 "teacher", _("%(teacher)s does not teach at %(site)s.") % {"teacher": teacher, "site": site}
             )
@@ -240,7 +241,8 @@ class WaitlistEnrollForm(PlacementForm):
         self.fields["site"].queryset = Site.objects.filter(pk=site.pk)
         self.fields["site"].initial = site.pk
         self.fields["site"].widget = forms.HiddenInput()
-        self.fields["teacher"].queryset = self.fields["teacher"].queryset.filter(teaching_sites=site)
+        here = teachers_of(Site.objects.filter(pk=site.pk)).values("pk")
+        self.fields["teacher"].queryset = self.fields["teacher"].queryset.filter(pk__in=here)
 
 
 class WaitlistSkipForm(forms.Form):

@@ -1,5 +1,6 @@
 """Students, their guardians, their support profile and their enrollments at sites."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from artworx.models import FieldConstraintErrorsMixin, Language, TimeStampedModel
 from artworx.roles import is_teacher, sees_all
+from sites.calendar import InstructionalCalendar
 
 # Sums of credits over no rows are NULL in SQL; count them as zero credits.
 NO_CREDITS = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
@@ -325,6 +327,15 @@ class ContractQuerySet(models.QuerySet):
     def active(self) -> "ContractQuerySet":
         return self.filter(status=Contract.Status.ACTIVE)
 
+    def counted_at(self, site_id: int) -> "ContractQuerySet":
+        """Contracts whose remaining days count on a site's calendar: those of students enrolled there now.
+
+        A contract's `site` is its student's current site (rule 5): `enrollment_transfer` moves it
+        with the student, and leaving the programme closes the contract. So this is what a closure
+        at the site moves.
+        """
+        return self.filter(site_id=site_id)
+
     def visible_to(self, user) -> "ContractQuerySet":
         """Contracts the user may see: all for staff roles, their sites' students' for teachers."""
         return self.filter(student__in=Student.objects.visible_to(user))
@@ -366,6 +377,19 @@ class Contract(TimeStampedModel):
     extension_days = models.PositiveSmallIntegerField(_("extension (instructional days)"), default=0)
     extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
     due_on = models.DateField(_("due date"))
+    # Rule 5, the contract follows the student: on a transfer the days elapsed at the old site stand
+    # here, and the rest are counted on the new site's calendar from the transfer date.
+    counted_from = models.DateField(
+        _("counted at this site from"),
+        null=True,
+        blank=True,
+        help_text=_("The day the student moved to this site; empty when the contract started here."),
+    )
+    days_elapsed_before = models.PositiveSmallIntegerField(
+        _("instructional days at earlier sites"),
+        default=0,
+        help_text=_("Instructional days already elapsed at earlier sites when the student transferred."),
+    )
     due_note = models.CharField(
         _("due date note"), max_length=300, blank=True, help_text=_("Why the due date last moved.")
     )
@@ -419,6 +443,23 @@ class Contract(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def counting_starts_on(self) -> date:
+        """The first day counted on the calendar of the contract's site: its start, or the transfer there."""
+        return self.counted_from or self.started_on
+
+    def due_date(self, calendar: InstructionalCalendar) -> date:
+        """The due date on the site's calendar: days not elapsed at earlier sites counted here (rule 5)."""
+        left = self.total_days - self.days_elapsed_before
+        if left < 1:  # every day had elapsed before the transfer: it fell due at the earlier site
+            return self.due_on
+        return calendar.nth_day(self.counting_starts_on, left)
+
+    def days_elapsed(self, calendar: InstructionalCalendar, *, today: date) -> int:
+        """Instructional days elapsed by `today`, at earlier sites and on the site's calendar."""
+        here = calendar.count(self.counting_starts_on, min(today, self.due_on))
+        return min(self.total_days, self.days_elapsed_before + here)
 
 
 class SubjectArea(models.TextChoices):

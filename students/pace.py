@@ -68,7 +68,7 @@ class Pace:
 def contract_pace(*, contract, calendar: InstructionalCalendar, today: date) -> Pace:
     """The pace of a contract on `today`; needs `credits_done` and `credits_planned` annotations."""
     days_total = contract.total_days
-    elapsed = min(days_total, calendar.count(contract.started_on, min(today, contract.due_on)))
+    elapsed = contract.days_elapsed(calendar, today=today)
     done, planned = contract.credits_done, contract.credits_planned
     percent_done = 100 * done / planned if planned else 0
     percent_elapsed = 100 * elapsed / days_total

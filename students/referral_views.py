@@ -24,8 +24,8 @@ from students.forms import (
     WaitlistEnrollForm,
     WaitlistSkipForm,
 )
-from students.models import Enrollment, Referral, Student, SubjectArea, WaitlistEntry
-from students.selectors import referral_funnel
+from students.models import Referral, Student, SubjectArea, WaitlistEntry
+from students.selectors import referral_funnel, site_seats_left
 from students.services import (
     REFERRAL_NEXT,
     referral_advance,
@@ -81,11 +81,10 @@ def _waitlist_site(request: HttpRequest, site_pk: int) -> Site:
 def waitlist(request: HttpRequest, site_pk: int) -> HttpResponse:
     """A site's waitlist, head first, with seats open and the last decisions."""
     site = _waitlist_site(request, site_pk)
-    enrolled = Enrollment.objects.open().filter(site=site).count()
     entries = site.waitlist_entries.select_related("student")
     context = {
         "site": site,
-        "seats": max(0, site.capacity - enrolled),
+        "seats": site_seats_left(site),
         "waiting": entries.waiting(),
         "resolved": entries.exclude(status=WaitlistEntry.Status.WAITING).order_by("-resolved_on", "-pk")[:20],
     }

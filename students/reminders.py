@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Prefetch
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from notifications.sweeps import contact_draft, sweep, user_draft
 from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import Contract, Enrollment, Guardian, Referral, WaitlistEntry
+from students.selectors import sites_with_seats
 from students.services import contracts_expire_overdue
 
 ONE_DAY = timedelta(days=1)
@@ -208,24 +208,13 @@ def contracts_due_soon(*, now: datetime) -> int:
 def seats_open(*, now: datetime) -> int:
     """Tell program staff when a site with a waitlist has a free seat, once per head of the list."""
     kind = Kind.SEAT_OPEN
-    enrolled = (
-        Enrollment.objects.open()
-        .filter(site=models.OuterRef("pk"))
-        .order_by()
-        .values("site")
-        .annotate(n=models.Count("pk"))
-        .values("n")
-    )
     head = WaitlistEntry.objects.waiting().filter(site=models.OuterRef("pk")).values("pk")[:1]
     sites = (
-        Site.objects.active()
-        .annotate(
-            enrolled=Coalesce(models.Subquery(enrolled), 0),
-            head_id=models.Subquery(head),
-        )
-        .filter(head_id__isnull=False, capacity__gt=models.F("enrolled"))
+        sites_with_seats(Site.objects.active())
+        .annotate(head_id=models.Subquery(head))
+        .filter(head_id__isnull=False, seats_left__gt=0)
     )
-    seats = {site.head_id: site.capacity - site.enrolled for site in sites}
+    seats = {site.head_id: site.seats_left for site in sites}
     heads = list(WaitlistEntry.objects.filter(pk__in=seats).select_related("student", "site").order_by("pk"))
     staff = program_staff()
     opt_ins = email_opt_ins(user_ids={u.pk for u in staff}, kind=kind)

@@ -1,20 +1,17 @@
 """Roster import: read a district export (CSV or XLSX), preview every row, then apply all or nothing.
 
 Every row goes through the same services as the web pages (student_create, enrollment_create), so
-the capacity rules hold on this path too; the preview simulates them so people see problems before
-anything is written.
+the capacity rules hold on this path too; the preview asks the same enrollment checks without
+writing (`enrollments_check_many`), so people see problems before anything is written.
 """
 
 import csv
 import io
-from collections import Counter
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +22,13 @@ from artworx.history import history_user
 from artworx.roles import TEACHER
 from sites.models import Site
 from students.models import Enrollment, RosterImport, Student
-from students.services import BatchRefused, EnrollmentRequest, enrollments_create_many, students_create_many
+from students.services import (
+    BatchRefused,
+    EnrollmentRequest,
+    enrollments_check_many,
+    enrollments_create_many,
+    students_create_many,
+)
 
 User = get_user_model()
 
@@ -108,12 +111,9 @@ def _date(value: str) -> date | None:
 
 
 def roster_preview(*, rows: list[dict]) -> list[dict]:
-    """Each row's verdict — new, update or error with reasons — simulating the capacity rules; no writes."""
+    """Each row's verdict — new, update or error with reasons — by the enrollment checks; no writes."""
     sites = {s.name.lower(): s for s in Site.objects.active()}
-    teachers = {
-        u.username.lower(): u
-        for u in User.objects.filter(groups__name=TEACHER, is_active=True).prefetch_related("teaching_sites")
-    }
+    teachers = {u.username.lower(): u for u in User.objects.filter(groups__name=TEACHER, is_active=True)}
     ids = [row.get("district_id", "") for row in rows if row.get("district_id")]
     existing = {s.district_id: s for s in Student.objects.filter(district_id__in=ids)}
     open_enrollments = {
@@ -122,12 +122,9 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
         .filter(student__district_id__in=ids)
         .select_related("student", "site")
     }
-    seats = Counter(dict(Enrollment.objects.open().order_by().values_list("site_id").annotate(n=Count("pk"))))
-    caseload = Counter(
-        dict(Enrollment.objects.open().order_by().values_list("teacher_id").annotate(n=Count("pk")))
-    )
     seen: set[str] = set()
     results = []
+    requests, request_rows = [], []  # the enrollments the import would ask for, judged after the loop
     for line, row in enumerate(rows, start=2):
         errors = []
         if any(str(value).startswith(FORMULA_STARTS) for value in row.values()):
@@ -152,26 +149,26 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
             errors.append(_("unknown site %(site)s") % {"site": row["site"]})
         if row.get("teacher") and teacher is None:
             errors.append(_("unknown teacher %(teacher)s") % {"teacher": row["teacher"]})
-        if site and teacher and site not in teacher.teaching_sites.all():
-            errors.append(_("%(teacher)s does not teach at %(site)s") % {"teacher": teacher, "site": site})
         current = open_enrollments.get(district_id)
-        enrolls = current is None
         if current is not None and site is not None and current.site_id != site.pk:
             errors.append(_("already enrolled at %(site)s: transfer them instead") % {"site": current.site})
-        if not errors and enrolls and site and teacher:
-            if seats[site.pk] >= site.capacity:
-                errors.append(_("%(site)s is full (%(n)d seats)") % {"site": site, "n": site.capacity})
-            elif caseload[teacher.pk] >= settings.ARTWORX_MAX_CASELOAD:
-                errors.append(
-                    _("%(teacher)s already carries %(n)d students")
-                    % {"teacher": teacher, "n": settings.ARTWORX_MAX_CASELOAD}
-                )
-            else:
-                seats[site.pk] += 1
-                caseload[teacher.pk] += 1
-        action = "error" if errors else ("update" if district_id in existing else "new")
+        started_on = _date(row.get("started_on", ""))
+        if current is None and site and teacher and started_on and not errors:
+            # As _apply_rows does: only a row that is clean otherwise reaches the enrollment service.
+            student = existing.get(district_id) or Student(district_id=district_id)
+            requests.append(
+                EnrollmentRequest(student=student, site=site, teacher=teacher, started_on=started_on)
+            )
+            request_rows.append(len(results))
         name = f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()
-        results.append({"line": line, "action": action, "name": name, "errors": [str(e) for e in errors]})
+        results.append({"line": line, "name": name, "errors": [str(e) for e in errors]})
+    # The enrollment service's own checks, fed the same counts it locks for: seats, caseload, teacher.
+    for index, refusal in zip(request_rows, enrollments_check_many(requests), strict=True):
+        if refusal is not None:
+            results[index]["errors"].extend(refusal.messages)
+    for result, row in zip(results, rows, strict=True):
+        new = row.get("district_id", "") not in existing
+        result["action"] = "error" if result["errors"] else ("new" if new else "update")
     return results
 
 

@@ -4,14 +4,63 @@ from collections.abc import Iterable
 from datetime import date
 from statistics import median
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from artworx.history import Change, change_history
 from sites.calendar import calendars_for_sites
+from sites.models import Site
 from students.models import Contract, Enrollment, Guardian, Referral, Student, SupportProfile
 from students.pace import contract_pace
+
+# Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
+
+
+def seats_left(*, capacity: int, enrolled: int) -> int:
+    """Open seats at a site: its capacity less its open enrollments, never below 0 (rule 1)."""
+    return max(0, capacity - enrolled)
+
+
+def sites_with_seats(sites: QuerySet[Site]) -> QuerySet[Site]:
+    """Annotate `enrolled` (open enrollments) and `seats_left` (as `seats_left()` counts) on each site."""
+    enrolled = (
+        Enrollment.objects.open()
+        .filter(site=OuterRef("pk"))
+        .order_by()
+        .values("site")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return sites.annotate(enrolled=Coalesce(Subquery(enrolled), 0)).annotate(
+        seats_left=Greatest(F("capacity") - F("enrolled"), 0)
+    )
+
+
+def site_seats_left(site: Site) -> int:
+    """Open seats at one site now."""
+    return sites_with_seats(Site.objects.filter(pk=site.pk)).values_list("seats_left", flat=True).get()
+
+
+def teaching_pairs(*, site_ids, teacher_ids) -> set[tuple[int, int]]:
+    """(site id, teacher id) of every listed teacher who teaches at a listed site, in one query."""
+    return set(
+        Site.teachers.through.objects.filter(site_id__in=site_ids, user_id__in=teacher_ids).values_list(
+            "site_id", "user_id"
+        )
+    )
+
+
+def teaches_at(*, teacher, site: Site) -> bool:
+    """The teacher is one of the site's teachers: the check every enrollment path and form makes."""
+    return (site.pk, teacher.pk) in teaching_pairs(site_ids=[site.pk], teacher_ids=[teacher.pk])
+
+
+def teachers_of(sites: QuerySet[Site]) -> QuerySet:
+    """Users who teach at any of the sites (choices for a teacher field), each once."""
+    pairs = Site.teachers.through.objects.filter(site__in=sites, user_id=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(pairs))
 
 
 def student_rows(*, user) -> QuerySet[Student]:
@@ -93,7 +142,16 @@ def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) 
         Contract.objects.filter(pk__in=contracts.values("pk"))
         .active()
         .with_credits()
-        .only("site", "status", "started_on", "due_on", "length_days", "extension_days")
+        .only(
+            "site",
+            "status",
+            "started_on",
+            "due_on",
+            "length_days",
+            "extension_days",
+            "counted_from",
+            "days_elapsed_before",
+        )
         .order_by()
     )
     ids = [contract.pk for contract in with_pace(candidates, today=today) if contract.pace.status == pace]

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from students.models import (
     SupportProfile,
     WaitlistEntry,
 )
+from students.selectors import seats_left, teaches_at, teaching_pairs
 from students.signals import student_graduated
 
 User = get_user_model()
@@ -54,7 +55,7 @@ def _lock_site_and_teacher(*, site: Site, teacher) -> tuple[Site, "User"]:
         site=site,
         teacher=teacher,
         is_teacher=teacher.is_active and teacher.groups.filter(name=TEACHER).exists(),
-        teaches_there=site.teachers.filter(pk=teacher.pk).exists(),
+        teaches_there=teaches_at(teacher=teacher, site=site),
     )
     _check_seats(
         site=site,
@@ -78,7 +79,7 @@ def _check_seats(*, site: Site, teacher, enrolled: int, caseload: int) -> None:
             code="site_full",
         )
     if caseload >= settings.ARTWORX_MAX_CASELOAD:
-        seats = site.capacity - enrolled
+        seats = seats_left(capacity=site.capacity, enrolled=enrolled)
         raise ValidationError(
             _("%(teacher)s already carries %(max)d students, the most one teacher may. ")
             % {"teacher": teacher, "max": settings.ARTWORX_MAX_CASELOAD}
@@ -163,28 +164,20 @@ def students_create_many(students: list[Student], *, by) -> list[Student]:
     return students
 
 
-@transaction.atomic
-def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[Enrollment]:
-    """Enroll many students under the same rules as one, locking each site and then each teacher once.
+def _enrollment_verdicts(requests: list[EnrollmentRequest], *, sites: dict, teachers: dict) -> list:
+    """Judge each request in order under enrollment_create's rules; the accepted ones take their seats.
 
-    Sites are locked in id order, then teachers, so a batch and single enrollments (site, then
-    teacher) always queue in the same order and never deadlock. The first request that breaks a
-    rule refuses the whole batch with a BatchRefused naming it.
+    Returns one ValidationError (refused) or None (accepted) per request. The same loop serves the
+    real batch (sites and teachers locked) and the roster preview (nothing locked, nothing written),
+    so the two always agree on which request is refused and why.
     """
-    site_ids = sorted({r.site.pk for r in requests})
-    teacher_ids = sorted({r.teacher.pk for r in requests})
-    sites = {s.pk: s for s in Site.objects.select_for_update().filter(pk__in=site_ids).order_by("pk")}
-    teachers = {t.pk: t for t in User.objects.select_for_update().filter(pk__in=teacher_ids).order_by("pk")}
+    site_ids, teacher_ids = sorted(sites), sorted(teachers)
     active_teachers = set(
         User.objects.filter(pk__in=teacher_ids, is_active=True, groups__name=TEACHER).values_list(
             "pk", flat=True
         )
     )
-    teaches = set(
-        Site.teachers.through.objects.filter(site_id__in=site_ids, user_id__in=teacher_ids).values_list(
-            "site_id", "user_id"
-        )
-    )
+    teaches = teaching_pairs(site_ids=site_ids, teacher_ids=teacher_ids)
     open_enrollments = Enrollment.objects.open().order_by()
     seats = Counter(
         dict(open_enrollments.filter(site_id__in=site_ids).values_list("site_id").annotate(n=Count("pk")))
@@ -196,16 +189,21 @@ def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[En
             .annotate(n=Count("pk"))
         )
     )
-    student_ids = [r.student.pk for r in requests]
-    enrolled = set(open_enrollments.filter(student_id__in=student_ids).values_list("student_id", flat=True))
-    last_ended = dict(
-        Enrollment.objects.filter(student_id__in=student_ids, ended_on__isnull=False)
-        .order_by()
-        .values_list("student_id")
-        .annotate(last=Max("ended_on"))
-    )
-    rows = []
-    for index, r in enumerate(requests):
+    # Students not saved yet (a preview of new rows) have no enrollment and no history.
+    student_ids = [r.student.pk for r in requests if r.student.pk is not None]
+    enrolled, last_ended = set(), {}
+    if student_ids:
+        enrolled = set(
+            open_enrollments.filter(student_id__in=student_ids).values_list("student_id", flat=True)
+        )
+        last_ended = dict(
+            Enrollment.objects.filter(student_id__in=student_ids, ended_on__isnull=False)
+            .order_by()
+            .values_list("student_id")
+            .annotate(last=Max("ended_on"))
+        )
+    verdicts = []
+    for r in requests:
         site, teacher = sites[r.site.pk], teachers[r.teacher.pk]
         try:
             _check_placement(
@@ -214,7 +212,7 @@ def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[En
                 is_teacher=teacher.pk in active_teachers,
                 teaches_there=(site.pk, teacher.pk) in teaches,
             )
-            if r.student.pk in enrolled:
+            if r.student.pk is not None and r.student.pk in enrolled:
                 raise ValidationError(
                     _("This student is already enrolled at a site."), code="already_enrolled"
                 )
@@ -227,11 +225,51 @@ def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[En
                 )
             _check_seats(site=site, teacher=teacher, enrolled=seats[site.pk], caseload=caseload[teacher.pk])
         except ValidationError as error:
-            raise BatchRefused(error, index=index) from error
+            verdicts.append(error)
+            continue
+        verdicts.append(None)
         seats[site.pk] += 1
         caseload[teacher.pk] += 1
-        enrolled.add(r.student.pk)
-        rows.append(Enrollment(student=r.student, site=site, teacher=teacher, started_on=r.started_on))
+        if r.student.pk is not None:
+            enrolled.add(r.student.pk)
+    return verdicts
+
+
+def enrollments_check_many(requests: list[EnrollmentRequest]) -> list:
+    """What enrollments_create_many would say of each request, without locking or writing (a preview).
+
+    One ValidationError or None per request; a refused request takes no seat, so the verdicts are
+    those of the batch with the refused rows left out.
+    """
+    sites = {r.site.pk: r.site for r in requests}
+    teachers = {r.teacher.pk: r.teacher for r in requests}
+    return _enrollment_verdicts(requests, sites=sites, teachers=teachers)
+
+
+@transaction.atomic
+def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[Enrollment]:
+    """Enroll many students under the same rules as one, locking each site and then each teacher once.
+
+    Sites are locked in id order, then teachers, so a batch and single enrollments (site, then
+    teacher) always queue in the same order and never deadlock. The first request that breaks a
+    rule refuses the whole batch with a BatchRefused naming it.
+    """
+    site_ids = sorted({r.site.pk for r in requests})
+    teacher_ids = sorted({r.teacher.pk for r in requests})
+    # Lock every site of the batch, then every teacher: single enrollments and other batches queue
+    # here instead of counting the same free seats (rule 3).
+    sites = {s.pk: s for s in Site.objects.select_for_update().filter(pk__in=site_ids).order_by("pk")}
+    teachers = {t.pk: t for t in User.objects.select_for_update().filter(pk__in=teacher_ids).order_by("pk")}
+    verdicts = _enrollment_verdicts(requests, sites=sites, teachers=teachers)
+    for index, error in enumerate(verdicts):
+        if error is not None:
+            raise BatchRefused(error, index=index) from error
+    rows = [
+        Enrollment(
+            student=r.student, site=sites[r.site.pk], teacher=teachers[r.teacher.pk], started_on=r.started_on
+        )
+        for r in requests
+    ]
     try:
         with transaction.atomic():
             return bulk_create_with_history(rows, Enrollment, batch_size=500, default_user=by)
@@ -262,7 +300,48 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
     enrollment.exit_reason = ExitReason.TRANSFERRED
     enrollment.exit_notes = _("Transferred to %(teacher)s at %(site)s.") % {"teacher": teacher, "site": site}
     enrollment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "updated_at"])
-    return _insert_open_enrollment(student=enrollment.student, site=site, teacher=teacher, started_on=on)
+    moved = _insert_open_enrollment(student=enrollment.student, site=site, teacher=teacher, started_on=on)
+    _contract_follow(student_id=enrollment.student_id, site=site, teacher=teacher, on=on)
+    return moved
+
+
+def _contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
+    """Move the student's active contract with them (rule 5): days elapsed stand, the rest count here."""
+    # Lock the contract: a closure's recompute or an extension queues behind the transfer and then
+    # counts on the new site's calendar.
+    contract = (
+        Contract.objects.active()
+        .select_for_update()
+        .select_related("site")
+        .filter(student_id=student_id)
+        .first()
+    )
+    if contract is None:
+        return
+    contract.teacher = teacher
+    if contract.site_id == site.pk:
+        contract.save(update_fields=["teacher", "updated_at"])
+        return
+    calendars = calendars_for_sites([contract.site_id, site.pk])
+    moved_on = max(on, contract.counting_starts_on)  # a contract starting later starts here
+    elapsed = calendars[contract.site_id].count(contract.counting_starts_on, moved_on - timedelta(days=1))
+    old_site, old_due = contract.site, contract.due_on
+    contract.days_elapsed_before += elapsed
+    contract.counted_from, contract.site = moved_on, site
+    contract.due_on = contract.due_date(calendars[site.pk])
+    contract.due_note = _(
+        "Transferred from %(old_site)s to %(site)s on %(date)s: %(elapsed)d instructional days counted at "
+        "earlier sites, the rest at %(site)s. Due date moved from %(old)s to %(new)s."
+    ) % {
+        "old_site": old_site,
+        "site": site,
+        "date": moved_on,
+        "elapsed": contract.days_elapsed_before,
+        "old": old_due,
+        "new": contract.due_on,
+    }
+    contract.due_note = contract.due_note[: Contract._meta.get_field("due_note").max_length]
+    contract.save()
 
 
 @transaction.atomic
@@ -313,8 +392,9 @@ def _check_course(*, credits, title: str) -> None:
         )
 
 
-def _due_date(*, site_id: int, started_on: date, days: int) -> date:
-    return calendars_for_sites([site_id])[site_id].nth_day(started_on, days)
+def _due_date(contract: Contract) -> date:
+    """The contract's due date on its site's calendar (rule 5)."""
+    return contract.due_date(calendars_for_sites([contract.site_id])[contract.site_id])
 
 
 @transaction.atomic
@@ -343,15 +423,15 @@ def contract_open(
         raise ValidationError(_("Add at least one course to the contract."), code="no_courses")
     for course in courses:
         _check_course(credits=course.get("credits"), title=course.get("title", ""))
-    length = length_days or settings.ARTWORX_CONTRACT_DAYS
-    contract = Contract.objects.create(
+    contract = Contract(
         student=student,
         site=enrollment.site,
         teacher=enrollment.teacher,
         started_on=started_on,
-        length_days=length,
-        due_on=_due_date(site_id=enrollment.site_id, started_on=started_on, days=length),
+        length_days=length_days or settings.ARTWORX_CONTRACT_DAYS,
     )
+    contract.due_on = _due_date(contract)
+    contract.save()
     bulk_create_with_history(
         [
             ContractCourse(
@@ -477,9 +557,7 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
         raise ValidationError(_("Give a reason for the extension."), code="extension_reason")
     old_due = contract.due_on
     contract.extension_days, contract.extension_reason = days, reason.strip()
-    contract.due_on = _due_date(
-        site_id=contract.site_id, started_on=contract.started_on, days=contract.total_days
-    )
+    contract.due_on = _due_date(contract)
     contract.due_note = _("Extended by %(days)d instructional days (was due %(old)s).") % {
         "days": days,
         "old": old_due,
@@ -512,14 +590,16 @@ def contracts_expire_overdue(*, today: date) -> int:
 @transaction.atomic
 def contracts_recompute_due_dates(*, site_id: int | None, reason: str) -> int:
     """Recompute the due date of active contracts at a site (None: every site) after a closure changed."""
+    # Lock the contracts: a transfer moving one of them to another site, or an extension, waits for
+    # this recompute (or it for them) instead of one overwriting the other's due date.
     contracts = Contract.objects.active().select_for_update()
     if site_id is not None:
-        contracts = contracts.filter(site_id=site_id)
+        contracts = contracts.counted_at(site_id)
     contracts = list(contracts)
     calendars = calendars_for_sites({c.site_id for c in contracts})
     moved = []
     for contract in contracts:
-        due = calendars[contract.site_id].nth_day(contract.started_on, contract.total_days)
+        due = contract.due_date(calendars[contract.site_id])
         if due != contract.due_on:
             contract.due_note = _("Due date moved from %(old)s to %(new)s: %(reason)s.") % {
                 "old": contract.due_on,

@@ -294,3 +294,95 @@ def test_pace_for_many_contracts_loads_closures_once(open_contract, site, teache
     with django_assert_num_queries(1):
         with_pace(contracts, today=date(2026, 10, 1))
     assert all(c.pace.days_elapsed == 14 for c in contracts)
+
+
+# The contract follows the student (rule 5) -------------------------------------------------------
+
+TRANSFER_ON = date(2026, 10, 12)  # a Monday, four weeks after MONDAY
+
+
+@pytest.fixture
+def transferred(student, open_contract, other_site, other_teacher):
+    """A contract opened at `site` on MONDAY, with one closure there before the transfer and a week
+    closed at `other_site` after it; the student moves to `other_site` on TRANSFER_ON."""
+    from students.services import enrollment_transfer
+
+    old_site = student.enrollments.get().site
+    ClosureFactory(name="Old site day", site=old_site, starts_on=date(2026, 9, 15), ends_on=date(2026, 9, 15))
+    ClosureFactory(
+        name="New site week", site=other_site, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)
+    )
+    contract = open_contract(student, MONDAY)
+    assert contract.due_on == date(2027, 1, 4)  # one closed day at the old site
+    enrollment_transfer(
+        enrollment=student.enrollments.get(), site=other_site, teacher=other_teacher, on=TRANSFER_ON
+    )
+    contract.refresh_from_db()
+    return contract
+
+
+def test_a_transfer_keeps_the_days_elapsed_and_counts_the_rest_at_the_new_site(transferred, other_site, site):
+    elapsed = InstructionalCalendar([(date(2026, 9, 15),) * 2]).count(MONDAY, date(2026, 10, 9))
+    assert elapsed == 19  # four weeks less the old site's closed day
+    remaining_at_new_site = InstructionalCalendar([(date(2026, 11, 16), date(2026, 11, 20))])
+    assert transferred.due_on == remaining_at_new_site.nth_day(TRANSFER_ON, 80 - elapsed) == date(2027, 1, 11)
+    assert transferred.site == other_site
+    assert "Westside Storefront" in transferred.due_note
+    assert "19" in transferred.due_note and "2027" in transferred.due_note
+
+
+def test_after_a_transfer_a_closure_at_the_new_site_moves_the_due_date(transferred, other_site):
+    closure_save(
+        closure=Closure(
+            name="New site fair", site=other_site, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 1)
+        )
+    )
+    transferred.refresh_from_db()
+    assert transferred.due_on == date(2027, 1, 12)
+    assert "New site fair" in transferred.due_note
+
+
+def test_after_a_transfer_a_closure_at_the_old_site_no_longer_moves_it(transferred, site):
+    closure_save(
+        closure=Closure(
+            name="Old site fair", site=site, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 1)
+        )
+    )
+    transferred.refresh_from_db()
+    assert transferred.due_on == date(2027, 1, 11)
+    assert "Old site fair" not in transferred.due_note
+
+
+def test_after_a_transfer_the_pace_counts_days_at_both_sites(transferred):
+    contract = with_pace(Contract.objects.with_credits().filter(pk=transferred.pk), today=date(2026, 11, 27))[
+        0
+    ]
+    assert contract.pace.days_elapsed == 19 + 30  # six weeks at the new site, less its closed week
+
+
+def test_after_a_transfer_an_extension_counts_at_the_new_site(transferred, users):
+    extended = contract_extend(contract=transferred, days=5, reason="Illness", by=users["staff"])
+    assert extended.due_on == date(2027, 1, 18)
+
+
+def test_the_contract_page_says_why_a_transfer_moved_the_due_date(transferred, as_role):
+    from django.urls import reverse
+
+    page = as_role("staff").get(reverse("students:contract_detail", args=[transferred.pk])).content.decode()
+    assert "Westside Storefront" in page and "Transferred" in page
+
+
+def test_the_migration_moves_contracts_left_behind_by_earlier_transfers(transferred, site, teacher):
+    """A contract an earlier transfer left counting at the old site follows its student."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("students.migrations.0005_contract_follows_student")
+    Contract.objects.filter(pk=transferred.pk).update(
+        site=site, teacher=teacher, counted_from=None, days_elapsed_before=0, due_on=date(2027, 1, 4)
+    )
+    migration.follow_transferred_students(apps, None)
+    transferred.refresh_from_db()
+    assert (transferred.due_on, transferred.days_elapsed_before) == (date(2027, 1, 11), 19)
+    assert transferred.counted_from == TRANSFER_ON and transferred.site.name == "Westside Storefront"

@@ -286,3 +286,43 @@ def test_an_import_refuses_a_teacher_of_another_site(users, site, teacher, other
     result = roster_import_apply(roster_import_id=imported.pk)
     assert result.status == "failed" and "Row 2" in result.message and "does not teach at" in result.message
     assert not Enrollment.objects.exists()
+
+
+def test_the_preview_and_the_import_refuse_the_same_rows_for_capacity(users, teacher, settings):
+    """Every row the preview refuses is the row the import stops at, for the same reason, in turn."""
+    settings.ARTWORX_MAX_CASELOAD = 2
+    second = UserFactory(username="second", role=roles.TEACHER)
+    tiny = SiteFactory(name="Tiny", capacity=3, teachers=[teacher, second])
+    EnrollmentFactory(site=tiny, teacher=teacher)  # one seat taken, and one of teacher's two
+    lines = [
+        row(1, site="Tiny"),  # teacher's last place
+        row(2, site="Tiny"),  # teacher full: caseload
+        row(3, site="Tiny", teacher="second"),
+        row(4, site="Tiny", teacher="second"),  # site full (3 seats), though second has a place
+        row(5, site="Tiny", teacher="second"),  # still full: a refused row took no seat
+    ]
+    preview = roster_import_create(name="r.csv", content=csv_file(*lines), by=users["staff"]).results
+    refused = [r for r in preview if r["action"] == "error"]
+    assert [r["line"] for r in refused] == [3, 5, 6]
+    assert "already carries 2 students" in refused[0]["errors"][0]
+    assert "Tiny is full" in refused[1]["errors"][0]
+    for n, reason in enumerate(refused):
+        # The file as it stands once the rows refused before this one were taken out.
+        kept = [line for i, line in enumerate(lines, start=2) if i not in {r["line"] for r in refused[:n]}]
+        attempt = RosterImport.objects.create(
+            uploaded_by=users["staff"],
+            filename="r.csv",
+            rows=roster_read(name="r.csv", content=csv_file(*kept)),
+        )
+        result = roster_import_apply(roster_import_id=attempt.pk)
+        assert result.status == "failed"
+        line_in_kept = 2 + [i for i in range(2, 7) if i not in {r["line"] for r in refused[:n]}].index(
+            reason["line"]
+        )
+        assert result.message == f"Row {line_in_kept}: {' '.join(reason['errors'])}"
+    clean = [line for i, line in enumerate(lines, start=2) if i not in {r["line"] for r in refused}]
+    attempt = RosterImport.objects.create(
+        uploaded_by=users["staff"], filename="r.csv", rows=roster_read(name="r.csv", content=csv_file(*clean))
+    )
+    assert roster_import_apply(roster_import_id=attempt.pk).status == "applied"
+    assert tiny.enrollments.open().count() == 3

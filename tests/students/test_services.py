@@ -5,9 +5,13 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from artworx import roles
-from students.models import Enrollment, ExitReason, SupportProfile
+from students.capacity import site_capacity_rows
+from students.models import Enrollment, ExitReason, SupportProfile, WaitlistEntry
+from students.reminders import seats_open
 from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 
@@ -172,3 +176,52 @@ def test_it_refuses_an_exit_before_the_start(enrollment):
 def test_it_creates_the_support_profile_with_the_student():
     student = student_create(first_name="Ana", last_name="López", date_of_birth=date(2009, 1, 2), grade=10)
     assert SupportProfile.objects.filter(student=student).exists()
+
+
+# One home for "open seats" and "teaches at this site" ---------------------------------------------
+
+
+def test_an_over_full_site_shows_no_open_seats_on_any_page(as_role, users, site, teacher):
+    """A site holding more than its capacity (seats cut in the admin long ago) has 0 seats open, not -1."""
+    for _ in range(3):
+        EnrollmentFactory(site=site, teacher=teacher)
+    type(site).objects.filter(pk=site.pk).update(capacity=2)
+    WaitlistEntry.objects.create(student=StudentFactory(), site=site, added_on=date(2026, 11, 2))
+    listed = site_capacity_rows(user=users["staff"]).get(pk=site.pk)
+    page = as_role("staff").get(reverse("students:waitlist", args=[site.pk]))
+    assert (listed.enrolled, listed.seats_left, page.context["seats"]) == (3, 0, 0)
+    assert seats_open(now=timezone.now()) == 0  # nothing freed: the waiting student is not announced
+
+
+def test_every_path_refuses_a_teacher_of_another_site_in_the_same_words(users, site, other_teacher):
+    """The form, the service, the batch and the roster preview ask one question and give one answer."""
+    from students.forms import PlacementForm
+    from students.roster import roster_preview
+    from students.services import BatchRefused, EnrollmentRequest, enrollments_create_many
+
+    student = StudentFactory(district_id="880001")
+    expected = f"{other_teacher} does not teach at {site}."
+    form = PlacementForm(
+        {"site": site.pk, "teacher": other_teacher.pk, "on": "2026-11-02"}, user=users["staff"]
+    )
+    assert not form.is_valid() and form.errors["teacher"] == [expected]
+    with pytest.raises(ValidationError) as single:
+        enrollment_create(student=student, site=site, teacher=other_teacher, started_on=date(2026, 11, 2))
+    assert (single.value.code, single.value.messages) == ("teacher_not_at_site", [expected])
+    request = EnrollmentRequest(
+        student=student, site=site, teacher=other_teacher, started_on=date(2026, 11, 2)
+    )
+    with pytest.raises(BatchRefused) as batch:
+        enrollments_create_many([request], by=users["staff"])
+    assert batch.value.messages == [expected]
+    row = {
+        "district_id": "880001",
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "date_of_birth": "2009-04-01",
+        "grade": "11",
+        "site": site.name,
+        "teacher": other_teacher.username,
+        "started_on": "2026-11-02",
+    }
+    assert roster_preview(rows=[row])[0]["errors"] == [expected]

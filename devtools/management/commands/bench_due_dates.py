@@ -60,7 +60,7 @@ class Command(RolledBackBenchmark):
         calendars = calendars_for_sites({c.site_id for c in rows})
         self.measure(
             "compute due dates only (calculator)",
-            lambda: [calendars[c.site_id].nth_day(c.started_on, c.total_days) for c in rows],
+            lambda: [c.due_date(calendars[c.site_id]) for c in rows],
         )
         self.measure(
             "recompute due dates", lambda: contracts_recompute_due_dates(site_id=None, reason="benchmark")
