@@ -56,15 +56,6 @@ class StudentForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput()}
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born >= today:
-            raise forms.ValidationError(_("The date of birth must be in the past."))
-        if today.year - born.year > 30:
-            raise forms.ValidationError(_("Check the date of birth: the student would be over 30."))
-        return born
-
 
 class GuardianForm(forms.ModelForm):
     """A guardian's contact details and consent."""
@@ -307,9 +298,6 @@ class ReferralForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Credits held add up to %(total)s: at most 300.") % {"total": total}
             )
-        born = cleaned.get("date_of_birth")
-        if born and born >= timezone.localdate():
-            self.add_error("date_of_birth", _("The date of birth must be in the past."))
         return cleaned
 
     def service_fields(self) -> dict:

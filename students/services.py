@@ -639,8 +639,6 @@ def _credits_total(credits_held: dict) -> Decimal:
 def _save_referral(referral: Referral) -> Referral:
     referral.credits_held = {k: str(Decimal(str(v))) for k, v in (referral.credits_held or {}).items() if v}
     referral.credits_total = _credits_total(referral.credits_held)
-    if referral.date_of_birth and referral.date_of_birth >= timezone.localdate():
-        raise ValidationError(_("The date of birth must be in the past."), code="date_of_birth")
     referral.full_clean()
     referral.save()
     return referral
