@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus
+from artworx.dates import DateField
 from artworx.roles import COUNSELOR, TEACHER
 from sites.models import Partner, Site
 from sites.selectors import teachers_with_caseload
@@ -85,7 +86,7 @@ class PlacementForm(forms.Form):
 
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +121,7 @@ class PlacementForm(forms.Form):
 class ExitForm(forms.Form):
     """End an enrollment with a date and a reason."""
 
-    ended_on = forms.DateField(label=_("Last day"), widget=DateInput())
+    ended_on = DateField(label=_("Last day"), widget=DateInput())
     exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
     diploma = forms.ChoiceField(
         label=_("Diploma or equivalency"),
@@ -144,7 +145,7 @@ class ExitForm(forms.Form):
 class ContractForm(forms.Form):
     """When a contract starts; the due date is computed from the instructional calendar."""
 
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    started_on = DateField(label=_("Start date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +192,7 @@ class CourseResolveForm(forms.Form):
         widget=forms.RadioSelect,
     )
     grade = forms.ChoiceField(label=_("Grade"), choices=ContractCourse.Grade.choices)
-    resolved_on = forms.DateField(label=_("Date"), widget=DateInput())
+    resolved_on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +244,7 @@ class WaitlistSkipForm(forms.Form):
 class ReferralForm(forms.ModelForm):
     """A referral's intake details and the counselor's credit assessment by subject area."""
 
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DateField(label=_("Received on"), widget=DateInput())
 
     class Meta:
         model = Referral
@@ -313,7 +314,7 @@ class ReferralAdvanceForm(forms.Form):
     """The next step of a referral's funnel and its date."""
 
     status = forms.ChoiceField(label=_("Next step"))
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, steps, **kwargs):
         super().__init__(*args, **kwargs)

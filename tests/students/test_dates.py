@@ -1,14 +1,18 @@
 """Dates of birth and start dates: one rule each, applied on every path that writes them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from students.models import Enrollment, Referral, Student
+from alumni.models import Alumnus
+from students.models import Contract, ContractCourse, Enrollment, Referral, Student
 from students.roster import roster_import_apply, roster_import_create
-from tests.factories import PartnerFactory
+from students.services import contract_open, enrollment_create, enrollment_exit
+from tests.factories import PartnerFactory, StudentFactory
+from tests.students.test_contract_views import course_rows
 from tests.students.test_roster_import import csv_file, row
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +95,71 @@ def test_the_roster_preview_refuses_a_start_more_than_a_year_ahead(users, site, 
     (result,) = imported.results
     assert result["action"] == "error"
     assert any(error.startswith("started_on:") for error in result["errors"])
+
+
+# Start dates and extreme dates on the enrollment and contract pages -----------------------------
+
+
+def test_a_contract_starting_in_9999_is_refused_with_a_message(as_role, student):
+    data = {"started_on": FAR, **course_rows(("english", "English 11A", "5"))}
+    response = as_role("teacher").post(reverse("students:contract_create", args=[student.pk]), data)
+    assert response.status_code == 200
+    assert "between" in response.context["form"].errors["started_on"][0]
+    assert not Contract.objects.exists() and not ContractCourse.objects.exists()
+
+
+def test_a_contract_starting_more_than_a_year_ahead_is_refused(student):
+    with pytest.raises(ValidationError) as refusal:
+        contract_open(
+            student=student,
+            started_on=date.fromisoformat(a_year_and_a_day_ahead()),
+            courses=[{"subject_area": "english", "title": "English", "credits": 5}],
+        )
+    assert refusal.value.code == "start_too_far_ahead"
+    assert not Contract.objects.exists()
+
+
+def test_a_graduation_in_9999_is_refused_with_a_message(as_role, enrollment):
+    data = {"ended_on": FAR, "exit_reason": "graduated", "diploma": "diploma"}
+    response = as_role("staff").post(reverse("students:exit", args=[enrollment.pk]), data)
+    assert response.status_code == 200
+    assert "between" in response.context["form"].errors["ended_on"][0]
+    enrollment.refresh_from_db()
+    assert enrollment.is_open and not Alumnus.objects.exists()
+
+
+def test_the_exit_service_refuses_a_date_out_of_range(enrollment):
+    with pytest.raises(ValidationError) as refusal:
+        enrollment_exit(enrollment=enrollment, ended_on=date(9999, 12, 31), exit_reason="graduated")
+    assert refusal.value.code == "date_out_of_range"
+    enrollment.refresh_from_db()
+    assert enrollment.is_open and not Alumnus.objects.exists()
+
+
+def test_an_enrollment_starting_more_than_a_year_ahead_is_refused(as_role, site, teacher):
+    student = StudentFactory()
+    data = {"site": site.pk, "teacher": teacher.pk, "on": a_year_and_a_day_ahead()}
+    response = as_role("staff").post(reverse("students:enroll", args=[student.pk]), data)
+    assert response.status_code == 200
+    assert "at most a year ahead" in response.content.decode()
+    assert not student.enrollments.exists()
+
+
+def test_the_enrollment_service_takes_a_start_a_year_ahead_and_not_a_day_more(site, teacher):
+    in_a_year = timezone.localdate() + timedelta(days=365)
+    enrollment = enrollment_create(student=StudentFactory(), site=site, teacher=teacher, started_on=in_a_year)
+    assert enrollment.started_on == in_a_year
+    late = StudentFactory()
+    with pytest.raises(ValidationError) as refusal:
+        enrollment_create(student=late, site=site, teacher=teacher, started_on=in_a_year + timedelta(days=2))
+    assert refusal.value.code == "start_too_far_ahead"
+    assert not late.enrollments.exists()
+
+
+def test_an_enrollment_starting_in_9999_is_refused_in_the_admin(as_role, site, teacher):
+    student = StudentFactory()
+    data = {"student": student.pk, "site": site.pk, "teacher": teacher.pk, "started_on": FAR}
+    response = as_role("admin").post(reverse("admin:students_enrollment_add"), data)
+    assert response.status_code == 200
+    assert "between" in response.content.decode()
+    assert not student.enrollments.exists()
