@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from artworx.dashboard.cache import board_key, cached
 from artworx.dashboard.selectors import dashboard
+from artworx.dates import DateField
 from artworx.shortcuts import require_perm
 from artworx.widgets import LongSelect
 from sites.models import Site
@@ -29,8 +30,8 @@ class DashboardFilter(forms.Form):
         empty_label=_("All sites"),
         widget=LongSelect,
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = DateField(label=_("From"), required=False, widget=DateInput())
+    end = DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -163,3 +163,13 @@ def test_an_enrollment_starting_in_9999_is_refused_in_the_admin(as_role, site, t
     assert response.status_code == 200
     assert "between" in response.content.decode()
     assert not student.enrollments.exists()
+
+
+# Query-string filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("due_within", ["99999999", "1e30", "400"])
+def test_a_huge_due_within_filter_answers_with_a_message(as_role, student, due_within):
+    response = as_role("staff").get(reverse("students:contract_list"), {"due_within": due_within})
+    assert response.status_code == 200
+    assert "less than or equal to 365" in response.content.decode()
