@@ -11,7 +11,14 @@ from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from artworx.dates import TERM_MONTHS, in_range, validate_length, validate_start_date
+from artworx.dates import (
+    EARLIEST,
+    LATEST,
+    TERM_MONTHS,
+    in_range,
+    validate_length,
+    validate_start_date,
+)
 from artworx.models import TimeStampedModel
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 
@@ -218,6 +225,13 @@ class Cohort(TimeStampedModel):
                 condition=Q(term_ends_on__gte=models.F("term_starts_on")),
                 name="programs_cohort_term_ends_after_start",
                 violation_error_message=_("The term cannot end before it starts."),
+            ),
+            # Sessions are laid out day by day over the term: a term ending in 9999 overflows,
+            # whichever path wrote it (artworx.dates has the same bound for forms).
+            models.CheckConstraint(
+                condition=Q(term_starts_on__gte=EARLIEST) & Q(term_ends_on__lte=LATEST),
+                name="programs_cohort_term_years_1900_to_2100",
+                violation_error_message=_("A term lies between 1900 and 2100."),
             ),
         ]
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from artworx.dates import CLOSURE_MONTHS, in_range, validate_length
+from artworx.dates import CLOSURE_MONTHS, EARLIEST, LATEST, in_range, validate_length
 from artworx.models import TimeStampedModel
 from artworx.roles import sees_all
 
@@ -142,6 +142,13 @@ class Closure(TimeStampedModel):
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="sites_closure_ends_after_start",
                 violation_error_message=_("A closure cannot end before it starts."),
+            ),
+            # Every instructional-day count walks the closures' days: one dated 9999 would break
+            # them all, whichever path wrote it (artworx.dates has the same bound for forms).
+            models.CheckConstraint(
+                condition=Q(starts_on__gte=EARLIEST) & Q(ends_on__lte=LATEST),
+                name="sites_closure_years_1900_to_2100",
+                violation_error_message=_("A closure lies between 1900 and 2100."),
             ),
         ]
         indexes = [models.Index(fields=["site", "starts_on"])]  # instructional-day counts per site

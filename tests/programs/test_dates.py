@@ -1,14 +1,16 @@
 """Cohort terms: dates in range, starting at most a year ahead, lasting at most 18 months."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Cohort, Session
 from programs.services import cohort_save
+from tests.factories import CohortFactory
 from tests.programs.test_services import MONDAY, new_cohort
 from tests.programs.test_views import cohort_form
 
@@ -66,3 +68,9 @@ def test_a_term_ending_in_9999_is_refused_in_the_admin(as_role, site, users):
     assert response.status_code == 200
     assert "between" in response.content.decode()
     assert not Cohort.objects.exists() and not Session.objects.exists()
+
+
+def test_the_database_refuses_a_term_dated_past_2100_whoever_writes_it(site):
+    with pytest.raises(IntegrityError, match="programs_cohort_term_years_1900_to_2100"), transaction.atomic():
+        CohortFactory(site=site, term_ends_on=date(9999, 12, 31))
+    assert not Cohort.objects.exists()

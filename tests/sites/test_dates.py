@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from sites.models import Closure
@@ -66,3 +67,9 @@ def test_a_period_out_of_range_is_explained_and_the_last_30_days_shown(as_role, 
     assert response.status_code == 200
     page = response.content.decode()
     assert "between" in page and "Showing the last 30 days." in page
+
+
+def test_the_database_refuses_a_closure_dated_past_2100_whoever_writes_it():
+    with pytest.raises(IntegrityError, match="sites_closure_years_1900_to_2100"), transaction.atomic():
+        Closure.objects.create(name="Forever", starts_on=date(2026, 12, 1), ends_on=date(9999, 12, 31))
+    assert not Closure.objects.exists()
