@@ -30,6 +30,7 @@ from students.models import (
     SubjectArea,
     SupportProfile,
     WaitlistEntry,
+    validate_date_of_birth,
 )
 
 User = get_user_model()
@@ -772,6 +773,8 @@ def referral_convert(
             )
         if grade is None:
             raise ValidationError(_("Give the grade to create the student."), code="grade")
+        # Said here, not by student_create's full_clean: its error names a field this page lacks.
+        validate_date_of_birth(referral.date_of_birth)
         student = student_create(
             first_name=referral.first_name,
             last_name=referral.last_name,

@@ -11,7 +11,7 @@ from alumni.models import Alumnus
 from students.models import Contract, ContractCourse, Enrollment, Referral, Student
 from students.roster import roster_import_apply, roster_import_create
 from students.services import contract_open, enrollment_create, enrollment_exit
-from tests.factories import PartnerFactory, StudentFactory
+from tests.factories import PartnerFactory, ReferralFactory, StudentFactory
 from tests.students.test_contract_views import course_rows
 from tests.students.test_roster_import import csv_file, row
 
@@ -61,6 +61,16 @@ def test_it_refuses_a_referral_of_someone_over_30(as_role, users):
     assert response.status_code == 200
     assert "over 30" in response.context["form"].errors["date_of_birth"][0]
     assert not Referral.objects.exists()
+
+
+def test_converting_an_old_referral_of_someone_over_30_is_refused_with_a_message(as_role, site, teacher):
+    # Referrals were not checked for age before the rule moved to the model: such rows exist.
+    referral = ReferralFactory(date_of_birth=date(1980, 5, 1))
+    data = {"site": site.pk, "teacher": teacher.pk, "on": timezone.localdate().isoformat(), "grade": "10"}
+    response = as_role("counselor").post(reverse("students:referral_convert", args=[referral.pk]), data)
+    assert response.status_code == 200
+    assert "over 30" in " ".join(response.context["form"].non_field_errors())
+    assert not Student.objects.exists()
 
 
 @pytest.mark.parametrize(("born", "message"), BAD_BIRTHS)
