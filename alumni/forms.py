@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
 from alumni.selectors import alumni_rows
+from artworx.dates import EARLIEST, LATEST, DateField
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
 from programs.models import Participation, Pathway
 from sites.models import Site
@@ -38,12 +39,12 @@ class AlumnusForm(forms.ModelForm):
 class CheckInForm(forms.Form):
     """One follow-up; leave the next due date empty to follow the cadence."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     method = forms.ChoiceField(label=_("Method"), choices=CheckIn.Method.choices)
     reached = forms.BooleanField(label=_("Reached them"), required=False, initial=True)
     outcome = forms.ChoiceField(label=_("Outcome at this point"), choices=Outcome.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_due_on = forms.DateField(
+    next_due_on = DateField(
         label=_("Next check-in due"),
         required=False,
         widget=DateInput(),
@@ -59,7 +60,13 @@ class AlumnusFilter(django_filters.FilterSet):
     """Filter alumni by graduation year, site, pathway, current outcome and overdue check-ins."""
 
     year = django_filters.NumberFilter(
-        label=_("Graduation year"), field_name="graduated_on", lookup_expr="year"
+        label=_("Graduation year"),
+        field_name="graduated_on",
+        lookup_expr="year",
+        # The years a date may have (artworx.dates); the year lookup cannot build year 0 or 99999.
+        min_value=EARLIEST.year,
+        max_value=LATEST.year,
+        decimal_places=0,
     )
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), method="by_site")
     pathway = django_filters.ModelChoiceFilter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
+from artworx.dates import validate_date_in_range
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
 
 User = get_user_model()
@@ -77,6 +78,7 @@ def check_in_record(
     if not reached:
         outcome = Outcome.UNKNOWN
     next_due_on = next_due_on or next_check_in_date(graduated_on=alumnus.graduated_on, after=date)
+    validate_date_in_range(next_due_on)
     if next_due_on <= date:
         raise ValidationError(_("The next check-in is due after this one."), code="next_due")
     check_in = CheckIn.objects.create(

@@ -5,6 +5,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from artworx.dates import validate_model_dates
+
 
 class Language(models.TextChoices):
     """Languages people read their messages in."""
@@ -14,13 +16,29 @@ class Language(models.TextChoices):
 
 
 class TimeStampedModel(models.Model):
-    """Created and modified stamps for every record people edit."""
+    """Created and modified stamps for every record people edit, and the 1900–2100 bound on its dates."""
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        # Every record people edit has this base, so every date field of every app gets the bound in
+        # full_clean (forms, the admin, services that validate): one rule, no validator per field
+        # and no migration per field.
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            validate_model_dates(self, exclude={*(exclude or ()), *errors})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class FieldConstraintErrorsMixin:

@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artworx.dates import DateField
 from artworx.roles import TEACHING_ARTIST
 from programs.models import (
     MARK_LETTERS,
@@ -126,7 +127,7 @@ class ParticipationForm(forms.Form):
     """Add a student to a cohort."""
 
     student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
-    joined_on = forms.DateField(label=_("Joined on"), widget=DateInput())
+    joined_on = DateField(label=_("Joined on"), widget=DateInput())
     override_reason = forms.CharField(
         label=_("Waive the prerequisite because…"),
         max_length=300,
@@ -160,7 +161,7 @@ class ParticipationEndForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +278,7 @@ class PlacementForm(forms.ModelForm):
 class PlacementHoursForm(forms.Form):
     """Hours on one day, signed off by the staff member logging them or by the supervisor's approval."""
 
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
     staff_sign_off = forms.BooleanField(label=_("I sign off these hours"), required=False)
     supervisor_approval = forms.CharField(

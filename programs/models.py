@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -10,6 +11,14 @@ from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from artworx.dates import (
+    EARLIEST,
+    LATEST,
+    TERM_MONTHS,
+    in_range,
+    validate_length,
+    validate_start_date,
+)
 from artworx.models import TimeStampedModel
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from students.models import Enrollment
@@ -216,10 +225,39 @@ class Cohort(TimeStampedModel):
                 name="programs_cohort_term_ends_after_start",
                 violation_error_message=_("The term cannot end before it starts."),
             ),
+            # Sessions are laid out day by day over the term: a term ending in 9999 overflows,
+            # whichever path wrote it (artworx.dates has the same bound for forms).
+            models.CheckConstraint(
+                condition=Q(term_starts_on__gte=EARLIEST) & Q(term_ends_on__lte=LATEST),
+                name="programs_cohort_term_years_1900_to_2100",
+                violation_error_message=_("A term lies between 1900 and 2100."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.program} · {self.place} · {date_format(self.term_starts_on, 'M Y')}"
+
+    def clean(self):
+        """A term starts at most a year ahead and lasts at most 18 months (its sessions are laid out)."""
+        errors = {}
+        if in_range(self.term_starts_on):
+            try:
+                validate_start_date(self.term_starts_on)
+            except ValidationError as error:
+                errors["term_starts_on"] = error
+        if in_range(self.term_ends_on):
+            try:
+                validate_length(
+                    self.term_starts_on,
+                    self.term_ends_on,
+                    months=TERM_MONTHS,
+                    message=_("A term lasts at most 18 months: it ends %(date)s at the latest."),
+                    code="term_too_long",
+                )
+            except ValidationError as error:
+                errors["term_ends_on"] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def place(self):

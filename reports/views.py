@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from artworx.cache import cached
+from artworx.dates import DateField
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.widgets import LongSelect
@@ -39,8 +40,8 @@ class DashboardFilter(forms.Form):
         empty_label=_("All sites"),
         widget=LongSelect,
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = DateField(label=_("From"), required=False, widget=DateInput())
+    end = DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

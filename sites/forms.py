@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artworx.dates import DateField
 from artworx.roles import TEACHER
 from sites.models import Site
 
@@ -30,8 +31,8 @@ class SiteForm(forms.ModelForm):
 class PeriodForm(forms.Form):
     """A date range for figures; the last 30 days unless both ends are given and valid."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def dates(self) -> tuple[date, date]:
         today = timezone.localdate()

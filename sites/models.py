@@ -1,6 +1,7 @@
 """Sites, partner organisations and closures."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from artworx.dates import CLOSURE_MONTHS, EARLIEST, LATEST, in_range, validate_length
 from artworx.models import TimeStampedModel
 from artworx.roles import sees_all
 
@@ -141,6 +143,13 @@ class Closure(TimeStampedModel):
                 name="sites_closure_ends_after_start",
                 violation_error_message=_("A closure cannot end before it starts."),
             ),
+            # Every instructional-day count walks the closures' days: one dated 9999 would break
+            # them all, whichever path wrote it (artworx.dates has the same bound for forms).
+            models.CheckConstraint(
+                condition=Q(starts_on__gte=EARLIEST) & Q(ends_on__lte=LATEST),
+                name="sites_closure_years_1900_to_2100",
+                violation_error_message=_("A closure lies between 1900 and 2100."),
+            ),
         ]
         indexes = [models.Index(fields=["site", "starts_on"])]  # instructional-day counts per site
 
@@ -148,3 +157,17 @@ class Closure(TimeStampedModel):
         where = self.site or _("all sites")
         starts, ends = (date_format(day, "SHORT_DATE_FORMAT") for day in (self.starts_on, self.ends_on))
         return f"{self.name} ({starts}–{ends}, {where})"
+
+    def clean(self):
+        """A closure lasts at most a year: every instructional-day count walks its days."""
+        if in_range(self.ends_on):
+            try:
+                validate_length(
+                    self.starts_on,
+                    self.ends_on,
+                    months=CLOSURE_MONTHS,
+                    message=_("A closure lasts at most a year: it ends %(date)s at the latest."),
+                    code="closure_too_long",
+                )
+            except ValidationError as error:
+                raise ValidationError({"ends_on": error}) from error

@@ -81,17 +81,14 @@ class ContractFilter(ScopedFilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
     pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="by_pace")
+    # A year at most: further than that no contract is due, and a huge number overflows the date.
     due_within = django_filters.NumberFilter(
-        label=_("Due within (days)"), method="by_due_within", min_value=0
+        label=_("Due within (days)"), method="by_due_within", min_value=0, max_value=365, decimal_places=0
     )
 
     class Meta:
         model = Contract
         fields = ["q", "site", "teacher", "status", "pace", "due_within"]
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        self.filters["due_within"].field.widget.attrs.update(min="0", max="365")
 
     def search(self, queryset, name, value):
         return search_students(queryset, value, prefix="student__")

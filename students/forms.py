@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artworx.dates import DateField
 from artworx.roles import COUNSELOR, TEACHER
 from sites.models import Partner, Site
 from students.capacity import teachers_with_caseload
@@ -57,15 +58,6 @@ class StudentForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput()}
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born >= today:
-            raise forms.ValidationError(_("The date of birth must be in the past."))
-        if today.year - born.year > 30:
-            raise forms.ValidationError(_("Check the date of birth: the student would be over 30."))
-        return born
-
 
 class GuardianForm(forms.ModelForm):
     """A guardian's contact details and consent."""
@@ -95,7 +87,7 @@ class PlacementForm(forms.Form):
 
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +122,7 @@ class PlacementForm(forms.Form):
 class ExitForm(forms.Form):
     """End an enrollment with a date and a reason."""
 
-    ended_on = forms.DateField(label=_("Last day"), widget=DateInput())
+    ended_on = DateField(label=_("Last day"), widget=DateInput())
     exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
     diploma = forms.ChoiceField(
         label=_("Diploma or equivalency"),
@@ -154,7 +146,7 @@ class ExitForm(forms.Form):
 class ContractForm(forms.Form):
     """When a contract starts; the due date is computed from the instructional calendar."""
 
-    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    started_on = DateField(label=_("Start date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,7 +193,7 @@ class CourseResolveForm(forms.Form):
         widget=forms.RadioSelect,
     )
     grade = forms.ChoiceField(label=_("Grade"), choices=ContractCourse.Grade.choices)
-    resolved_on = forms.DateField(label=_("Date"), widget=DateInput())
+    resolved_on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,7 +246,7 @@ class WaitlistSkipForm(forms.Form):
 class ReferralForm(forms.ModelForm):
     """A referral's intake details and the counselor's credit assessment by subject area."""
 
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DateField(label=_("Received on"), widget=DateInput())
 
     class Meta:
         model = Referral
@@ -309,9 +301,6 @@ class ReferralForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Credits held add up to %(total)s: at most 300.") % {"total": total}
             )
-        born = cleaned.get("date_of_birth")
-        if born and born >= timezone.localdate():
-            self.add_error("date_of_birth", _("The date of birth must be in the past."))
         return cleaned
 
     def service_fields(self) -> dict:
@@ -327,7 +316,7 @@ class ReferralAdvanceForm(forms.Form):
     """The next step of a referral's funnel and its date."""
 
     status = forms.ChoiceField(label=_("Next step"))
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, steps, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,20 @@ from sites.calendar import InstructionalCalendar
 
 # Sums of credits over no rows are NULL in SQL; count them as zero credits.
 NO_CREDITS = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
+
+# We serve teenagers and young adults: someone over 30 is a slip of the keyboard or of a district file.
+MAX_AGE = 30
+
+
+def validate_date_of_birth(value: date) -> None:
+    """A date of birth is in the past and makes the youth at most 30: for students and referrals alike."""
+    today = timezone.localdate()
+    if value >= today:
+        raise ValidationError(_("The date of birth must be in the past."), code="born_in_future")
+    if today.year - value.year > MAX_AGE:
+        raise ValidationError(
+            _("Check the date of birth: the student would be over 30."), code="born_over_30_years_ago"
+        )
 
 
 class StudentQuerySet(models.QuerySet):
@@ -91,7 +107,7 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
     district_id = models.CharField(
         _("district id"), max_length=30, blank=True, help_text=_("The school district's student number.")
     )
@@ -637,7 +653,7 @@ class Referral(TimeStampedModel):
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
     district_id = models.CharField(_("district id"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from artworx.dates import validate_start_date
 from artworx.exports import FORMULA_STARTS
 from artworx.history import history_user
 from artworx.roles import TEACHER
 from sites.models import Site
-from students.models import Enrollment, RosterImport, Student
+from students.models import Enrollment, RosterImport, Student, validate_date_of_birth
 from students.services import (
     BatchRefused,
     EnrollmentRequest,
@@ -45,6 +46,8 @@ REQUIRED = (
 OPTIONAL = ("preferred_name", "language", "phone", "email")
 MAX_BYTES = 2 * 1024 * 1024  # a 5,000-student district export is well under this
 MAX_ROWS = 5000
+# The rules the save applies to a row's dates: the student's validator and the enrollment service's.
+DATE_RULES = (("date_of_birth", validate_date_of_birth), ("started_on", validate_start_date))
 
 
 def _header(name: str) -> str:
@@ -139,6 +142,15 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
         for column in ("date_of_birth", "started_on"):
             if row.get(column) and _date(row[column]) is None:
                 errors.append(_("%(column)s is not a date (YYYY-MM-DD)") % {"column": column})
+        for column, validate in DATE_RULES:
+            day = _date(row.get(column, ""))
+            if day is not None:
+                try:
+                    validate(day)
+                except ValidationError as error:
+                    errors.append(
+                        _("%(column)s: %(reason)s") % {"column": column, "reason": " ".join(error.messages)}
+                    )
         if row.get("grade") and row["grade"] not in {"9", "10", "11", "12"}:
             errors.append(_("grade must be 9 to 12"))
         if row.get("language", "en") not in {"en", "es", ""}:

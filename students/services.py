@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from artworx.dates import validate_date_in_range, validate_start_date
 from artworx.roles import TEACHER, sees_all
 from sites.calendar import calendars_for_sites
 from sites.models import Site
@@ -28,6 +29,7 @@ from students.models import (
     SubjectArea,
     SupportProfile,
     WaitlistEntry,
+    validate_date_of_birth,
 )
 from students.selectors import seats_left, teaches_at, teaching_pairs
 from students.signals import student_graduated
@@ -124,6 +126,7 @@ def _insert_open_enrollment(**fields) -> Enrollment:
 @transaction.atomic
 def enrollment_create(*, student: Student, site: Site, teacher, started_on: date) -> Enrollment:
     """Enroll (or re-enroll) a student at a site with a teacher, refusing when either is full."""
+    validate_start_date(started_on)
     site, teacher = _lock_site_and_teacher(site=site, teacher=teacher)
     if Enrollment.objects.open().filter(student=student).exists():
         raise ValidationError(_("This student is already enrolled at a site."), code="already_enrolled")
@@ -206,6 +209,7 @@ def _enrollment_verdicts(requests: list[EnrollmentRequest], *, sites: dict, teac
     for r in requests:
         site, teacher = sites[r.site.pk], teachers[r.teacher.pk]
         try:
+            validate_start_date(r.started_on)
             _check_placement(
                 site=site,
                 teacher=teacher,
@@ -282,6 +286,7 @@ def enrollments_create_many(requests: list[EnrollmentRequest], *, by) -> list[En
 @transaction.atomic
 def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date) -> Enrollment:
     """Move an open enrollment to another site or teacher from a date; the old one ends as transferred."""
+    validate_start_date(on)  # the new enrollment starts that day
     site, teacher = _lock_site_and_teacher(site=site, teacher=teacher)
     # Locked after site and teacher, so two transfers of one student queue here and the second
     # finds the enrollment already ended.
@@ -349,6 +354,7 @@ def enrollment_exit(
     *, enrollment: Enrollment, ended_on: date, exit_reason: str, notes: str = "", diploma: str = "diploma"
 ) -> Enrollment:
     """End an open enrollment on a date with a reason, freeing the seat; a graduate becomes an alumnus."""
+    validate_date_in_range(ended_on)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_open:
         raise ValidationError(_("This enrollment has already ended."), code="enrollment_ended")
@@ -402,6 +408,7 @@ def contract_open(
     *, student: Student, started_on: date, courses: list[dict], length_days: int | None = None
 ) -> Contract:
     """Open a credit-recovery contract; its due date is the 80th instructional day from the start."""
+    validate_start_date(started_on)
     # Lock the student: two "open contract" requests queue here and the second sees the first.
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.open().first()
@@ -618,6 +625,7 @@ def contracts_recompute_due_dates(*, site_id: int | None, reason: str) -> int:
 @transaction.atomic
 def waitlist_add(*, student: Student, site: Site, on: date) -> WaitlistEntry:
     """Put a student at the end of a site's waitlist."""
+    validate_date_in_range(on)
     # Lock the site as enrollment does: an entry and an enrollment for it never cross.
     site = Site.objects.select_for_update().get(pk=site.pk)
     if Enrollment.objects.open().filter(student=student).exists():
@@ -668,6 +676,7 @@ def waitlist_enroll(*, entry: WaitlistEntry, teacher, on: date) -> Enrollment:
 @transaction.atomic
 def waitlist_skip(*, entry: WaitlistEntry, reason: str, on: date) -> WaitlistEntry:
     """Take a student off a waitlist with a reason (found another school, not reachable…)."""
+    validate_date_in_range(on)
     if not reason.strip():
         raise ValidationError(_("Give a reason for skipping this student."), code="skip_reason")
     Site.objects.select_for_update().get(pk=entry.site_id)
@@ -719,8 +728,6 @@ def _credits_total(credits_held: dict) -> Decimal:
 def _save_referral(referral: Referral) -> Referral:
     referral.credits_held = {k: str(Decimal(str(v))) for k, v in (referral.credits_held or {}).items() if v}
     referral.credits_total = _credits_total(referral.credits_held)
-    if referral.date_of_birth and referral.date_of_birth >= timezone.localdate():
-        raise ValidationError(_("The date of birth must be in the past."), code="date_of_birth")
     referral.full_clean()
     referral.save()
     return referral
@@ -729,6 +736,7 @@ def _save_referral(referral: Referral) -> Referral:
 @transaction.atomic
 def referral_create(*, received_on: date, **fields) -> Referral:
     """Record a new referral, received on a date."""
+    validate_date_in_range(received_on)
     if received_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
     return _save_referral(Referral(received_on=received_on, **fields))
@@ -764,6 +772,7 @@ REFERRAL_NEXT = {
 @transaction.atomic
 def referral_advance(*, referral: Referral, status: str, on: date) -> Referral:
     """Move a referral one step through the funnel on a date; dates only go forward."""
+    validate_date_in_range(on)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if status not in REFERRAL_NEXT.get(referral.status, ()):
         raise ValidationError(
@@ -844,6 +853,8 @@ def referral_convert(
             )
         if grade is None:
             raise ValidationError(_("Give the grade to create the student."), code="grade")
+        # Said here, not by student_create's full_clean: its error names a field this page lacks.
+        validate_date_of_birth(referral.date_of_birth)
         student = student_create(
             first_name=referral.first_name,
             last_name=referral.last_name,

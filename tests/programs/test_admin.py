@@ -1,6 +1,6 @@
 """The admin console for programs goes through the same services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -8,6 +8,7 @@ from django.urls import reverse
 from programs.models import Attendance, Cohort, Participation
 from programs.services import session_log_attendance
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory
+from tests.programs.test_services import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,8 @@ def test_a_cohort_added_in_the_admin_gets_its_sessions(as_role, site, users):
         "program": ProgramFactory().pk,
         "site": site.pk,
         "venue": "",
-        "term_starts_on": "2030-01-07",
-        "term_ends_on": "2030-01-18",
+        "term_starts_on": MONDAY.isoformat(),
+        "term_ends_on": (MONDAY + timedelta(days=11)).isoformat(),
         "meeting_days": "0,2",
         "starts_at": "15:30",
         "duration_minutes": "90",

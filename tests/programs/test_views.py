@@ -8,6 +8,7 @@ from django.urls import reverse
 from programs.models import Attendance, Cohort, Participation, Program, Session
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SupportProfileFactory
 from tests.matrix import matrix
+from tests.programs.test_services import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +142,8 @@ def cohort_form(site, **overrides):
         "program": ProgramFactory().pk,
         "site": site.pk,
         "venue": "",
-        "term_starts_on": "2030-01-07",
-        "term_ends_on": "2030-01-18",
+        "term_starts_on": MONDAY.isoformat(),
+        "term_ends_on": (MONDAY + timedelta(days=11)).isoformat(),
         "meeting_days": ["0", "2"],
         "starts_at": "15:30",
         "duration_minutes": "90",
@@ -164,7 +165,7 @@ def test_staff_open_a_cohort_and_its_sessions_appear(as_role, site, users):
     [
         ({"capacity": "26"}, "less than or equal to 25"),
         ({"meeting_days": []}, "This field is required"),
-        ({"term_ends_on": "2029-01-01"}, "The term cannot end before it starts"),
+        ({"term_ends_on": (MONDAY - timedelta(days=1)).isoformat()}, "The term cannot end before it starts"),
         ({"venue": "placeholder"}, "not both"),
         ({"starts_at": "25:00"}, "Enter a valid time"),
         ({"teaching_artists": ["999999"]}, "Select a valid choice"),
