@@ -248,7 +248,7 @@ def start_worker(processes: "Processes", *, name: str = "worker", concurrency: i
         [
             str(BIN / "celery"),
             "-A",
-            "artworx",
+            "config",
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
