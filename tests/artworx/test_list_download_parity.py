@@ -69,7 +69,7 @@ def assert_parity(client, url: str, query: dict) -> list[int]:
 
 @pytest.fixture
 def students(monkeypatch, site, teacher, other_site, other_teacher):
-    monkeypatch.setattr("students.views.STUDENTS_PER_PAGE", PER_PAGE)
+    monkeypatch.setattr("students.views.students.STUDENTS_PER_PAGE", PER_PAGE)
     EnrollmentFactory.create_batch(3, site=site, teacher=teacher, student__grade=10)
     EnrollmentFactory.create_batch(2, site=site, teacher=teacher, student__grade=12)
     EnrollmentFactory.create_batch(3, site=other_site, teacher=other_teacher, student__grade=10)
@@ -101,7 +101,7 @@ def test_the_student_list_and_its_download_show_the_same_students(as_role, stude
 @pytest.fixture
 def contracts(monkeypatch, open_contract, site, teacher, other_site, other_teacher):
     """Contracts on track, behind and at risk (no credit done yet: pace is days elapsed), at two sites."""
-    monkeypatch.setattr("students.views.CONTRACTS_PER_PAGE", PER_PAGE)
+    monkeypatch.setattr("students.views.contracts.CONTRACTS_PER_PAGE", PER_PAGE)
     today = timezone.localdate()
     made = []
     for place, who in ((site, teacher), (other_site, other_teacher)):
@@ -177,7 +177,7 @@ def test_the_alumni_list_and_its_download_show_the_same_alumni(as_role, alumni, 
 
 @pytest.fixture
 def referrals(monkeypatch, users, site, teacher):
-    monkeypatch.setattr("students.referral_views.REFERRALS_PER_PAGE", PER_PAGE)
+    monkeypatch.setattr("students.views.referrals.REFERRALS_PER_PAGE", PER_PAGE)
     east, west = PartnerFactory(name="Youth Centre East"), PartnerFactory(name="Youth Centre West")
     ReferralFactory.create_batch(3, source=east, counselor=users["counselor"])
     ReferralFactory.create_batch(

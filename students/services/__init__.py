@@ -1,0 +1,39 @@
+"""Writes on students: each sub-domain's rules, transactions and locks in a module of its own."""
+
+from students.services.contracts import (  # noqa: F401 - the package's names
+    PASSING_GRADES,
+    contract_course_add,
+    contract_course_resolve,
+    contract_course_update,
+    contract_extend,
+    contract_open,
+    contracts_expire_overdue,
+    contracts_recompute_due_dates,
+)
+from students.services.enrollments import (  # noqa: F401 - the package's names
+    BatchRefused,
+    EnrollmentRequest,
+    enrollment_create,
+    enrollment_exit,
+    enrollment_transfer,
+    enrollments_check_many,
+    enrollments_create_many,
+)
+from students.services.referrals import (  # noqa: F401 - the package's names
+    REFERRAL_FIELDS,
+    REFERRAL_NEXT,
+    referral_advance,
+    referral_convert,
+    referral_create,
+    referral_matches,
+    referral_update,
+)
+from students.services.students import (  # noqa: F401 - the package's names
+    student_create,
+    students_create_many,
+)
+from students.services.waitlist import (  # noqa: F401 - the package's names
+    waitlist_add,
+    waitlist_enroll,
+    waitlist_skip,
+)

@@ -1,0 +1,159 @@
+"""Student pages: list, detail, profile, guardians and support profile."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from artworx.sections import render_sections
+from artworx.shortcuts import get_visible_or_404, require_perm
+from students.filters import student_filter
+from students.forms import (
+    GuardianForm,
+    StudentForm,
+    SupportProfileForm,
+)
+from students.models import (
+    Guardian,
+    Student,
+    SupportProfile,
+)
+from students.selectors import (
+    contract_rows,
+    student_change_history,
+    student_enrollment_history,
+    student_rows,
+    with_pace,
+)
+from students.services import (
+    student_create,
+)
+
+STUDENTS_PER_PAGE = 25
+
+
+def visible_student(request: HttpRequest, pk: int, perm: str) -> Student:
+    """The student if the user may see them (else 404) and holds `perm` on them (else 403)."""
+    return get_visible_or_404(Student.objects.visible_to(request.user), request=request, perm=perm, pk=pk)
+
+
+@login_required
+@require_GET
+def student_list(request: HttpRequest) -> HttpResponse:
+    """Searchable, filterable, paginated list of the students the user may see."""
+    require_perm(request, "students.view_student")
+    filterset = student_filter(request)
+    page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    return render(request, "students/student_list.html", context)
+
+
+@login_required
+@require_GET
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A student's page: profile, credits, guardians, enrollments, support profile if allowed, history."""
+    student = get_visible_or_404(
+        student_rows(user=request.user), request=request, perm="students.view_student", pk=pk
+    )
+    can_see_support = request.user.has_perm("students.view_supportprofile", student)
+    contracts = (
+        with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
+        if request.user.has_perm("students.view_contract")
+        else []
+    )
+    context = {
+        # Arts programs, credentials and placements: sections from the apps above (artworx.sections).
+        "sections": render_sections("students:detail", request=request, obj=student),
+        "contracts": contracts,
+        "active_contract": next((c for c in contracts if c.is_active), None),
+        "student": student,
+        "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
+        "enrollments": student_enrollment_history(student=student),
+        "guardians": student.guardians.all(),
+        "support_profile": SupportProfile.objects.get_or_create(student=student)[0]
+        if can_see_support
+        else None,
+        "history": student_change_history(
+            student=student,
+            include_support=can_see_support,
+            include_notes=request.user.has_perm("students.view_support_notes", student),
+        ),
+        "credits_percent": min(
+            100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)
+        ),
+    }
+    return render(request, "students/student_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_create_view(request: HttpRequest) -> HttpResponse:
+    """Add a student; enrolling them at a site is the next step."""
+    require_perm(request, "students.add_student")
+    form = StudentForm(request.POST or None)
+    if form.is_valid():
+        student = student_create(**form.cleaned_data)
+        messages.success(request, _("%(student)s added. Now enroll them at a site.") % {"student": student})
+        return redirect("students:enroll", pk=student.pk)
+    return render(request, "students/student_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a student's profile."""
+    student = visible_student(request, pk, "students.change_student")
+    form = StudentForm(request.POST or None, instance=student)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Changes to %(student)s saved.") % {"student": student})
+        return redirect("students:detail", pk=student.pk)
+    return render(request, "students/student_form.html", {"form": form, "student": student})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a guardian to a student."""
+    student = visible_student(request, pk, "students.add_guardian")
+    form = GuardianForm(request.POST or None, instance=Guardian(student=student))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Guardian added."))
+        return redirect("students:detail", pk=student.pk)
+    return render(request, "students/guardian_form.html", {"form": form, "student": student})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_update(request: HttpRequest, pk: int, guardian_pk: int) -> HttpResponse:
+    """Edit a student's guardian."""
+    student = visible_student(request, pk, "students.change_guardian")
+    guardian = get_object_or_404(student.guardians, pk=guardian_pk)
+    form = GuardianForm(request.POST or None, instance=guardian)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Guardian saved."))
+        return redirect("students:detail", pk=student.pk)
+    return render(request, "students/guardian_form.html", {"form": form, "student": student})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_profile_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the sensitive support flags and private notes."""
+    student = visible_student(request, pk, "students.change_supportprofile")
+    profile = SupportProfile.objects.get_or_create(student=student)[0]
+    form = SupportProfileForm(request.POST or None, instance=profile)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Support profile saved."))
+        return redirect("students:detail", pk=student.pk)
+    return render(request, "students/support_profile_form.html", {"form": form, "student": student})
