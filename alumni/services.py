@@ -67,6 +67,7 @@ def check_in_record(
     next_due_on: date | None = None,
 ) -> CheckIn:
     """Record a follow-up; the alumnus's current outcome and next due date follow the latest one."""
+    # Lock the alumnus: two check-ins saved at once both count, and the later date sets the next due.
     alumnus = Alumnus.objects.select_for_update().get(pk=alumnus.pk)
     if date > timezone.localdate():
         raise ValidationError(_("A check-in cannot be in the future."), code="future")

@@ -209,6 +209,7 @@ def session_add(*, cohort: Cohort, date: date, starts_at, duration_minutes: int)
 @transaction.atomic
 def session_move(*, session: Session, date: date, starts_at, duration_minutes: int) -> Session:
     """Move a scheduled session to another date or time."""
+    # Lock the session: a move racing its log or its cancellation sees the other's result.
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError(
@@ -223,6 +224,7 @@ def session_move(*, session: Session, date: date, starts_at, duration_minutes: i
 @transaction.atomic
 def session_cancel(*, session: Session, reason: str) -> Session:
     """Cancel a session that has not been logged, with a reason."""
+    # Lock the session: a cancellation racing its log cannot leave a logged session cancelled.
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.SCHEDULED:
         raise ValidationError(_("Only a session not yet logged can be cancelled."), code="not_scheduled")

@@ -25,7 +25,7 @@ def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
     """Move the student's active contract with them (rule 5): days elapsed stand, the rest count here."""
     # Lock the contract: a closure's recompute or an extension queues behind the transfer and then
     # counts on the new site's calendar.
-    contract = (
+    contract = (  # the lock the comment above explains
         Contract.objects.active()
         .select_for_update()
         .select_related("site")
@@ -129,6 +129,8 @@ def contract_open(
 
 def _locked_open_for_edit(contract: Contract, *, by) -> Contract:
     """Lock a contract for a change; closed contracts change only in staff hands."""
+    # Lock the contract: a course change, a result and an extension of the same contract queue here, so
+    # the completion check and the due date read what the other wrote.
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_active and not sees_all(by):
         raise ValidationError(
@@ -190,6 +192,7 @@ def contract_course_resolve(
 ) -> ContractCourse:
     """Complete or fail a course with a grade and a date; the contract completes when all are resolved."""
     contract = _locked_open_for_edit(course.contract, by=by)
+    # The course row too (after its contract, always in that order): two results for one course queue.
     course = ContractCourse.objects.select_for_update().get(pk=course.pk)
     if status not in (ContractCourse.Status.COMPLETED, ContractCourse.Status.NOT_COMPLETED):
         raise ValidationError(_("Choose completed or not completed."), code="status")
@@ -252,6 +255,8 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
 def contracts_expire_overdue(*, today: date) -> int:
     """Mark active contracts past their due date with courses unfinished as expired; returns how many."""
     with transaction.atomic():
+        # Lock the overdue contracts: a course result saved meanwhile either lands first (and the
+        # contract completes) or waits and finds it expired; never both.
         overdue = list(
             Contract.objects.active()
             .select_for_update()

@@ -289,6 +289,7 @@ def enrollment_exit(
 ) -> Enrollment:
     """End an open enrollment on a date with a reason, freeing the seat; a graduate becomes an alumnus."""
     validate_date_in_range(ended_on)
+    # Lock the enrollment: two exits (or an exit and a transfer) of the same enrollment cannot both pass.
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_open:
         raise ValidationError(_("This enrollment has already ended."), code="enrollment_ended")

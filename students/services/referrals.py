@@ -80,6 +80,7 @@ def referral_create(*, received_on: date, **fields) -> Referral:
 @transaction.atomic
 def referral_update(*, referral: Referral, **fields) -> Referral:
     """Correct a referral's intake details and credit assessment (not its funnel status)."""
+    # Lock the referral: a correction and a step or a conversion of the same referral queue here.
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     for name, value in fields.items():
         if name not in REFERRAL_FIELDS:
@@ -108,6 +109,7 @@ REFERRAL_NEXT = {
 def referral_advance(*, referral: Referral, status: str, on: date) -> Referral:
     """Move a referral one step through the funnel on a date; dates only go forward."""
     validate_date_in_range(on)
+    # Lock the referral: two clicks on the same step (or a step and a conversion) cannot both pass.
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if status not in REFERRAL_NEXT.get(referral.status, ()):
         raise ValidationError(

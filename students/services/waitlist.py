@@ -41,6 +41,7 @@ def waitlist_add(*, student: Student, site: Site, on: date) -> WaitlistEntry:
 
 
 def _locked_waiting(entry: WaitlistEntry) -> WaitlistEntry:
+    """Lock a waitlist entry still waiting: enrolling and skipping the same entry cannot both happen."""
     entry = WaitlistEntry.objects.select_for_update().select_related("student", "site").get(pk=entry.pk)
     if entry.status != WaitlistEntry.Status.WAITING:
         raise ValidationError(
@@ -74,6 +75,7 @@ def waitlist_skip(*, entry: WaitlistEntry, reason: str, on: date) -> WaitlistEnt
     validate_date_in_range(on)
     if not reason.strip():
         raise ValidationError(_("Give a reason for skipping this student."), code="skip_reason")
+    # Lock the site, then the entry, as waitlist_enroll does: the head of the list changes in one order.
     Site.objects.select_for_update().get(pk=entry.site_id)
     entry = _locked_waiting(entry)
     entry.status, entry.resolved_on, entry.skip_reason = WaitlistEntry.Status.SKIPPED, on, reason.strip()
