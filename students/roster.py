@@ -64,6 +64,7 @@ def roster_read(*, name: str, content: bytes) -> list[dict]:
         )
     if name.lower().endswith(".xlsx"):
         try:
+            # openpyxl is loaded only for a spreadsheet upload: most files are CSV, and it is a heavy import.
             from openpyxl import load_workbook
 
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active

@@ -7,12 +7,15 @@ for every run and every scenario.
 
 import csv
 import io
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import django
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -345,11 +348,6 @@ def roster_file(sites, teachers, rows: int) -> bytes:
 
 def machine() -> dict:
     """What the figures were measured on."""
-    import os
-    import platform
-
-    import django
-
     cpu = ""
     try:
         with open("/proc/cpuinfo") as info:
