@@ -1,0 +1,39 @@
+"""Students and what the organisation keeps about them, one module per sub-domain.
+
+Lower modules name the student through their foreign key (`student_model`), so no module imports one
+above it: common, enrollments, contracts, waitlists and referrals, roster imports, then students.
+"""
+
+from students.models.common import (  # noqa: F401 - the package's names
+    MAX_AGE,
+    validate_date_of_birth,
+)
+from students.models.contracts import (  # noqa: F401 - the package's names
+    NO_CREDITS,
+    Contract,
+    ContractCourse,
+    ContractQuerySet,
+    SubjectArea,
+)
+from students.models.enrollments import (  # noqa: F401 - the package's names
+    Diploma,
+    Enrollment,
+    EnrollmentQuerySet,
+    ExitReason,
+)
+from students.models.imports import (  # noqa: F401 - the package's names
+    RosterImport,
+)
+from students.models.referrals import (  # noqa: F401 - the package's names
+    RecommendedOption,
+    Referral,
+    ReferralQuerySet,
+    WaitlistEntry,
+    WaitlistEntryQuerySet,
+)
+from students.models.students import (  # noqa: F401 - the package's names
+    Guardian,
+    Student,
+    StudentQuerySet,
+    SupportProfile,
+)

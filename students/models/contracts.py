@@ -1,0 +1,225 @@
+"""Credit-recovery contracts and their courses (rules 5–7): credits are derived, never typed twice."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from artworx.models import TimeStampedModel
+from sites.calendar import InstructionalCalendar
+from students.models.common import student_model
+
+# Sums of credits over no rows are NULL in SQL; count them as zero credits.
+NO_CREDITS = models.Value(Decimal(0), output_field=models.DecimalField(max_digits=5, decimal_places=1))
+
+
+class ContractQuerySet(models.QuerySet):
+    """Queries over credit-recovery contracts."""
+
+    def active(self) -> "ContractQuerySet":
+        return self.filter(status=Contract.Status.ACTIVE)
+
+    def counted_at(self, site_id: int) -> "ContractQuerySet":
+        """Contracts whose remaining days count on a site's calendar: those of students enrolled there now.
+
+        A contract's `site` is its student's current site (rule 5): `enrollment_transfer` moves it
+        with the student, and leaving the programme closes the contract. So this is what a closure
+        at the site moves.
+        """
+        return self.filter(site_id=site_id)
+
+    def visible_to(self, user) -> "ContractQuerySet":
+        """Contracts the user may see: all for staff roles, their sites' students' for teachers."""
+        return self.filter(student__in=student_model(self).objects.visible_to(user))
+
+    def with_credits(self) -> "ContractQuerySet":
+        """Annotate `credits_planned` and `credits_done`, one subquery each."""
+        courses = ContractCourse.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
+        planned = courses.annotate(total=models.Sum("credits")).values("total")
+        done = (
+            courses.filter(status=ContractCourse.Status.COMPLETED)
+            .annotate(total=models.Sum("credits"))
+            .values("total")
+        )
+        return self.annotate(
+            credits_planned=Coalesce(models.Subquery(planned), NO_CREDITS),
+            credits_done=Coalesce(models.Subquery(done), NO_CREDITS),
+        )
+
+
+class Contract(TimeStampedModel):
+    """An 80-instructional-day credit-recovery contract with an individualised courseload."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="contracts")
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        help_text=_("The site whose closures count against the contract's days."),
+    )
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts")
+    started_on = models.DateField(_("start date"))
+    length_days = models.PositiveSmallIntegerField(_("instructional days"))
+    extension_days = models.PositiveSmallIntegerField(_("extension (instructional days)"), default=0)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
+    due_on = models.DateField(_("due date"))
+    # Rule 5, the contract follows the student: on a transfer the days elapsed at the old site stand
+    # here, and the rest are counted on the new site's calendar from the transfer date.
+    counted_from = models.DateField(
+        _("counted at this site from"),
+        null=True,
+        blank=True,
+        help_text=_("The day the student moved to this site; empty when the contract started here."),
+    )
+    days_elapsed_before = models.PositiveSmallIntegerField(
+        _("instructional days at earlier sites"),
+        default=0,
+        help_text=_("Instructional days already elapsed at earlier sites when the student transferred."),
+    )
+    due_note = models.CharField(
+        _("due date note"), max_length=300, blank=True, help_text=_("Why the due date last moved.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = ContractQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status="active"),
+                name="students_contract_one_active_per_student",
+                violation_error_message=_("This student already has an active contract."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=F("started_on")),
+                name="students_contract_due_after_start",
+                violation_error_message=_("A contract is due after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(length_days__gte=1),
+                name="students_contract_length_positive",
+                violation_error_message=_("A contract lasts at least one instructional day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_days=0) | ~Q(extension_reason=""),
+                name="students_contract_extension_has_reason",
+                violation_error_message=_("An extension needs a reason."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),  # due-soon lists and the expiry sweep
+            models.Index(fields=["teacher", "status"]),  # a teacher's contracts
+        ]
+
+    def __str__(self) -> str:
+        starts, due = (date_format(day, "SHORT_DATE_FORMAT") for day in (self.started_on, self.due_on))
+        return f"{self.student}: {starts} → {due}"
+
+    @property
+    def total_days(self) -> int:
+        """Instructional days the contract runs, the extension included."""
+        return self.length_days + self.extension_days
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def counting_starts_on(self) -> date:
+        """The first day counted on the calendar of the contract's site: its start, or the transfer there."""
+        return self.counted_from or self.started_on
+
+    def due_date(self, calendar: InstructionalCalendar) -> date:
+        """The due date on the site's calendar: days not elapsed at earlier sites counted here (rule 5)."""
+        left = self.total_days - self.days_elapsed_before
+        if left < 1:  # every day had elapsed before the transfer: it fell due at the earlier site
+            return self.due_on
+        return calendar.nth_day(self.counting_starts_on, left)
+
+    def days_elapsed(self, calendar: InstructionalCalendar, *, today: date) -> int:
+        """Instructional days elapsed by `today`, at earlier sites and on the site's calendar."""
+        here = calendar.count(self.counting_starts_on, min(today, self.due_on))
+        return min(self.total_days, self.days_elapsed_before + here)
+
+
+class SubjectArea(models.TextChoices):
+    """California's a–g subject areas, plus PE and health."""
+
+    HISTORY = "history", _("History / social science")
+    ENGLISH = "english", _("English")
+    MATH = "math", _("Mathematics")
+    SCIENCE = "science", _("Laboratory science")
+    WORLD_LANGUAGE = "world_language", _("Language other than English")
+    ARTS = "arts", _("Visual and performing arts")
+    ELECTIVE = "elective", _("College-prep elective")
+    PE = "pe", _("Physical education")
+    HEALTH = "health", _("Health")
+
+
+class ContractCourse(TimeStampedModel):
+    """One course on a contract."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        NOT_COMPLETED = "not_completed", _("Not completed")
+
+    class Grade(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+        F = "F", "F"
+        PASS = "P", _("Pass")
+        NO_PASS = "NP", _("No pass")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="courses")
+    subject_area = models.CharField(_("subject area"), max_length=20, choices=SubjectArea.choices)
+    title = models.CharField(_("title"), max_length=200)
+    credits = models.DecimalField(_("credits"), max_digits=4, decimal_places=1)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.IN_PROGRESS)
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "pk"]
+        verbose_name = _("contract course")
+        verbose_name_plural = _("contract courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credits__gt=0),
+                name="students_contractcourse_credits_positive",
+                violation_error_message=_("A course is worth more than 0 credits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress", resolved_on__isnull=True, grade="")
+                | (~Q(status="in_progress") & Q(resolved_on__isnull=False) & ~Q(grade="")),
+                name="students_contractcourse_resolved_has_grade_and_date",
+                violation_error_message=_(
+                    "A finished course has a grade and a date; one in progress has neither."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.credits} credits)"
