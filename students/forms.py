@@ -25,6 +25,7 @@ from students.models import (
     SupportProfile,
 )
 from students.selectors import teachers_of, teaches_at
+from students.services.referrals import REFERRAL_FIELDS
 
 User = get_user_model()
 
@@ -250,20 +251,7 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "source",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "district_id",
-            "phone",
-            "email",
-            "last_school",
-            "out_of_school",
-            "recommended_option",
-            "counselor",
-            "notes",
-        ]
+        fields = [name for name in REFERRAL_FIELDS if name != "credits_held"]  # typed per subject below
         widgets = {"date_of_birth": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

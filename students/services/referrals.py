@@ -23,6 +23,8 @@ from students.services.enrollments import enrollment_create
 from students.services.students import student_create
 from students.services.waitlist import waitlist_add
 
+# What intake records and staff may correct: the referral form shows these (credits held by subject
+# are typed in their own inputs), the admin saves them through `referral_update`.
 REFERRAL_FIELDS = (
     "source",
     "first_name",
@@ -35,8 +37,8 @@ REFERRAL_FIELDS = (
     "out_of_school",
     "credits_held",
     "recommended_option",
-    "notes",
     "counselor",
+    "notes",
 )
 
 
