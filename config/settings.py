@@ -233,7 +233,7 @@ ARTWORX_PACE_AT_RISK_POINTS = int(os.environ.get("ARTWORX_PACE_AT_RISK_POINTS", 
 ARTWORX_MAX_COHORT_SIZE = 25
 ARTWORX_ARTIST_EDIT_DAYS = int(os.environ.get("ARTWORX_ARTIST_EDIT_DAYS", "7"))
 # Rule 10's thresholds (chronic absence 10 % of at least 10 sessions, 3 absences in a row) are
-# edited by program staff in the admin console: notifications.models.ReminderSettings.
+# edited by program staff in the admin console: programs.models.AbsenceThresholds.
 # The embedded default (SQLite, `make run`) has no Celery worker: long jobs such as a roster import
 # run in the request there. With PostgreSQL they go to the worker.
 ARTWORX_RUN_TASKS_INLINE = env_bool(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +181,7 @@ def validate_day_list(value: str) -> None:
         )
 
 
+# Rule 10's absence thresholds are programs' own (programs.models.AbsenceThresholds).
 class ReminderSettings(models.Model):
     """When reminders go out (one row, edited in the admin console)."""
 
@@ -200,17 +201,6 @@ class ReminderSettings(models.Model):
         default="10,5,1",
         validators=[RegexValidator(r"^\d{1,3}(,\d{1,3})*$"), validate_day_list],
         help_text=_("Comma-separated, e.g. 10,5,1."),
-    )
-    consecutive_absences = models.PositiveSmallIntegerField(
-        _("absences in a row that raise a flag"), default=3, validators=[MinValueValidator(2)]
-    )
-    chronic_absence_percent = models.PositiveSmallIntegerField(
-        _("chronic absence line (% of sessions)"),
-        default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-    )
-    chronic_absence_min_sessions = models.PositiveSmallIntegerField(
-        _("sessions held before chronic absence counts"), default=10, validators=[MinValueValidator(1)]
     )
     referral_no_contact_days = models.PositiveSmallIntegerField(
         _("days without contact before a referral reminder"), default=3, validators=[MinValueValidator(1)]
@@ -238,17 +228,9 @@ class ReminderSettings(models.Model):
                 violation_error_message=_("Give numbers of days separated by commas, e.g. 10,5,1."),
             ),
             models.CheckConstraint(
-                condition=Q(chronic_absence_percent__gte=1, chronic_absence_percent__lte=100),
-                name="notifications_remindersettings_percent_1_to_100",
-                violation_error_message=_("The chronic absence line is between 1 and 100 %."),
-            ),
-            models.CheckConstraint(
-                condition=Q(consecutive_absences__gte=2)
-                & Q(chronic_absence_min_sessions__gte=1)
-                & Q(referral_no_contact_days__gte=1)
-                & Q(attendance_remind_after_hours__gte=1),
+                condition=Q(referral_no_contact_days__gte=1) & Q(attendance_remind_after_hours__gte=1),
                 name="notifications_remindersettings_positive_thresholds",
-                violation_error_message=_("Thresholds are at least 1 (absences in a row at least 2)."),
+                violation_error_message=_("Thresholds are at least 1."),
             ),
         ]
 

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 from programs.models import (
+    AbsenceThresholds,
     Attendance,
     Certification,
     Cohort,
@@ -316,3 +317,21 @@ class PlacementHoursAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
                 signed_off_by=obj.signed_off_by,
                 supervisor_approval=obj.supervisor_approval,
             ).pk
+
+
+@admin.register(AbsenceThresholds)
+class AbsenceThresholdsAdmin(SimpleHistoryAdmin):
+    """Rule 10's one set of thresholds; changing one rereads every participant at the next sweep."""
+
+    list_display = (
+        "__str__",
+        "consecutive_absences",
+        "chronic_absence_percent",
+        "chronic_absence_min_sessions",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return not AbsenceThresholds.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -498,6 +498,61 @@ class Attendance(TimeStampedModel):
         return self.mark in ABSENT_MARKS
 
 
+class AbsenceThresholds(models.Model):
+    """Rule 10's thresholds: when absences in a row and chronic absence are flagged (one row, admin)."""
+
+    SINGLETON_PK = 1
+
+    consecutive_absences = models.PositiveSmallIntegerField(
+        _("absences in a row that raise a flag"), default=3, validators=[MinValueValidator(2)]
+    )
+    # California counts a student chronically absent at 10 % of the days enrolled (excused absences
+    # included); applied here to the sessions held since the student joined.
+    chronic_absence_percent = models.PositiveSmallIntegerField(
+        _("chronic absence line (% of sessions)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    chronic_absence_min_sessions = models.PositiveSmallIntegerField(
+        _("sessions held before chronic absence counts"), default=10, validators=[MinValueValidator(1)]
+    )
+
+    history = HistoricalRecords()  # who changed a threshold; the absence sweep and the dashboard read it
+
+    class Meta:
+        verbose_name = _("absence thresholds")
+        verbose_name_plural = _("absence thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1),
+                name="programs_absencethresholds_singleton",
+                violation_error_message=_("There is one set of absence thresholds."),
+            ),
+            models.CheckConstraint(
+                condition=Q(chronic_absence_percent__gte=1, chronic_absence_percent__lte=100),
+                name="programs_absencethresholds_percent_1_to_100",
+                violation_error_message=_("The chronic absence line is between 1 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=Q(consecutive_absences__gte=2) & Q(chronic_absence_min_sessions__gte=1),
+                name="programs_absencethresholds_positive",
+                violation_error_message=_("Absences in a row are at least 2, sessions held at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Absence thresholds"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+
+def absence_thresholds() -> AbsenceThresholds:
+    """Rule 10's thresholds in force: the saved row, or the defaults when none was saved."""
+    return AbsenceThresholds.objects.filter(pk=AbsenceThresholds.SINGLETON_PK).first() or AbsenceThresholds()
+
+
 # Career pathways: certifications, credentials, placements and targets --------------------------
 
 

@@ -6,11 +6,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Kind, ReminderSettings, SweepRun, reminder_settings
+from notifications.models import Kind, SweepRun, reminder_settings
 from notifications.selectors import counselors, email_opt_ins, program_staff
 from notifications.services import notifications_enqueue_many
 from notifications.sweeps import sweep, user_draft
-from programs.models import Attendance, Participation, Session
+from programs.models import AbsenceThresholds, Attendance, Participation, Session
 from programs.selectors import attendance_figures
 from students.models import Enrollment
 
@@ -101,7 +101,7 @@ def absences(*, now: datetime) -> int:
     # beat loses nothing.
     last = SweepRun.objects.filter(name="absences").first()
     since = last.started_at - SWEEP_OVERLAP if last else None
-    if since is not None and not ReminderSettings.history.filter(history_date__gte=since).exists():
+    if since is not None and not AbsenceThresholds.history.filter(history_date__gte=since).exists():
         changed = Attendance.objects.filter(participation=OuterRef("pk"), updated_at__gte=since)
         participations = participations.filter(Exists(changed))
     participations = list(participations.select_related("student", "cohort__program").order_by("pk"))

@@ -9,7 +9,6 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from notifications.models import reminder_settings
 from programs.models import (
     ABSENT_MARKS,
     Attendance,
@@ -18,13 +17,14 @@ from programs.models import (
     Participation,
     PathwayStep,
     Session,
+    absence_thresholds,
 )
 from students.models import Enrollment, ExitReason, Student
 
 
 @dataclass(frozen=True)
 class AbsenceRules:
-    """Rule 10's thresholds, as program staff set them in the admin console (ReminderSettings)."""
+    """Rule 10's thresholds, as program staff set them in the admin console (AbsenceThresholds)."""
 
     chronic_percent: int = 10
     chronic_min_sessions: int = 10
@@ -33,7 +33,7 @@ class AbsenceRules:
 
 def absence_rules() -> AbsenceRules:
     """The thresholds in force, in one query."""
-    saved = reminder_settings()
+    saved = absence_thresholds()
     return AbsenceRules(
         saved.chronic_absence_percent, saved.chronic_absence_min_sessions, saved.consecutive_absences
     )

@@ -4,8 +4,8 @@
 from alumni.models import Alumnus, CheckIn
 from artworx.cache import version_key
 from artworx.roles import sees_all
-from notifications.models import ReminderSettings
 from programs.models import (
+    AbsenceThresholds,
     Attendance,
     Cohort,
     Credential,
@@ -21,7 +21,8 @@ from students.models import Contract, ContractCourse, Enrollment, Referral, Stud
 
 SOURCES = [
     Attendance, Session, Participation, Cohort, Program, Pathway, Credential, Placement, Contract,
-    ContractCourse, Enrollment, Student, Referral, Alumnus, CheckIn, Site, Closure, Target, ReminderSettings,
+    ContractCourse, Enrollment, Student, Referral, Alumnus, CheckIn, Site, Closure, Target,
+    AbsenceThresholds,
 ]  # fmt: skip
 
 

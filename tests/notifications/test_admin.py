@@ -63,9 +63,6 @@ def test_reminder_settings_are_edited_and_bad_day_lists_refused(as_role):
         "attendance_remind_after_hours": 3,
         "attendance_escalate_after_hours": 24,
         "contract_due_days": "15,5",
-        "consecutive_absences": 3,
-        "chronic_absence_percent": 10,
-        "chronic_absence_min_sessions": 10,
         "referral_no_contact_days": 3,
     }
     assert client.post(url, data).status_code == 302

@@ -43,8 +43,7 @@ def test_the_settings_getter_gives_the_saved_row_or_the_defaults():
     defaults = reminder_settings()
     assert defaults.pk is None
     assert (defaults.attendance_remind_after_hours, defaults.attendance_escalate_after_hours) == (2, 48)
-    assert (defaults.consecutive_absences, defaults.chronic_absence_percent) == (3, 10)
-    assert (defaults.chronic_absence_min_sessions, defaults.referral_no_contact_days) == (10, 3)
+    assert defaults.referral_no_contact_days == 3
 
 
 def test_there_is_only_one_settings_row():

@@ -4,7 +4,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from programs.models import Attendance, Session
+from programs.models import AbsenceThresholds, Attendance, Session
 from programs.selectors import attendance_figures, attendance_rate, my_sessions
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +39,9 @@ def test_figures_follow_californias_chronic_absence_line(cohort, participants, m
     assert figures.absent_in_a_row is (streak >= 3)
 
 
-def test_the_thresholds_come_from_the_reminder_settings(cohort, participants):
-    from notifications.models import ReminderSettings
-
+def test_the_thresholds_come_from_the_absence_thresholds(cohort, participants):
     log(cohort, participants[0], "P P P P P P P P P E")
-    ReminderSettings.objects.update_or_create(pk=1, defaults={"chronic_absence_percent": 20})
+    AbsenceThresholds.objects.update_or_create(pk=1, defaults={"chronic_absence_percent": 20})
     figures = attendance_figures([participants[0].pk])[participants[0].pk]
     assert not figures.chronically_absent  # 10 % is under a 20 % line
 

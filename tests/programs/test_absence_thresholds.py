@@ -1,0 +1,74 @@
+"""Rule 10's thresholds: one row of programs, edited in the admin console, carried over by migration."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from programs.models import AbsenceThresholds, absence_thresholds
+
+
+def test_it_gives_the_saved_thresholds_or_the_defaults(db):
+    AbsenceThresholds.objects.all().delete()
+    defaults = absence_thresholds()
+    assert defaults.pk is None
+    assert (defaults.consecutive_absences, defaults.chronic_absence_percent) == (3, 10)
+    assert defaults.chronic_absence_min_sessions == 10
+    AbsenceThresholds(chronic_absence_percent=15).save()
+    assert absence_thresholds().chronic_absence_percent == 15
+
+
+def test_it_keeps_one_row_and_refuses_a_line_past_100_percent(db):
+    AbsenceThresholds(consecutive_absences=4).save()
+    AbsenceThresholds(consecutive_absences=5).save()
+    assert list(AbsenceThresholds.objects.values_list("pk", "consecutive_absences")) == [(1, 5)]
+    with pytest.raises(IntegrityError):
+        AbsenceThresholds.objects.filter(pk=1).update(chronic_absence_percent=101)
+
+
+def test_administrators_edit_them_and_bad_values_are_refused(as_role):
+    client = as_role("admin")
+    url = reverse("admin:programs_absencethresholds_change", args=[1])
+    data = {"consecutive_absences": 4, "chronic_absence_percent": 12, "chronic_absence_min_sessions": 8}
+    assert client.post(url, data).status_code == 302
+    assert absence_thresholds().chronic_absence_percent == 12
+    for field, bad in (
+        ("chronic_absence_percent", 101),
+        ("consecutive_absences", 1),
+        ("chronic_absence_percent", 0),
+    ):
+        response = client.post(url, {**data, field: bad})
+        assert response.status_code == 200, (field, bad)
+        assert response.context["adminform"].form.errors[field]
+    assert AbsenceThresholds.objects.get().history.count() == 1  # one change saved, none refused
+    assert as_role("staff").get(url).status_code in (302, 403)  # the console is for administrators
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_carries_over_the_thresholds_program_staff_had_set():
+    before = [("notifications", "0006_sweep_runs"), ("programs", "0007_cohort_term_years_1900_to_2100")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        old.get_model("notifications", "ReminderSettings").objects.update_or_create(
+            pk=1,
+            defaults={
+                "consecutive_absences": 4,
+                "chronic_absence_percent": 15,
+                "chronic_absence_min_sessions": 8,
+            },
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    moved = AbsenceThresholds.objects.get()
+    assert (
+        moved.consecutive_absences,
+        moved.chronic_absence_percent,
+        moved.chronic_absence_min_sessions,
+    ) == (
+        4,
+        15,
+        8,
+    )
