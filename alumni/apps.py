@@ -7,9 +7,3 @@ class AlumniConfig(AppConfig):
 
     name = "alumni"
     verbose_name = _("Alumni")
-
-    def ready(self) -> None:
-        from alumni.receivers import on_student_graduated
-        from students.signals import student_graduated
-
-        student_graduated.connect(on_student_graduated, dispatch_uid="alumni_student_graduated")

@@ -5,6 +5,9 @@ from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 
+from artworx.form_guards import refuse_overflowing_ids
+from artworx.roles import sync_role_permissions
+
 
 class ArtworxConfig(AppConfig):
     """The project app: users, roles and cross-app pages."""
@@ -13,12 +16,10 @@ class ArtworxConfig(AppConfig):
     verbose_name = "artworx"
 
     def ready(self) -> None:
-        from artworx.form_guards import refuse_overflowing_ids
-        from artworx.roles import sync_role_permissions
-
         refuse_overflowing_ids()
-        # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections).
-        autodiscover_modules("exports", "sections")
+        # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections),
+        # and its receivers connect to the signals of the apps below it (<app>/receivers.py).
+        autodiscover_modules("exports", "sections", "receivers")
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="artworx_sync_role_permissions")
 

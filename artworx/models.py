@@ -41,6 +41,25 @@ class TimeStampedModel(models.Model):
             raise ValidationError(errors)
 
 
+class SingletonModel(models.Model):
+    """A table of one row of settings, edited in the admin console (each subclass names its check that
+    the id is 1)."""
+
+    SINGLETON_PK = 1
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        """The saved row, or one with the defaults (unsaved) when none was saved: one query."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
+
+
 class FieldConstraintErrorsMixin:
     """Show a conditional unique constraint's error on its field instead of above the form.
 

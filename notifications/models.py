@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from artworx.models import Language, TimeStampedModel
+from artworx.models import Language, SingletonModel, TimeStampedModel
 
 
 class Kind(models.TextChoices):
@@ -182,10 +182,8 @@ def validate_day_list(value: str) -> None:
 
 
 # Rule 10's absence thresholds are programs' own (programs.models.AbsenceThresholds).
-class ReminderSettings(models.Model):
+class ReminderSettings(SingletonModel):
     """When reminders go out (one row, edited in the admin console)."""
-
-    SINGLETON_PK = 1
 
     attendance_remind_after_hours = models.PositiveSmallIntegerField(
         _("remind about an unlogged session after (hours)"), default=2, validators=[MinValueValidator(1)]
@@ -237,10 +235,6 @@ class ReminderSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Reminder settings"))
 
-    def save(self, *args, **kwargs) -> None:
-        self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)
-
     @property
     def contract_due_day_list(self) -> list[int]:
         """The instructional-day counts before a due date, largest first."""
@@ -261,8 +255,3 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
-
-
-def reminder_settings() -> ReminderSettings:
-    """The reminder thresholds: the saved row, or the defaults when none was saved."""
-    return ReminderSettings.objects.filter(pk=ReminderSettings.SINGLETON_PK).first() or ReminderSettings()

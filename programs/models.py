@@ -19,7 +19,7 @@ from artworx.dates import (
     validate_length,
     validate_start_date,
 )
-from artworx.models import TimeStampedModel
+from artworx.models import SingletonModel, TimeStampedModel
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from students.models import Enrollment
 
@@ -498,10 +498,8 @@ class Attendance(TimeStampedModel):
         return self.mark in ABSENT_MARKS
 
 
-class AbsenceThresholds(models.Model):
+class AbsenceThresholds(SingletonModel):
     """Rule 10's thresholds: when absences in a row and chronic absence are flagged (one row, admin)."""
-
-    SINGLETON_PK = 1
 
     consecutive_absences = models.PositiveSmallIntegerField(
         _("absences in a row that raise a flag"), default=3, validators=[MinValueValidator(2)]
@@ -542,15 +540,6 @@ class AbsenceThresholds(models.Model):
 
     def __str__(self) -> str:
         return str(_("Absence thresholds"))
-
-    def save(self, *args, **kwargs) -> None:
-        self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)
-
-
-def absence_thresholds() -> AbsenceThresholds:
-    """Rule 10's thresholds in force: the saved row, or the defaults when none was saved."""
-    return AbsenceThresholds.objects.filter(pk=AbsenceThresholds.SINGLETON_PK).first() or AbsenceThresholds()
 
 
 # Career pathways: certifications, credentials, placements and targets --------------------------

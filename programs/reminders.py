@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Kind, SweepRun, reminder_settings
+from notifications.models import Kind, ReminderSettings, SweepRun
 from notifications.selectors import counselors, email_opt_ins, program_staff
 from notifications.services import notifications_enqueue_many
 from notifications.sweeps import sweep, user_draft
@@ -28,7 +28,7 @@ def _session_ended(session: Session) -> datetime:
 def attendance_not_logged(*, now: datetime) -> int:
     """Remind a session's artists 2 h after it ended unlogged; tell program staff after 48 h."""
     kind = Kind.ATTENDANCE_NOT_LOGGED
-    thresholds = reminder_settings()
+    thresholds = ReminderSettings.current()
     today = timezone.localdate(now)
     sessions = list(
         Session.objects.unlogged()

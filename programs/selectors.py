@@ -11,13 +11,13 @@ from django.db.models.functions import Coalesce
 
 from programs.models import (
     ABSENT_MARKS,
+    AbsenceThresholds,
     Attendance,
     Cohort,
     Credential,
     Participation,
     PathwayStep,
     Session,
-    absence_thresholds,
 )
 from students.models import Enrollment, ExitReason, Student
 
@@ -33,7 +33,7 @@ class AbsenceRules:
 
 def absence_rules() -> AbsenceRules:
     """The thresholds in force, in one query."""
-    saved = absence_thresholds()
+    saved = AbsenceThresholds.current()
     return AbsenceRules(
         saved.chronic_absence_percent, saved.chronic_absence_min_sessions, saved.consecutive_absences
     )

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Kind, reminder_settings
+from notifications.models import Kind, ReminderSettings
 from notifications.selectors import email_opt_ins, program_staff
 from notifications.services import notifications_enqueue_many
 from notifications.sweeps import contact_draft, sweep, user_draft
@@ -116,7 +116,7 @@ def contracts_expired(*, now: datetime) -> int:
 def contracts_due_soon(*, now: datetime) -> int:
     """Remind the teacher, the student and consenting guardians 10, 5 and 1 instructional days ahead."""
     kind = Kind.CONTRACT_DUE_SOON
-    thresholds = reminder_settings().contract_due_day_list
+    thresholds = ReminderSettings.current().contract_due_day_list
     if not thresholds:
         return 0
     today = timezone.localdate(now)
@@ -244,7 +244,7 @@ def seats_open(*, now: datetime) -> int:
 def referrals_waiting(*, now: datetime) -> int:
     """Remind a referral's counselor when a new referral has had no contact for some days, once."""
     kind = Kind.REFERRAL_WAITING
-    days = reminder_settings().referral_no_contact_days
+    days = ReminderSettings.current().referral_no_contact_days
     today = timezone.localdate(now)
     referrals = list(
         Referral.objects.filter(

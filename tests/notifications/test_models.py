@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 
-from notifications.models import Notification, ReminderSettings, reminder_settings
+from notifications.models import Notification, ReminderSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,9 @@ def test_the_database_refuses_an_impossible_notification(contract, teacher, fiel
 
 
 def test_the_settings_getter_gives_the_saved_row_or_the_defaults():
-    assert reminder_settings().contract_due_day_list == [10, 5, 1]
+    assert ReminderSettings.current().contract_due_day_list == [10, 5, 1]
     ReminderSettings.objects.all().delete()
-    defaults = reminder_settings()
+    defaults = ReminderSettings.current()
     assert defaults.pk is None
     assert (defaults.attendance_remind_after_hours, defaults.attendance_escalate_after_hours) == (2, 48)
     assert defaults.referral_no_contact_days == 3
@@ -49,6 +49,6 @@ def test_the_settings_getter_gives_the_saved_row_or_the_defaults():
 def test_there_is_only_one_settings_row():
     ReminderSettings(contract_due_days="7").save()
     assert ReminderSettings.objects.count() == 1
-    assert reminder_settings().contract_due_day_list == [7]
+    assert ReminderSettings.current().contract_due_day_list == [7]
     with pytest.raises(IntegrityError):
         ReminderSettings.objects.bulk_create([ReminderSettings(id=2)])

@@ -11,7 +11,7 @@ from alumni.models import Alumnus
 from alumni.reminders import alumni_check_ins_due
 from alumni.services import check_in_record
 from notifications.models import Kind, Notification
-from programs.models import Attendance, Participation, Session, absence_thresholds
+from programs.models import AbsenceThresholds, Attendance, Participation, Session
 from programs.reminders import absences, attendance_not_logged
 from programs.services import session_log_attendance
 from students.models import ExitReason, SupportProfile
@@ -224,7 +224,7 @@ def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_m
 def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(cohort, participation, users):
     log_marks(cohort, participation, "P P P P P P P P E E", users["staff"])
     Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
-    settings = absence_thresholds()
+    settings = AbsenceThresholds.current()
     settings.chronic_absence_percent = 50
     settings.save()
     assert absences(now=moment(date(2026, 11, 20), 9)) == 0  # 20 % is under the line of 50 %

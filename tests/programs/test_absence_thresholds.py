@@ -5,17 +5,17 @@ from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from programs.models import AbsenceThresholds, absence_thresholds
+from programs.models import AbsenceThresholds
 
 
 def test_it_gives_the_saved_thresholds_or_the_defaults(db):
     AbsenceThresholds.objects.all().delete()
-    defaults = absence_thresholds()
+    defaults = AbsenceThresholds.current()
     assert defaults.pk is None
     assert (defaults.consecutive_absences, defaults.chronic_absence_percent) == (3, 10)
     assert defaults.chronic_absence_min_sessions == 10
     AbsenceThresholds(chronic_absence_percent=15).save()
-    assert absence_thresholds().chronic_absence_percent == 15
+    assert AbsenceThresholds.current().chronic_absence_percent == 15
 
 
 def test_it_keeps_one_row_and_refuses_a_line_past_100_percent(db):
@@ -31,7 +31,7 @@ def test_administrators_edit_them_and_bad_values_are_refused(as_role):
     url = reverse("admin:programs_absencethresholds_change", args=[1])
     data = {"consecutive_absences": 4, "chronic_absence_percent": 12, "chronic_absence_min_sessions": 8}
     assert client.post(url, data).status_code == 302
-    assert absence_thresholds().chronic_absence_percent == 12
+    assert AbsenceThresholds.current().chronic_absence_percent == 12
     for field, bad in (
         ("chronic_absence_percent", 101),
         ("consecutive_absences", 1),
