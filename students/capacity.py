@@ -3,33 +3,19 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from sites.models import Site
 from students.models import Enrollment
-from students.selectors import sites_with_seats
+from students.selectors import open_enrollments_per, sites_with_seats
 
 User = get_user_model()
 
 
-def _open_count(**outer) -> Coalesce:
-    """Open enrollments per outer row, as one correlated subquery."""
-    counts = (
-        Enrollment.objects.open()
-        .filter(**{field: OuterRef(ref) for field, ref in outer.items()})
-        .order_by()
-        .values(*outer)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
 def teachers_with_caseload() -> QuerySet:
     """Teachers annotated with `caseload_count` (their open enrollments at any site) and `seats_left`."""
-    caseload = _open_count(teacher="pk")
+    caseload = open_enrollments_per(teacher="pk")
     return User.objects.annotate(
         caseload_count=caseload, seats_left=Value(settings.ARTWORX_MAX_CASELOAD) - caseload
     ).order_by("last_name", "first_name")

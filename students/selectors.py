@@ -23,17 +23,22 @@ def seats_left(*, capacity: int, enrolled: int) -> int:
     return max(0, capacity - enrolled)
 
 
-def sites_with_seats(sites: QuerySet[Site]) -> QuerySet[Site]:
-    """Annotate `enrolled` (open enrollments) and `seats_left` (as `seats_left()` counts) on each site."""
-    enrolled = (
+def open_enrollments_per(**outer) -> Coalesce:
+    """Open enrollments per outer row (e.g. `site="pk"`, `teacher="pk"`), as one correlated subquery."""
+    counts = (
         Enrollment.objects.open()
-        .filter(site=OuterRef("pk"))
+        .filter(**{field: OuterRef(ref) for field, ref in outer.items()})
         .order_by()
-        .values("site")
+        .values(*outer)
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return sites.annotate(enrolled=Coalesce(Subquery(enrolled), 0)).annotate(
+    return Coalesce(Subquery(counts), 0)
+
+
+def sites_with_seats(sites: QuerySet[Site]) -> QuerySet[Site]:
+    """Annotate `enrolled` (open enrollments) and `seats_left` (as `seats_left()` counts) on each site."""
+    return sites.annotate(enrolled=open_enrollments_per(site="pk")).annotate(
         seats_left=Greatest(F("capacity") - F("enrolled"), 0)
     )
 
