@@ -21,7 +21,7 @@ from artworx.dates import (
 )
 from artworx.models import SingletonModel, TimeStampedModel
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
-from students.models import Enrollment
+from students.models import Enrollment, Student
 
 
 class Discipline(models.TextChoices):
@@ -276,6 +276,24 @@ class Cohort(TimeStampedModel):
 class ParticipationQuerySet(models.QuerySet):
     """Queries over participations."""
 
+    def visible_to(self, user) -> "ParticipationQuerySet":
+        """Participants the user may see, inside any cohort (DESIGN.md rule 13).
+
+        Staff see all; a teaching artist the participants of their own cohorts; a teacher the
+        participants who are their students now (`Student.visible_to`), whichever cohort holds them:
+        seeing a partner-venue cohort never shows a teacher the students of other sites.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all(user):
+            return self.all()
+        scope = Q(pk__in=[])
+        if is_teacher(user):
+            scope |= Q(student__in=Student.objects.visible_to(user))
+        if is_teaching_artist(user):
+            scope |= Q(cohort__teaching_artists=user)
+        return self.filter(pk__in=self.filter(scope).values("pk"))
+
     def enrolled(self) -> "ParticipationQuerySet":
         return self.filter(status=Participation.Status.ENROLLED)
 
@@ -460,6 +478,14 @@ class SessionLogSubmission(models.Model):
         return f"{self.session} · {self.key}"
 
 
+class AttendanceQuerySet(models.QuerySet):
+    """Queries over attendance marks."""
+
+    def visible_to(self, user) -> "AttendanceQuerySet":
+        """The marks of the participants the user may see."""
+        return self.filter(participation__in=Participation.objects.visible_to(user))
+
+
 class Attendance(TimeStampedModel):
     """One participant's mark for one session."""
 
@@ -467,6 +493,7 @@ class Attendance(TimeStampedModel):
     participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="attendance")
     mark = models.CharField(_("mark"), max_length=2, choices=Mark.choices)
 
+    objects = AttendanceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

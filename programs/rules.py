@@ -28,6 +28,8 @@ rules.add_perm("programs.add_cohort", manages_programs)
 rules.add_perm("programs.change_cohort", manages_programs)
 rules.add_perm("programs.add_participation", manages_programs)
 rules.add_perm("programs.change_participation", manages_programs)
+# Why staff waived a prerequisite is staff's note about a student: not for teaching artists.
+rules.add_perm("programs.view_override_reason", sees_all | is_teacher)
 rules.add_perm("programs.change_session", manages_programs)
 # Who to call about attendance: staff roles and teachers (scoped to their sites' cohorts).
 rules.add_perm("programs.view_attendance_alerts", sees_all | is_teacher)

@@ -161,18 +161,22 @@ def session_rows(*, user) -> QuerySet[Session]:
 
 
 def attendance_rows(*, user) -> QuerySet[Attendance]:
-    """Attendance marks of the sessions the user may see, with session, program and student."""
-    return Attendance.objects.filter(session__in=Session.objects.visible_to(user)).select_related(
+    """Attendance marks of the participants the user may see, with session, program and student."""
+    return Attendance.objects.visible_to(user).select_related(
         "session__cohort__program", "participation__student"
     )
 
 
-def cohort_roster(*, cohort: Cohort) -> list[Participation]:
-    """A cohort's participants (enrolled first) with `.figures`, in two queries."""
+def cohort_roster(*, cohort: Cohort, user) -> list[Participation]:
+    """The cohort's participants the user may see (enrolled first) with `.figures`, in two queries.
+
+    A teacher looking at a partner-venue cohort sees their own students only; the page counts the others.
+    """
     participations = list(
-        cohort.participations.select_related("student").order_by(
-            "status", "student__last_name", "student__first_name"
-        )
+        Participation.objects.visible_to(user)
+        .filter(cohort=cohort)
+        .select_related("student")
+        .order_by("status", "student__last_name", "student__first_name")
     )
     figures = attendance_figures(p.pk for p in participations)
     for participation in participations:
@@ -219,11 +223,9 @@ def student_participations(*, student) -> list[Participation]:
     return participations
 
 
-def attendance_rate(*, sessions: QuerySet[Session]) -> int | None:
-    """Percent of marks that count as attended across a set of sessions, in one query."""
-    totals = Attendance.objects.filter(session__in=sessions).aggregate(
-        total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
-    )
+def attendance_rate(*, marks: QuerySet[Attendance]) -> int | None:
+    """Percent of the marks that count as attended, in one query."""
+    totals = marks.aggregate(total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
     if not totals["total"]:
         return None
     return round(100 * (totals["total"] - totals["absent"]) / totals["total"])
@@ -240,7 +242,7 @@ def cohort_sessions(*, cohort: Cohort) -> QuerySet[Session]:
 
 def attendance_alerts(*, user, site=None) -> list[Participation]:
     """Current participants the user may see who are chronically absent or absent several times in a row."""
-    participations = Participation.objects.enrolled().filter(cohort__in=Cohort.objects.visible_to(user))
+    participations = Participation.objects.visible_to(user).enrolled()
     if site is not None:
         participations = participations.filter(cohort__site=site)
     rows = list(participations.select_related("student", "cohort__program", "cohort__site", "cohort__venue"))

@@ -28,7 +28,7 @@ from programs.forms import (
     SessionForm,
     SessionLogForm,
 )
-from programs.models import Cohort, Participation, Pathway, Placement, Program, Session
+from programs.models import Attendance, Cohort, Participation, Pathway, Placement, Program, Session
 from programs.selectors import (
     artist_cohorts,
     attendance_alerts,
@@ -132,17 +132,21 @@ def _visible_cohort(request: HttpRequest, pk: int, perm: str) -> Cohort:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A cohort: participants with attendance figures, and its sessions."""
     cohort = _visible_cohort(request, pk, "programs.view_cohort")
-    sessions = cohort_sessions(cohort=cohort)
+    roster = cohort_roster(cohort=cohort, user=request.user)
+    shown = [p.pk for p in roster]
+    marks = Attendance.objects.visible_to(request.user).filter(session__cohort=cohort)
     context = {
         "cohort": cohort,
-        "roster": cohort_roster(cohort=cohort),
-        "sessions": sessions,
-        "rate": attendance_rate(sessions=cohort.sessions.all()),
+        "roster": roster,
+        # Participants of other sites in a partner-venue cohort: counted, never named (rule 13).
+        "others": cohort.enrolled - sum(p.status == Participation.Status.ENROLLED for p in roster),
+        "sessions": cohort_sessions(cohort=cohort),
+        "rate": attendance_rate(marks=marks),
         "today": timezone.localdate(),
         "history": change_history(
             [
                 (cohort.history.all(), _("Cohort")),
-                (Participation.history.filter(cohort_id=cohort.pk), _("Participant")),
+                (Participation.history.filter(cohort_id=cohort.pk, id__in=shown), _("Participant")),
             ]
         ),
     }

@@ -19,7 +19,7 @@ from artworx.dates import DateField
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.widgets import LongSelect
-from programs.models import Pathway, Session
+from programs.models import Attendance, Pathway
 from programs.selectors import attendance_rate, cohort_rows, pathway_students
 from reports.cache import board_key
 from reports.selectors import dashboard, pathway_figures, teacher_caseload
@@ -148,7 +148,9 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closures": site_closures(site=site),
         "period": period,
         "attendance": attendance_rate(
-            sessions=Session.objects.filter(cohort__site=site, date__range=(first, last))
+            marks=Attendance.objects.visible_to(request.user).filter(
+                session__cohort__site=site, session__date__range=(first, last)
+            )
         ),
         "cohorts": cohort_rows(user=request.user).filter(site=site, term_ends_on__gte=first),
     }

@@ -85,7 +85,7 @@ def student_rows(*, user) -> QuerySet[Student]:
 
 
 def enrollment_rows(*, user) -> QuerySet[Enrollment]:
-    """Enrollments, past and open, at the sites the user may see, with student, site and teacher."""
+    """Enrollments the user may see (`Enrollment.visible_to`), with student, site and teacher."""
     return Enrollment.objects.visible_to(user).select_related("student", "site", "teacher")
 
 

@@ -6,6 +6,7 @@ from functools import cache
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -116,6 +117,13 @@ def empty_cache(settings):
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: LocaleMiddleware activates the language of a request
+    made by an earlier test in this thread and nothing deactivates it."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

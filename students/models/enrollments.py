@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,13 +37,16 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True)
 
     def visible_to(self, user) -> "EnrollmentQuerySet":
-        """Enrollments the user may see: all for staff roles, their sites' for teachers."""
+        """Enrollments the user may see: all for staff roles; for a teacher, those at their sites while
+        the student is there (enrolled at that site now), so a student who left takes their record along.
+        """
         if not user.is_authenticated:
             return self.none()
         if sees_all(user):
             return self.all()
         if is_teacher(user):
-            return self.filter(site__teachers=user)
+            there_now = Enrollment.objects.open().filter(student=OuterRef("student"), site=OuterRef("site"))
+            return self.filter(Exists(there_now), site__teachers=user)
         return self.none()
 
 

@@ -63,8 +63,8 @@ def test_figures_for_many_participants_take_two_queries(cohort, participants, dj
 def test_the_attendance_rate_counts_absences_in_one_query(cohort, participants, django_assert_num_queries):
     log(cohort, participants[0], "P P U E")
     with django_assert_num_queries(1):
-        assert attendance_rate(sessions=Session.objects.filter(cohort=cohort)) == 50
-    assert attendance_rate(sessions=Session.objects.none()) is None
+        assert attendance_rate(marks=Attendance.objects.filter(session__cohort=cohort)) == 50
+    assert attendance_rate(marks=Attendance.objects.none()) is None
 
 
 def test_my_sessions_lists_today_then_what_is_still_to_log(cohort, users):
