@@ -6,9 +6,15 @@ from artworx.roles import is_teacher, is_teaching_artist, manages_programs, sees
 
 
 @rules.predicate
+def leads_cohort(user, cohort) -> bool:
+    """The user is one of the cohort's teaching artists."""
+    return cohort is not None and cohort.teaching_artists.filter(pk=user.pk).exists()
+
+
+@rules.predicate
 def teaches_session(user, session) -> bool:
     """The user is one of the session's cohort's teaching artists."""
-    return session is not None and session.cohort.teaching_artists.filter(pk=user.pk).exists()
+    return session is not None and leads_cohort(user, session.cohort)
 
 
 rules.add_perm("programs.view_program", sees_all | is_teacher | is_teaching_artist)
@@ -35,3 +41,5 @@ rules.add_perm("programs.change_session", manages_programs)
 rules.add_perm("programs.view_attendance_alerts", sees_all | is_teacher)
 # Teaching artists log their own cohorts' sessions (the 7-day edit window is in the service).
 rules.add_perm("programs.log_session", manages_programs | (is_teaching_artist & teaches_session))
+# The same, asked once for a whole cohort (its page shows the log buttons only to those who may log).
+rules.add_perm("programs.log_cohort_sessions", manages_programs | (is_teaching_artist & leads_cohort))

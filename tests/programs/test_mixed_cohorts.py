@@ -153,3 +153,16 @@ def test_the_enrollments_download_shows_a_teacher_their_sites_enrollments_while_
     assert rows("other_teacher") == [("Moving", other_site.name)]
     assert staying.student.last_name in {name for name, _site in rows("staff")}
     assert len(rows("staff")) == 4  # staying, leaving, and both of moving's
+
+
+@pytest.mark.parametrize(
+    ("role", "may_log"),
+    [("staff", True), ("teaching_artist", True), ("teacher", False), ("counselor", False)],
+)
+def test_the_log_buttons_show_only_to_those_who_may_log(as_role, mixed, role, may_log):
+    cohort, _participations = mixed
+    client = as_role(role)
+    page = client.get(reverse("programs:cohort_detail", kwargs={"pk": cohort.pk})).content.decode()
+    log_url = reverse("programs:session_log", kwargs={"pk": cohort.sessions.first().pk})
+    assert (log_url in page) is may_log
+    assert client.get(log_url).status_code == (200 if may_log else 403)
