@@ -124,19 +124,31 @@ class ExitForm(forms.Form):
     """End an enrollment with a date and a reason."""
 
     ended_on = DateField(label=_("Last day"), widget=DateInput())
-    exit_reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices)
+    # No reason is chosen for the user: a hurried "moved" must never become a graduate.
+    exit_reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("Choose a reason")), *ExitReason.choices]
+    )
     diploma = forms.ChoiceField(
         label=_("Diploma or equivalency"),
-        choices=Diploma.choices,
+        choices=[("", _("Not a graduate")), *Diploma.choices],
         required=False,
         help_text=_("For a graduate: their alumni record opens with this."),
+    )
+    confirm_graduation = forms.BooleanField(
+        label=_("Yes, the student graduated: open their alumni record and count them as a graduate."),
+        required=False,
     )
     notes = forms.CharField(label=_("Notes or plans"), max_length=300, required=False)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("exit_reason") == ExitReason.GRADUATED and not cleaned.get("diploma"):
+        graduated = cleaned.get("exit_reason") == ExitReason.GRADUATED
+        if graduated and not cleaned.get("diploma"):
             self.add_error("diploma", _("Choose the diploma or equivalency the student earned."))
+        if graduated and not cleaned.get("confirm_graduation"):
+            self.add_error("confirm_graduation", _("Confirm the graduation: it opens an alumni record."))
+        if not graduated and cleaned.get("diploma"):
+            self.add_error("diploma", _("A diploma is recorded only for a graduate."))
         return cleaned
 
     def __init__(self, *args, **kwargs):

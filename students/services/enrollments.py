@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -271,7 +272,7 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
     if on < enrollment.started_on:
         raise ValidationError(
             _("A transfer cannot be dated before the enrollment started (%(date)s).")
-            % {"date": enrollment.started_on},
+            % {"date": date_format(enrollment.started_on, "SHORT_DATE_FORMAT")},
             code="before_start",
         )
     enrollment.ended_on = on
@@ -298,7 +299,7 @@ def enrollment_exit(
     if ended_on < enrollment.started_on:
         raise ValidationError(
             _("The exit date cannot be before the enrollment started (%(date)s).")
-            % {"date": enrollment.started_on},
+            % {"date": date_format(enrollment.started_on, "SHORT_DATE_FORMAT")},
             code="before_start",
         )
     enrollment.ended_on = ended_on

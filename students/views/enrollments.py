@@ -14,7 +14,6 @@ from students.forms import (
     PlacementForm,
 )
 from students.models import (
-    Diploma,
     Enrollment,
 )
 from students.services import (
@@ -98,7 +97,7 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ended_on=data["ended_on"],
                 exit_reason=data["exit_reason"],
                 notes=data["notes"],
-                diploma=data["diploma"] or Diploma.DIPLOMA,
+                diploma=data["diploma"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -159,7 +159,12 @@ def test_the_list_filters_by_year_outcome_and_overdue(as_role, graduate, site, t
 
 def test_graduating_from_the_exit_page_opens_the_alumni_record(as_role, enrollment):
     data = {"ended_on": "2026-06-12", "exit_reason": "graduated", "diploma": "ged", "notes": "Trade school"}
-    assert as_role("staff").post(reverse("students:exit", args=[enrollment.pk]), data).status_code == 302
+    client = as_role("staff")
+    unconfirmed = client.post(reverse("students:exit", args=[enrollment.pk]), data)
+    assert "confirm_graduation" in unconfirmed.context["form"].errors
+    assert not Alumnus.objects.exists()
+    data["confirm_graduation"] = "on"
+    assert client.post(reverse("students:exit", args=[enrollment.pk]), data).status_code == 302
     assert Alumnus.objects.get(student=enrollment.student).diploma == "ged"
 
 

@@ -359,12 +359,22 @@ def test_it_ends_an_enrollment_with_a_reason(as_role, enrollment):
     [
         {"ended_on": "2026-01-02", "exit_reason": "moved"},
         {"ended_on": "2026-11-02", "exit_reason": "expelled"},
+        {"ended_on": "2026-11-02", "exit_reason": ""},
+        {"ended_on": "2026-11-02", "exit_reason": "moved", "diploma": "diploma"},
+        {"ended_on": "2026-11-02", "exit_reason": "graduated", "diploma": "ged"},
     ],
 )
 def test_it_refuses_a_bad_exit_and_writes_nothing(as_role, enrollment, data):
     response = as_role("staff").post(reverse("students:exit", args=[enrollment.pk]), data)
     assert response.status_code == 200
     assert Enrollment.objects.get().is_open
+
+
+def test_the_exit_form_chooses_no_reason_and_no_diploma_for_the_user(as_role, enrollment):
+    form = as_role("staff").get(reverse("students:exit", args=[enrollment.pk])).context["form"]
+    assert form["exit_reason"].value() in (None, "")
+    assert form["diploma"].value() in (None, "")
+    assert not form["confirm_graduation"].value()
 
 
 def test_an_ended_enrollment_cannot_be_ended_again(as_role, enrollment):
