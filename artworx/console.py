@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from artworx.roles import is_administrator
+from artworx.roles import is_administrator, people_with
 
 
 class ArtworxAdminSite(admin.AdminSite):
@@ -29,6 +29,18 @@ class ServiceAdminMixin:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class RolePickersMixin:
+    """Pickers of people list only those holding the role the place needs: `role_pickers` maps a
+    many-to-many field to a role (artworx.roles). The service refuses anyone else on every path."""
+
+    role_pickers: dict[str, str] = {}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.role_pickers:
+            kwargs["queryset"] = people_with(self.role_pickers[db_field.name])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class NoDeleteMixin:

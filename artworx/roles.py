@@ -7,6 +7,8 @@ role predicates and its own object predicates. Which rows a user may see is answ
 
 import rules
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "Administrator"
@@ -48,6 +50,25 @@ sees_all = is_administrator | is_program_staff | is_counselor
 manages_sites = is_administrator | is_program_staff
 # Program staff run the arts programs: cohorts, participants, sessions, late attendance fixes.
 manages_programs = is_administrator | is_program_staff
+
+
+def people_with(role: str):
+    """Active users holding `role`: the only people a place bound to it may be given (a site's teacher,
+    a cohort's teaching artist, a referral's counselor). Pickers list these; services check with
+    `require_role`."""
+    return get_user_model().objects.filter(is_active=True, groups__name=role)
+
+
+def require_role(users, role: str, *, message: str, code: str) -> None:
+    """Refuse (ValidationError) if any of `users` is not an active holder of `role`; one query.
+
+    `message` names them with `%(names)s`.
+    """
+    users = [user for user in users if user is not None]
+    holders = set(people_with(role).filter(pk__in=[user.pk for user in users]).values_list("pk", flat=True))
+    refused = [user for user in users if user.pk not in holders]
+    if refused:
+        raise ValidationError(message % {"names": ", ".join(map(str, refused))}, code=code)
 
 
 def role_names(user) -> list[str]:

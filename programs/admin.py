@@ -3,7 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from artworx.console import NoDeleteMixin, ServiceAdminMixin
+from artworx.console import NoDeleteMixin, RolePickersMixin, ServiceAdminMixin
+from artworx.roles import TEACHING_ARTIST
 from programs.models import (
     AbsenceThresholds,
     Attendance,
@@ -78,7 +79,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class CohortAdmin(ServiceAdminMixin, RolePickersMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Cohorts; saving schedules their sessions through the cohort service."""
 
     list_display = ("program", "site", "venue", "term_starts_on", "term_ends_on", "capacity")
@@ -87,6 +88,7 @@ class CohortAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ("program__name", "site__name", "venue__name")
     autocomplete_fields = ("program", "site", "venue")
     filter_horizontal = ("teaching_artists",)
+    role_pickers = {"teaching_artists": TEACHING_ARTIST}
     inlines = [ParticipationInline, SessionInline]
 
     def save_model(self, request, obj, form, change) -> None:

@@ -3,13 +3,12 @@
 import uuid
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.dates import DateField
-from artworx.roles import TEACHING_ARTIST
+from artworx.roles import TEACHING_ARTIST, people_with
 from programs.models import (
     MARK_LETTERS,
     WEEKDAYS,
@@ -27,8 +26,6 @@ from programs.models import (
 from sites.models import Partner, Site
 from students.forms import DateInput
 from students.models import Enrollment, Student
-
-User = get_user_model()
 
 
 class TimeInput(forms.TimeInput):
@@ -107,9 +104,7 @@ class CohortForm(forms.ModelForm):
         self.fields["program"].queryset = Program.objects.filter(is_active=True)
         self.fields["site"].queryset = Site.objects.active()
         self.fields["venue"].queryset = Partner.objects.filter(is_active=True)
-        self.fields["teaching_artists"].queryset = User.objects.filter(
-            groups__name=TEACHING_ARTIST, is_active=True
-        )
+        self.fields["teaching_artists"].queryset = people_with(TEACHING_ARTIST)
         if self.instance.pk:
             self.initial["meeting_days"] = self.instance.weekdays
 

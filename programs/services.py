@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from artworx.roles import TEACHING_ARTIST, manages_programs
+from artworx.roles import TEACHING_ARTIST, manages_programs, require_role
 from programs.models import (
     Attendance,
     Cohort,
@@ -53,12 +53,12 @@ def cohort_save(*, cohort: Cohort, teaching_artists) -> Cohort:
             )
     if not cohort.weekdays:
         raise ValidationError(_("Choose at least one meeting day."), code="meeting_days")
-    not_artists = [u for u in teaching_artists if not u.groups.filter(name=TEACHING_ARTIST).exists()]
-    if not_artists:
-        raise ValidationError(
-            _("%(names)s are not teaching artists.") % {"names": ", ".join(map(str, not_artists))},
-            code="not_artist",
-        )
+    require_role(
+        teaching_artists,
+        TEACHING_ARTIST,
+        message=_("%(names)s cannot lead a cohort: only active people with the Teaching artist role can."),
+        code="not_artist",
+    )
     created = cohort.pk is None
     cohort.full_clean()
     cohort.save()

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from artworx.console import NoDeleteMixin, ServiceAdminMixin
+from artworx.console import NoDeleteMixin, RolePickersMixin, ServiceAdminMixin
+from artworx.roles import TEACHER
 from sites.models import Closure, Partner, Site
 from sites.services import closure_delete, closure_save, site_save
 
@@ -26,7 +27,7 @@ class ClosureInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class SiteAdmin(ServiceAdminMixin, RolePickersMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Sites; capacity changes go through the site service."""
 
     list_display = ("name", "partner", "capacity", "is_active")
@@ -35,6 +36,7 @@ class SiteAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ("name", "address")
     autocomplete_fields = ("partner",)
     filter_horizontal = ("teachers",)
+    role_pickers = {"teachers": TEACHER}
     inlines = [ClosureInline]
 
     def save_model(self, request, obj, form, change) -> None:

@@ -3,15 +3,12 @@
 from datetime import date, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.dates import DateField
-from artworx.roles import TEACHER
+from artworx.roles import TEACHER, people_with
 from sites.models import Site
-
-User = get_user_model()
 
 
 class SiteForm(forms.ModelForm):
@@ -24,7 +21,7 @@ class SiteForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teachers"].queryset = User.objects.filter(groups__name=TEACHER, is_active=True)
+        self.fields["teachers"].queryset = people_with(TEACHER)
         self.fields["partner"].queryset = self.fields["partner"].queryset.filter(is_active=True)
 
 

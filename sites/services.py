@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from artworx.roles import TEACHER, require_role
 from sites.models import Closure, Site
 from sites.signals import calendar_changed, site_changing
 
@@ -10,6 +11,12 @@ from sites.signals import calendar_changed, site_changing
 @transaction.atomic
 def site_save(*, site: Site, teachers) -> Site:
     """Create or update a site and its teachers, refusing changes that would strand enrolled students."""
+    require_role(
+        teachers,
+        TEACHER,
+        message=_("%(names)s cannot teach at a site: only active people with the Teacher role can."),
+        code="not_a_teacher",
+    )
     if site.pk is not None:
         # Lock the row the capacity rule hangs on, as enrollment does, so a capacity cut and an
         # enrollment cannot both pass their checks.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.dates import DateField
-from artworx.roles import COUNSELOR, TEACHER
+from artworx.roles import COUNSELOR, TEACHER, people_with
 from sites.models import Partner, Site
 from students.capacity import teachers_with_caseload
 from students.models import (
@@ -269,7 +269,7 @@ class ReferralForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Partner.objects.filter(is_active=True)
-        self.fields["counselor"].queryset = User.objects.filter(groups__name=COUNSELOR, is_active=True)
+        self.fields["counselor"].queryset = people_with(COUNSELOR)
         if self.instance.pk:
             del self.fields["received_on"]
         else:
