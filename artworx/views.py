@@ -5,7 +5,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -39,6 +39,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     # Browsers check it for updates on every visit (no-cache); its scope is the path it is served at.
     with open(finders.find("js/sw.js"), encoding="utf-8") as script:
         return HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of every site whatever the page says: send them to the app's icon."""
+    return HttpResponsePermanentRedirect(static("icons/icon-192.png"))
 
 
 @require_GET

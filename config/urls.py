@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", views.language_set, name="set_language"),  # POST only (the view says so)
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_app_manifest, name="web_app_manifest"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # A namespace's pages that read apps above it are served by reports, mounted beside the app's own.
     path("sites/", include((sites_urls.urlpatterns + reports_urls.site_pages, "sites"))),
     path("students/", include("students.urls")),

@@ -1,6 +1,8 @@
 """Log in, land on the role's home page, log out, change password."""
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from artworx.roles import role_names
@@ -115,3 +117,10 @@ def test_the_language_switch_serves_spanish_labels(as_role, client):
 def test_role_names_follow_groups(users):
     assert role_names(users["counselor"]) == ["Counselor"]
     assert role_names(users["no_role"]) == []
+
+
+def test_favicon_ico_leads_to_the_apps_icon_that_exists(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".png")
+    assert finders.find(response["Location"].removeprefix(settings.STATIC_URL).split("?")[0])

@@ -73,6 +73,7 @@ URLS: dict[str, Row] = {
     # The service worker and the manifest are public: the phone fetches them before anyone signs in.
     "service_worker": row(anonymous=200, **everyone(200)),
     "web_app_manifest": row(anonymous=200, **everyone(200)),
+    "favicon": row(anonymous=301, **everyone(301)),
     "export": row(lambda w: {"name": "students", "fmt": "csv"}, **STAFF, **TEACHERS),
     "dashboard:dashboard": row(**STAFF),
     "dashboard:report": row(**STAFF),
