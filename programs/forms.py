@@ -229,6 +229,16 @@ class SessionLogForm(forms.Form):
     def marks(self) -> dict[int, str]:
         return {row.pk: self.cleaned_data[self.field_name(row)] for row in self.rows}
 
+    def unmarked(self) -> list:
+        """The rows a refused save left without a mark, for the summary at the top of the log."""
+        if not self.is_bound:
+            return []
+        return [row for row in self.rows if self.field_name(row) in self.errors]
+
+    def marked_count(self) -> int:
+        """How many rows carry a mark now (posted or saved): the save bar's "12 of 18 marked"."""
+        return sum(bool(self[self.field_name(row)].value()) for row in self.rows)
+
     def mark_fields(self):
         """(row, bound field, [(radio, letter)]) for the template: each button shows its letter."""
         fields = [(row, self[self.field_name(row)]) for row in self.rows]

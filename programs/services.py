@@ -1,12 +1,13 @@
 """Writes on programs, cohorts, sessions and attendance; rules 8–10 live here."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -235,6 +236,19 @@ def session_cancel(*, session: Session, reason: str) -> Session:
     return session
 
 
+def session_not_started(session: Session, *, now: datetime) -> None:
+    """Refuse to log a session before it starts: marks taken in advance would be guesses."""
+    if (session.date, session.starts_at) > (now.date(), now.time()):
+        raise ValidationError(
+            _("This session starts on %(day)s at %(time)s: log it once it has begun.")
+            % {
+                "day": date_format(session.date, "SHORT_DATE_FORMAT"),
+                "time": time_format(session.starts_at, "TIME_FORMAT"),
+            },
+            code="future_session",
+        )
+
+
 def _check_may_log(*, session: Session, by, today: date) -> None:
     """Staff may log any time; a cohort's artist logs past sessions and corrects a log for 7 days."""
     if manages_programs(by):
@@ -291,13 +305,13 @@ def session_log_attendance(
             ),
             code="log_changed",
         )
-    today = timezone.localdate()
+    now = timezone.localtime()
+    today = now.date()
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(
             _("This session was cancelled: there is nothing to log."), code="session_cancelled"
         )
-    if session.date > today:
-        raise ValidationError(_("A session can be logged once it has happened."), code="future_session")
+    session_not_started(session, now=now)
     _check_may_log(session=session, by=by, today=today)
     expected = {p.pk: p for p in Participation.objects.on_log_of(session)}
     unknown = set(marks) - set(expected)
@@ -322,10 +336,11 @@ def session_log_attendance(
     changed = []
     for pk, mark in marks.items():
         if pk in existing and existing[pk].mark != mark:
-            existing[pk].mark = mark
+            # updated_at moves with the mark: the absence sweep re-reads marks changed since its last run.
+            existing[pk].mark, existing[pk].updated_at = mark, timezone.now()
             changed.append(existing[pk])
     bulk_create_with_history(created, Attendance, default_user=by)
-    bulk_update_with_history(changed, Attendance, ["mark"], default_user=by)
+    bulk_update_with_history(changed, Attendance, ["mark", "updated_at"], default_user=by)
     session.topic, session.activities, session.notes = topic.strip(), activities.strip(), notes.strip()
     if session.status != Session.Status.LOGGED:
         session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()

@@ -52,6 +52,7 @@ from programs.services import (
     session_cancel,
     session_log_attendance,
     session_move,
+    session_not_started,
 )
 from sites.models import Site
 from students.models import Student
@@ -340,9 +341,12 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     session = _visible_session(request, pk, "programs.log_session")
     wants_json = request.headers.get("Accept") == "application/json"
     if request.method == "GET":
-        return render(
-            request, "programs/session_log.html", {"session": session, "form": _session_log_form(session)}
-        )
+        context = {"session": session, "form": _session_log_form(session)}
+        try:
+            session_not_started(session, now=timezone.localtime())
+        except ValidationError as early:
+            context["not_started"] = early.messages[0]
+        return render(request, "programs/session_log.html", context)
     form = SessionLogForm(request.POST, rows=session_log_rows(session=session), session=session)
     conflict = None
     if form.is_valid():

@@ -1,8 +1,10 @@
 """Rules 8–10 through the programs services."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -358,3 +360,34 @@ def test_participations_keep_one_open_per_cohort_in_the_database(cohort, partici
 def test_a_site_does_not_need_a_teacher_for_a_cohort():
     cohort = CohortFactory(site=SiteFactory())
     assert cohort.place == cohort.site
+
+
+def test_a_session_is_logged_once_it_has_begun_not_before(cohort, participants, users):
+    started = Session.objects.create(
+        cohort=cohort, date=date(2026, 11, 16), starts_at=time(15, 30), duration_minutes=90
+    )
+    marks = {p.pk: "P" for p in participants}
+    at_3_29 = datetime(2026, 11, 16, 15, 29, tzinfo=ZoneInfo("America/Los_Angeles"))
+    with time_machine.travel(at_3_29, tick=False):
+        with pytest.raises(ValidationError) as excinfo:
+            session_log_attendance(session=started, marks=marks, topic="", by=users["teaching_artist"])
+        assert refusal(excinfo) == "future_session"
+        assert "3:30" in excinfo.value.messages[0]
+    with time_machine.travel(at_3_29 + timedelta(minutes=1), tick=False):
+        session_log_attendance(session=started, marks=marks, topic="", by=users["teaching_artist"])
+    assert Attendance.objects.filter(session=started).count() == len(participants)
+
+
+def test_a_corrected_mark_moves_its_updated_at_for_the_absence_sweep(
+    session, participants, all_present, users
+):
+    at_5_pm = datetime(2026, 11, 16, 17, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    with time_machine.travel(at_5_pm, tick=False):
+        session_log_attendance(session=session, marks=all_present, topic="", by=users["teaching_artist"])
+    corrected = {**all_present, participants[0].pk: "U"}
+    with time_machine.travel(at_5_pm + timedelta(days=1), tick=False):
+        session_log_attendance(session=session, marks=corrected, topic="", by=users["teaching_artist"])
+    moved = Attendance.objects.get(participation=participants[0])
+    kept = Attendance.objects.get(participation=participants[1])
+    assert (moved.mark, moved.updated_at) == ("U", at_5_pm + timedelta(days=1))
+    assert kept.updated_at == at_5_pm
