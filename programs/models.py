@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from artworx.dates import (
@@ -310,7 +311,7 @@ class Participation(TimeStampedModel):
     """A student in a cohort."""
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("Enrolled")
+        ENROLLED = "enrolled", pgettext_lazy("the status of one person", "Enrolled")
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

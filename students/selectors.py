@@ -123,15 +123,18 @@ def contract_rows(*, user) -> QuerySet[Contract]:
 
 
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
-    """Attach `.pace` to each active contract (None for closed ones), loading closures in one query."""
+    """Attach `.pace` to each active contract (None for closed ones) and `.days_used` to each closed
+    one (the instructional days it ran, not its length), loading closures in one query."""
     contracts = list(contracts)
-    calendars = calendars_for_sites({c.site_id for c in contracts if c.is_active})
+    calendars = calendars_for_sites({c.site_id for c in contracts})
     for contract in contracts:
+        calendar = calendars[contract.site_id]
         contract.pace = (
-            contract_pace(contract=contract, calendar=calendars[contract.site_id], today=today)
-            if contract.is_active
-            else None
+            contract_pace(contract=contract, calendar=calendar, today=today) if contract.is_active else None
         )
+        contract.days_used = None
+        if not contract.is_active and contract.closed_on is not None:
+            contract.days_used = contract.days_elapsed(calendar, today=contract.closed_on)
     return contracts
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from artworx.models import TimeStampedModel
@@ -35,7 +36,7 @@ class WaitlistEntry(TimeStampedModel):
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
-        ENROLLED = "enrolled", _("Enrolled")
+        ENROLLED = "enrolled", pgettext_lazy("the status of one person", "Enrolled")
         SKIPPED = "skipped", _("Skipped")
 
     student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="waitlist_entries")
@@ -104,7 +105,7 @@ class Referral(TimeStampedModel):
         RECEIVED = "received", _("Received")
         CONTACTED = "contacted", _("Contacted")
         ASSESSED = "assessed", _("Assessed")
-        ENROLLED = "enrolled", _("Enrolled")
+        ENROLLED = "enrolled", pgettext_lazy("the status of one person", "Enrolled")
         DECLINED = "declined", _("Declined")
         UNREACHABLE = "unreachable", _("Unreachable")
 

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from artworx.models import FieldConstraintErrorsMixin, Language, TimeStampedModel
@@ -75,7 +76,7 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
     constraint_error_fields = {"duplicate_district_id": "district_id"}
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("Enrolled")
+        ENROLLED = "enrolled", pgettext_lazy("the status of one person", "Enrolled")
         GRADUATED = "graduated", _("Graduated")
         NOT_ENROLLED = "not_enrolled", _("Not enrolled")
 

@@ -5,6 +5,10 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from students.models import Student
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django"
 
@@ -55,3 +59,11 @@ def test_the_compiled_catalogue_matches_the_source():
         elif catalogue.gettext(key) != entry.msgstr:
             stale.append(entry.msgid)
     assert stale == [], f"run `make messages`: {stale[:20]}"
+
+
+def test_one_students_status_is_singular_and_a_count_plural_in_spanish():
+    with translation.override("es"):
+        badge = render_to_string("students/_status_badge.html", {"status": "enrolled"})
+        assert ">Inscrito<" in badge
+        assert str(Student.Status.ENROLLED.label) == "Inscrito"
+        assert translation.gettext("Enrolled") == "Inscritos"  # the funnel's and the report's columns

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.urls import reverse
 
 from sites.calendar import InstructionalCalendar
 from sites.models import Closure
@@ -127,6 +128,17 @@ def test_a_contract_completes_when_every_course_is_resolved(student, open_contra
     )
     contract.refresh_from_db()
     assert (contract.status, contract.closed_on) == ("completed", date(2026, 10, 9))
+
+
+def test_a_closed_contract_shows_the_instructional_days_it_ran(student, open_contract, users, as_role):
+    contract = open_contract(student)  # Monday 2026-09-14
+    for course in contract.courses.all():
+        contract_course_resolve(
+            course=course, status="completed", grade="A", resolved_on=date(2026, 10, 9), by=users["teacher"]
+        )
+    page = as_role("teacher").get(reverse("students:contract_detail", args=[contract.pk]))
+    assert page.context["contract"].days_used == 20  # four weeks of weekdays, no closure
+    assert "20 of 80" in page.content.decode()
 
 
 @pytest.mark.parametrize(
