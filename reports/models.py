@@ -45,7 +45,19 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()}: {self.get_direction_display()} {self.percent}%"
+        return f"{self.get_key_display()}: {self.wording}"
+
+    @property
+    def wording(self) -> str:
+        """The target as a reader says it: "at least 95 %", but "all (100 %)" rather than "at least 100 %"."""
+        if self.direction == self.Direction.AT_LEAST and self.percent == 100:
+            return str(_("all (100 %)"))
+        if self.direction == self.Direction.AT_MOST and self.percent == 0:
+            return str(_("none (0 %)"))
+        return _("%(direction)s %(percent)s %%") % {
+            "direction": self.get_direction_display(),
+            "percent": self.percent,
+        }
 
     def mark(self, value: float | None) -> str:
         """green when the figure meets the target, amber within 5 points, red beyond; grey without data."""
