@@ -1,0 +1,282 @@
+"""Uploaded tables (CSV, Excel), checked before they are read: size, zip, XML, rows, columns, time.
+
+A roster file comes from outside and is attacker-shaped until proven otherwise. Each limit below
+answered a file that took a worker down (issue #16): a 1.6 KB workbook declaring a million rows by
+16,384 columns, an 887 KB workbook of 3 million rows, an upload read whole before its size was
+looked at. Every path that reads an uploaded table calls `table_read`; the web form also puts
+`UploadLimitHandler` in front of the body (`upload_limited`), so an oversized file is stopped while
+it streams in. A refusal is a `ValidationError` with a plain, translated message and a code.
+"""
+
+import csv
+import io
+import logging
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+# The multipart envelope around the file: boundaries, part headers, the CSRF token. A body whose
+# Content-Length passes the file limit by more than this is refused without reading the file.
+ENVELOPE = 64 * 1024
+# What a workbook may unpack to. A 5,000-row roster saved by Excel or openpyxl unpacks to about
+# 3.3 MB with a ratio near 12 (measured on one built by openpyxl); the limits leave ten times
+# that and refuse a zip bomb before any XML is parsed. The declared size is binding: Python's zipfile
+# stops a member at its declared size and fails its CRC if it holds more.
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNPACKED = 25 * MB
+XLSX_MAX_RATIO = 100  # for members over 1 MB: text compresses 5-20 times, a bomb hundreds of times
+XLSX_RATIO_FLOOR = MB
+# Blank rows between rows of data are skipped, but the reading stops at this many rows read in all,
+# blank or not: a sheet that pads out to row 1,048,576 is refused at once, not walked to the end.
+BLANK_ROWS_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """How much of an uploaded table is read: bytes, rows after the header, columns, seconds."""
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    seconds: float
+
+
+@dataclass
+class TableRead:
+    """A table's non-empty rows as text, and how many rows the parser handed over to get them."""
+
+    rows: list[list[str]]
+    rows_read: int
+
+
+def too_large(max_bytes: int) -> ValidationError:
+    """The refusal of a file over `max_bytes`, for the upload handler and the reader alike."""
+    return ValidationError(
+        _("The file is larger than %(mb)d MB: split it, or export only the columns needed.")
+        % {"mb": max(1, round(max_bytes / MB))},
+        code="too_large",
+    )
+
+
+def _unreadable_xlsx() -> ValidationError:
+    return ValidationError(_("This is not a readable Excel (.xlsx) file."), code="unreadable")
+
+
+def too_many_rows(limits: TableLimits) -> ValidationError:
+    """The refusal of a table with more than `limits.max_rows` rows after its header."""
+    return ValidationError(_("At most %(n)d rows per file.") % {"n": limits.max_rows}, code="too_many_rows")
+
+
+def table_read(
+    *, name: str, content: bytes, limits: TableLimits, clock: Callable[[], float] = time.monotonic
+) -> TableRead:
+    """The non-empty rows of a CSV or XLSX file as text, or a ValidationError saying why not.
+
+    Reads row by row and stops at the first row or column past the limits, or when the time is up;
+    nothing is read whole first but the (already size-checked) file itself.
+    """
+    deadline = clock() + limits.seconds
+    if len(content) > limits.max_bytes:
+        raise too_large(limits.max_bytes)
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif lower.endswith(".csv"):
+        rows = _csv_rows(content)
+    else:
+        raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")
+    try:
+        return _bounded(rows, limits=limits, deadline=deadline, clock=clock)
+    finally:
+        rows.close()  # closes the workbook's zip now, not when the generator is collected
+
+
+def _bounded(
+    rows: Iterator[Sequence], *, limits: TableLimits, deadline: float, clock: Callable[[], float]
+) -> TableRead:
+    read = 0
+    try:
+        table = []
+        for read, row in enumerate(rows, start=1):
+            _row_check(row, read=read, limits=limits, deadline=deadline, clock=clock)
+            cells = ["" if value is None else str(value) for value in row[: limits.max_columns]]
+            if not any(cell.strip() for cell in cells):
+                continue
+            # A NUL is never part of a name or a date, and PostgreSQL cannot store one (even in JSON).
+            if any("\x00" in cell for cell in cells):
+                raise ValidationError(_("The file holds characters that are not text (NUL)."), code="binary")
+            table.append(cells)
+            if len(table) > limits.max_rows + 1:  # the header and max_rows rows
+                raise too_many_rows(limits)
+    except ValidationError as refusal:
+        # For operators: what stopped a file, and how far the reading went. Never a cell's content.
+        logger.warning("Uploaded table refused (%s) after %d rows read", refusal.code, read)
+        raise
+    return TableRead(rows=table, rows_read=read)
+
+
+def _row_check(
+    row: Sequence, *, read: int, limits: TableLimits, deadline: float, clock: Callable[[], float]
+) -> None:
+    if clock() > deadline:
+        raise ValidationError(
+            _("The file took too long to read. Save it again with only the roster's rows and columns."),
+            code="too_slow",
+        )
+    if read > BLANK_ROWS_FACTOR * (limits.max_rows + 1):
+        raise too_many_rows(limits)
+    beyond = row[limits.max_columns :]
+    # Counted in C: a row padded out to column XFD must cost microseconds, not a Python loop.
+    if beyond and beyond.count(None) + beyond.count("") < len(beyond):
+        raise ValidationError(
+            _("At most %(n)d columns per file.") % {"n": limits.max_columns}, code="too_many_columns"
+        )
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")  # a byte-order mark, as Excel writes "CSV UTF-8", is dropped
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”."), code="encoding"
+        ) from exc
+    # newline="" hands line endings to the csv module, which takes CR (Excel for Mac), CRLF and LF alike
+    # and keeps a line break inside a quoted cell.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell past the csv module's field limit, a stray quote
+            raise ValidationError(_("This is not a readable CSV file."), code="unreadable") from exc
+        yield row
+
+
+def _zip_check(content: bytes) -> None:
+    """Refuse a workbook whose zip would unpack to far more than a roster, before parsing any of it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise _unreadable_xlsx() from exc
+    unpacked = sum(member.file_size for member in members)
+    bomb = any(
+        member.file_size > XLSX_RATIO_FLOOR
+        and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if len(members) > XLSX_MAX_MEMBERS or unpacked > XLSX_MAX_UNPACKED or bomb:
+        raise ValidationError(
+            _("This workbook unpacks to far more than a roster. Save it again from Excel, or as CSV."),
+            code="unpacks_too_large",
+        )
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple]:
+    _zip_check(content)
+    try:
+        # openpyxl is loaded only for a spreadsheet upload: most files are CSV, and it is a heavy import.
+        from openpyxl import load_workbook
+
+        # read_only streams the sheet row by row (with defusedxml's parser: check_xml_parser below).
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # any unreadable workbook gets the same plain message
+        raise _unreadable_xlsx() from exc
+    try:
+        try:
+            sheet = book.active
+            # The sheet's <dimension> is the file's own claim (A1:XFD1048576 in the 1.6 KB bomb) and
+            # openpyxl pads every row to it; forgotten, each row is as wide as its last real cell.
+            sheet.reset_dimensions()
+            rows = sheet.iter_rows(values_only=True)
+        except Exception as exc:
+            raise _unreadable_xlsx() from exc
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # a malformed or forbidden XML construct deep in the sheet
+                raise _unreadable_xlsx() from exc
+            yield row
+    finally:
+        book.close()
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Counts a request's file bytes as they stream in and stops the upload past `max_bytes`."""
+
+    def __init__(self, request=None, *, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0  # file bytes handed over so far, across every file of the request
+        self.exceeded = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Django reads no further than the declared Content-Length: a body that declares more than
+        # the file limit and its envelope is refused at the file's first byte.
+        if content_length > self.max_bytes + ENVELOPE:
+            self.exceeded = True
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        if self.exceeded:
+            raise StopUpload(connection_reset=True)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.exceeded = True
+            # connection_reset: the rest of the body is not read at all (nor stored anywhere).
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers (memory, temporary file) build the file
+
+
+def upload_limited(view: Callable) -> Callable:
+    """Run `view` with its uploads capped at ARTWORX_UPLOAD_MAX_BYTES; `request.upload_limit` says if stopped.
+
+    The CSRF middleware reads the body to find the token, so it would parse the upload before the
+    view could put the limit in place: the view is exempted from the middleware and checked with
+    `csrf_protect` here instead, once the handler is first in line.
+    """
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        handler = UploadLimitHandler(request, max_bytes=settings.ARTWORX_UPLOAD_MAX_BYTES)
+        request.upload_handlers.insert(0, handler)
+        request.upload_limit = handler
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)
+
+
+def check_xml_parser(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Start-up check: openpyxl must parse with defusedxml (entity bombs, external entities)."""
+    from openpyxl import DEFUSEDXML
+
+    if DEFUSEDXML:
+        return []
+    return [
+        checks.Error(
+            "openpyxl is not using defusedxml: uploaded workbooks could expand XML entities.",
+            hint="Install defusedxml (a dependency in pyproject.toml) and leave OPENPYXL_DEFUSEDXML unset.",
+            id="artworx.E010",
+        )
+    ]
