@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from artworx.shortcuts import get_visible_or_404, require_perm
-from artworx.uploads import too_large, upload_limited
+from artworx.uploads import MB, too_large, upload_limited
 from students.models import RosterImport
-from students.roster import REQUIRED, roster_import_apply, roster_import_create
+from students.roster import MAX_ROWS, REQUIRED, roster_import_apply, roster_import_create
 from students.tasks import apply_roster_import
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,11 @@ class RosterUploadForm(forms.Form):
 
     def __init__(self, *args, refusal: ValidationError | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Said before choosing a file: a browser may show a bigger one's refusal as a reset connection.
+        self.fields["file"].help_text = _("At most %(mb)d MB and %(rows)d rows.") % {
+            "mb": max(1, round(settings.ARTWORX_UPLOAD_MAX_BYTES / MB)),
+            "rows": MAX_ROWS,
+        }
         self.refusal = refusal
         if refusal is not None:  # the file was stopped on its way in: say why, not "this field is required"
             self.fields["file"].required = False

@@ -330,3 +330,23 @@ def test_the_worker_refuses_stored_rows_past_the_limit(users):
     assert result.status == RosterImport.Status.FAILED
     assert result.message == f"At most {MAX_ROWS} rows per file."
     assert not Student.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "build, spanish",
+    [
+        (wide_row_bomb, "Como máximo 100 columnas por archivo."),
+        (lambda: zip_bomb(30), "Este libro se descomprime en mucho más"),
+        (dimension_bomb, "Como máximo 5000 filas por archivo."),
+    ],
+    ids=["columns", "zip", "rows"],
+)
+def test_a_refused_workbook_is_explained_in_spanish(users, client, storage, build, spanish):
+    users["staff"].language = "es"
+    users["staff"].save()
+    client.force_login(users["staff"])
+    response = post_file(client, "lista.xlsx", build())
+    assert response.status_code == 200
+    assert spanish in response.content.decode()
+    assert "Como máximo 2 MB y 5000 filas." in response.content.decode()  # said before choosing a file
+    assert nothing_written(storage)
