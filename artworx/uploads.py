@@ -30,17 +30,17 @@ MB = 1024 * 1024
 # The multipart envelope around the file: boundaries, part headers, the CSRF token. A body whose
 # Content-Length passes the file limit by more than this is refused without reading the file.
 ENVELOPE = 64 * 1024
-# What a workbook may unpack to. A 5,000-row roster saved by Excel or openpyxl unpacks to about
-# 3.3 MB with a ratio near 12 (measured on one built by openpyxl); the limits leave ten times
-# that and refuse a zip bomb before any XML is parsed. The declared size is binding: Python's zipfile
-# stops a member at its declared size and fails its CRC if it holds more.
+# What a workbook may unpack to. A 5,000-row, twelve-column roster saved by openpyxl unpacks to
+# 3.3 MB, its sheet compressed 12 times; the limits leave room for one seven times wider and refuse
+# a zip bomb before any XML is parsed. The declared size is binding: Python's zipfile stops a member
+# at its declared size and fails its CRC if it holds more.
 XLSX_MAX_MEMBERS = 200
 XLSX_MAX_UNPACKED = 25 * MB
 XLSX_MAX_RATIO = 100  # for members over 1 MB: text compresses 5-20 times, a bomb hundreds of times
 XLSX_RATIO_FLOOR = MB
 # Blank rows between rows of data are skipped, but the reading stops at this many rows read in all,
 # blank or not: a sheet that pads out to row 1,048,576 is refused at once, not walked to the end.
-BLANK_ROWS_FACTOR = 4
+BLANK_ROWS_FACTOR = 2
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from artworx import uploads
 from artworx.uploads import ENVELOPE, TableLimits, check_xml_parser, table_read
 from students.models import RosterImport, Student
-from students.roster import MAX_ROWS, roster_import_apply, roster_read
+from students.roster import MAX_ROWS, roster_import_apply, roster_limits, roster_read
 from tests.security import conftest
 from tests.security.uploads import (
     ENTITY_BOMB,
@@ -79,7 +79,7 @@ BOMBS = {
     "dimension A1:XFD1048576, huge cell at XFD1048576": (
         dimension_bomb,
         "too_many_rows",
-        4 * (MAX_ROWS + 1) + 1,
+        2 * (MAX_ROWS + 1) + 1,  # blank padding rows are skipped up to twice the limit, then refused
     ),
     "a value at column XFD": (wide_row_bomb, "too_many_columns", 2),
     "3 million rows": (million_rows, "unpacks_too_large", 0),
@@ -227,6 +227,15 @@ def test_a_bad_csv_gets_a_plain_message_and_writes_nothing(as_role, storage, con
     (error,) = response.context["form"].errors.as_data()["file"]
     assert error.code == code and message in error.message
     assert nothing_written(storage)
+
+
+def test_the_row_limit_is_exact_and_blank_lines_do_not_count():
+    rows = [",".join(HEADER)] + [f"{n},Ana,Ruiz,2009-04-01,11,S,t,2026-11-02" for n in range(MAX_ROWS)]
+    content = "\n\n".join(rows).encode()  # a blank line after every row
+    assert len(table_read(name="r.csv", content=content, limits=roster_limits()).rows) == MAX_ROWS + 1
+    with pytest.raises(ValidationError) as refusal:
+        table_read(name="r.csv", content=content + b"\nlast,row", limits=roster_limits())
+    assert refusal.value.code == "too_many_rows"
 
 
 def test_empty_cells_past_the_column_limit_are_not_a_reason_to_refuse(site, teacher):
