@@ -38,6 +38,14 @@ XLSX_MAX_MEMBERS = 200
 XLSX_MAX_UNPACKED = 25 * MB
 XLSX_MAX_RATIO = 100  # for members over 1 MB: text compresses 5-20 times, a bomb hundreds of times
 XLSX_RATIO_FLOOR = MB
+# Tags cost the parser time and memory whatever their size. Counted in every part before parsing:
+# in all (that roster: 380,000), and in the parts openpyxl parses whole rather than streams — styles,
+# workbook, relationships, manifest (that roster: 300; 20,000 styles took 0.8 s to parse).
+XLSX_MAX_TAGS = 2_000_000
+XLSX_WHOLE_MAX_TAGS = 40_000
+XLSX_WHOLE_MAX_BYTES = MB
+# The shared strings are streamed but kept, each costing about 17 µs: 60,000 strings in a second.
+XLSX_STRINGS_MAX_TAGS = 240_000  # four tags a string (<si><t></t></si>)
 # Blank rows between rows of data are skipped, but the reading stops at this many rows read in all,
 # blank or not: a sheet that pads out to row 1,048,576 is refused at once, not walked to the end.
 BLANK_ROWS_FACTOR = 2
@@ -92,7 +100,7 @@ def table_read(
         raise too_large(limits.max_bytes)
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
+        rows = _xlsx_rows(content, deadline=deadline, clock=clock)
     elif lower.endswith(".csv"):
         rows = _csv_rows(content)
     else:
@@ -131,10 +139,7 @@ def _row_check(
     row: Sequence, *, read: int, limits: TableLimits, deadline: float, clock: Callable[[], float]
 ) -> None:
     if clock() > deadline:
-        raise ValidationError(
-            _("The file took too long to read. Save it again with only the roster's rows and columns."),
-            code="too_slow",
-        )
+        raise _too_slow()
     if read > BLANK_ROWS_FACTOR * (limits.max_rows + 1):
         raise too_many_rows(limits)
     beyond = row[limits.max_columns :]
@@ -165,34 +170,119 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         yield row
 
 
-def _zip_check(content: bytes) -> None:
-    """Refuse a workbook whose zip would unpack to far more than a roster, before parsing any of it."""
+def _xlsx_check(content: bytes) -> None:
+    """Refuse a workbook that would unpack or parse to far more than a roster, before openpyxl opens it."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            members = {member.filename: member for member in archive.infolist()}
+            unpacked = sum(member.file_size for member in members.values())
+            bomb = any(
+                member.file_size > XLSX_RATIO_FLOOR
+                and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+                for member in members.values()
+            )
+            if len(members) > XLSX_MAX_MEMBERS or unpacked > XLSX_MAX_UNPACKED or bomb:
+                raise _unpacks_too_large()
+            tags = {name: _tags(archive, name) for name in members}
+            if sum(tags.values()) > XLSX_MAX_TAGS:
+                raise _unpacks_too_large()
+            sheets, strings = _streamed_parts(archive, members, tags)
+    except ValidationError:
+        raise
+    except Exception as exc:  # a broken zip, manifest or relationship list
         raise _unreadable_xlsx() from exc
-    unpacked = sum(member.file_size for member in members)
-    bomb = any(
-        member.file_size > XLSX_RATIO_FLOOR
-        and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
-        for member in members
+    if strings is not None and tags[strings] > XLSX_STRINGS_MAX_TAGS:
+        raise _unpacks_too_large()
+    whole = [name for name in members if name not in sheets and name != strings]
+    if any(members[name].file_size > XLSX_WHOLE_MAX_BYTES for name in whole):
+        raise _unpacks_too_large()
+    if sum(tags[name] for name in whole) > XLSX_WHOLE_MAX_TAGS:
+        raise _unpacks_too_large()
+
+
+def _unpacks_too_large() -> ValidationError:
+    return ValidationError(
+        _("This workbook unpacks to far more than a roster. Save it again from Excel, or as CSV."),
+        code="unpacks_too_large",
     )
-    if len(members) > XLSX_MAX_MEMBERS or unpacked > XLSX_MAX_UNPACKED or bomb:
-        raise ValidationError(
-            _("This workbook unpacks to far more than a roster. Save it again from Excel, or as CSV."),
-            code="unpacks_too_large",
-        )
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple]:
-    _zip_check(content)
+def _tags(archive: zipfile.ZipFile, name: str) -> int:
+    """How many tags a part holds (each "<"), counted in C as it unpacks, a megabyte at a time."""
+    count = 0
+    with archive.open(name) as part:
+        while chunk := part.read(MB):
+            count += chunk.count(b"<")
+    return count
+
+
+def _streamed_parts(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], tags: dict[str, int]
+) -> tuple[set[str], str | None]:
+    """The parts openpyxl's read-only mode streams: the worksheets, and the shared strings if any.
+
+    Every other part it parses whole into a tree (manifest, workbook, relationships, styles), which
+    costs memory and time by the tag. The parts are found as openpyxl (pinned) finds them, once the
+    two small parts that name them have passed the limits of a part parsed whole.
+    """
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    def small(name: str) -> str:
+        if members[name].file_size > XLSX_WHOLE_MAX_BYTES or tags[name] > XLSX_WHOLE_MAX_TAGS:
+            raise _unpacks_too_large()
+        return name
+
+    manifest = Manifest.from_tree(fromstring(archive.read(small(ARC_CONTENT_TYPES))))
+    workbook = _find_workbook_part(manifest).PartName[1:]
+    relations = get_dependents(archive, small(get_rels_path(workbook)))
+    # A part that another kind of relationship also names may be parsed whole through it.
+    others = {rel.target for rel in relations if not rel.Type.endswith(("/worksheet", "/sharedStrings"))}
+    fixed = {ARC_CONTENT_TYPES, ARC_STYLE, workbook, *others}
+    sheets = {rel.target for rel in relations if rel.Type.endswith("/worksheet")} - fixed
+    found = manifest.find(SHARED_STRINGS)
+    strings = found.PartName[1:] if found is not None and found.PartName[1:] not in fixed | sheets else None
+    return {name for name in sheets if not name.endswith(".rels")}, strings
+
+
+class _Deadline(io.BytesIO):
+    """The workbook's bytes, refusing to hand more over once the time is up.
+
+    openpyxl reads through the zip, and the zip through this: the parts it streams (shared strings,
+    a sheet scanned for its size) stop at the deadline too, not only the rows the reader counts.
+    """
+
+    def __init__(self, content: bytes, *, deadline: float, clock: Callable[[], float]):
+        super().__init__(content)
+        self.deadline, self.clock = deadline, clock
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if self.clock() > self.deadline:
+            raise _too_slow()
+        return super().read(size)
+
+
+def _too_slow() -> ValidationError:
+    return ValidationError(
+        _("The file took too long to read. Save it again with only the roster's rows and columns."),
+        code="too_slow",
+    )
+
+
+def _xlsx_rows(content: bytes, *, deadline: float, clock: Callable[[], float]) -> Iterator[tuple]:
+    _xlsx_check(content)
     try:
         # openpyxl is loaded only for a spreadsheet upload: most files are CSV, and it is a heavy import.
         from openpyxl import load_workbook
 
         # read_only streams the sheet row by row (with defusedxml's parser: check_xml_parser below).
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        source = _Deadline(content, deadline=deadline, clock=clock)
+        book = load_workbook(source, read_only=True, data_only=True)
+    except ValidationError:
+        raise
     except Exception as exc:  # any unreadable workbook gets the same plain message
         raise _unreadable_xlsx() from exc
     try:
@@ -209,6 +299,8 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple]:
                 row = next(rows)
             except StopIteration:
                 return
+            except ValidationError:
+                raise
             except Exception as exc:  # a malformed or forbidden XML construct deep in the sheet
                 raise _unreadable_xlsx() from exc
             yield row

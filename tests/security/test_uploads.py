@@ -30,6 +30,8 @@ from tests.security.uploads import (
     dimension_bomb,
     entity_workbook,
     million_rows,
+    shared_strings_workbook,
+    styles_bomb,
     wide_row_bomb,
     workbook_part_bomb,
     zip_bomb,
@@ -84,6 +86,12 @@ BOMBS = {
     "a value at column XFD": (wide_row_bomb, "too_many_columns", 2),
     "3 million rows": (million_rows, "unpacks_too_large", 0),
     "zip bomb, 100 MB of spaces": (lambda: zip_bomb(100), "unpacks_too_large", 0),
+    "300,000 shared strings": (
+        lambda: shared_strings_workbook(tiny_strings(300_000)),
+        "unpacks_too_large",
+        0,
+    ),
+    "100,000 cell styles": (styles_bomb, "unpacks_too_large", 0),
     "billion laughs entities": (lambda: entity_workbook(ENTITY_BOMB, "i"), "unreadable", 0),
     "external entity file:///etc/passwd": (
         lambda: entity_workbook(EXTERNAL_ENTITY, "secret"),
@@ -127,6 +135,7 @@ def test_it_stops_3_million_rows_at_the_row_limit_when_the_zip_guard_lets_them_t
     """Past the zip guard (relaxed here), the rows themselves are counted and the reading stops."""
     monkeypatch.setattr(uploads, "XLSX_MAX_UNPACKED", 10**12)
     monkeypatch.setattr(uploads, "XLSX_MAX_RATIO", 10**6)
+    monkeypatch.setattr(uploads, "XLSX_MAX_TAGS", 10**12)
     content = million_rows()
     caplog.set_level(logging.WARNING, logger="artworx.uploads")
     started = time.perf_counter()
@@ -140,6 +149,21 @@ def test_it_stops_3_million_rows_at_the_row_limit_when_the_zip_guard_lets_them_t
         f"3 million rows, zip guard off: refused (too_many_rows) after {MAX_ROWS + 2:,} rows read, "
         f"{elapsed:.3f} s"
     )
+
+
+def tiny_strings(count: int) -> list[str]:
+    """One-letter strings, with a different one every 40 so the part does not compress 100 times."""
+    return [f"b{n}" if n % 40 == 0 else "a" for n in range(count)]
+
+
+def test_shared_strings_past_a_megabyte_are_streamed_not_refused():
+    """Excel keeps text in the shared strings: a large table of them is a roster's, read as one."""
+    strings = [f"Student number {n}" for n in range(40_000)]  # about 1.4 MB, more than a part read whole
+    content = shared_strings_workbook(strings)
+    started = time.perf_counter()
+    rows = roster_read(name="roster.xlsx", content=content)
+    assert [(row["district_id"], row["first_name"]) for row in rows] == [("770001", "Ana")]
+    assert time.perf_counter() - started < SECONDS
 
 
 def test_it_reads_workbooks_with_defusedxml():

@@ -142,3 +142,57 @@ def workbook_part_bomb() -> bytes:
         + '<sheet name="&i;" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
     return workbook(sheet_xml(dimension="A1", rows=[header_row()]), parts={"xl/workbook.xml": bombed})
+
+
+def with_parts(
+    sheet_rows: list[str], parts: dict[str, str], types: dict[str, str], relations: dict[str, str]
+):
+    """A workbook with extra parts: `types` maps part name → content type, `relations` name → type."""
+    manifest = CONTENT_TYPES.replace(
+        "</Types>",
+        "".join(f'<Override PartName="/{name}" ContentType="{kind}"/>' for name, kind in types.items())
+        + "</Types>",
+    )
+    rels = WORKBOOK_RELS.replace(
+        "</Relationships>",
+        "".join(
+            f'<Relationship Id="rId{n}" Type="{DOC_RELS}/{kind}" Target="{name.removeprefix("xl/")}"/>'
+            for n, (name, kind) in enumerate(relations.items(), start=2)
+        )
+        + "</Relationships>",
+    )
+    return workbook(
+        sheet_xml(dimension="A1", rows=sheet_rows),
+        parts={"[Content_Types].xml": manifest, "xl/_rels/workbook.xml.rels": rels, **parts},
+    )
+
+
+STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+
+
+def shared_strings_workbook(strings: list[str]) -> bytes:
+    """The header as shared strings (as Excel saves text), `strings` after it, and one student."""
+    table = [*HEADER, *strings]
+    header = '<row r="1">' + "".join(
+        f'<c r="{chr(65 + i)}1" t="s"><v>{i}</v></c>' for i in range(len(HEADER))
+    )
+    sst = f'<sst xmlns="{MAIN}">' + "".join(f"<si><t>{text}</t></si>" for text in table) + "</sst>"
+    values = ("770001", "Ana", "Ruiz", "2009-04-01", "11", "Eastside Storefront", "teacher", "2026-11-02")
+    student = (
+        '<row r="2">' + "".join(cell(f"{chr(65 + i)}2", value) for i, value in enumerate(values)) + "</row>"
+    )
+    return with_parts(
+        [header + "</row>", f'<row r="2">{student}</row>'],
+        {"xl/sharedStrings.xml": sst},
+        {"xl/sharedStrings.xml": STRINGS_TYPE},
+        {"xl/sharedStrings.xml": "sharedStrings"},
+    )
+
+
+def styles_bomb(count: int = 100_000) -> bytes:
+    """A styles part (parsed whole by openpyxl) of `count` cell formats: half a megabyte."""
+    styles = f'<styleSheet xmlns="{MAIN}"><cellXfs>' + "<xf/>" * count + "</cellXfs></styleSheet>"
+    return with_parts(
+        [header_row()], {"xl/styles.xml": styles}, {"xl/styles.xml": STYLES_TYPE}, {"xl/styles.xml": "styles"}
+    )
