@@ -39,8 +39,8 @@ XLSX_MAX_UNPACKED = 25 * MB
 XLSX_MAX_RATIO = 100  # for members over 1 MB: text compresses 5-20 times, a bomb hundreds of times
 XLSX_RATIO_FLOOR = MB
 # Tags cost the parser time and memory whatever their size. Counted in every part before parsing:
-# in all (that roster: 380,000), and in the parts openpyxl parses whole rather than streams — styles,
-# workbook, relationships, manifest (that roster: 300; 20,000 styles took 0.8 s to parse).
+# in all (that roster: 350,000), and in the parts openpyxl parses whole rather than streams — styles,
+# workbook, relationships, manifest (that roster: 440; 17,000 cell styles took 0.7 s to parse).
 XLSX_MAX_TAGS = 2_000_000
 XLSX_WHOLE_MAX_TAGS = 40_000
 XLSX_WHOLE_MAX_BYTES = MB
