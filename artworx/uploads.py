@@ -61,14 +61,6 @@ class TableLimits:
     seconds: float
 
 
-@dataclass
-class TableRead:
-    """A table's non-empty rows as text, and how many rows the parser handed over to get them."""
-
-    rows: list[list[str]]
-    rows_read: int
-
-
 def too_large(max_bytes: int) -> ValidationError:
     """The refusal of a file over `max_bytes`, for the upload handler and the reader alike."""
     return ValidationError(
@@ -89,7 +81,7 @@ def too_many_rows(limits: TableLimits) -> ValidationError:
 
 def table_read(
     *, name: str, content: bytes, limits: TableLimits, clock: Callable[[], float] = time.monotonic
-) -> TableRead:
+) -> list[list[str]]:
     """The non-empty rows of a CSV or XLSX file as text, or a ValidationError saying why not.
 
     Reads row by row and stops at the first row or column past the limits, or when the time is up;
@@ -113,7 +105,7 @@ def table_read(
 
 def _bounded(
     rows: Iterator[Sequence], *, limits: TableLimits, deadline: float, clock: Callable[[], float]
-) -> TableRead:
+) -> list[list[str]]:
     read = 0
     try:
         table = []
@@ -132,7 +124,7 @@ def _bounded(
         # For operators: what stopped a file, and how far the reading went. Never a cell's content.
         logger.warning("Uploaded table refused (%s) after %d rows read", refusal.code, read)
         raise
-    return TableRead(rows=table, rows_read=read)
+    return table
 
 
 def _row_check(

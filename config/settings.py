@@ -248,7 +248,7 @@ ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"
 # well under the default 2 MB. Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count file fields.
 ARTWORX_UPLOAD_MAX_BYTES = int(os.environ.get("ARTWORX_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
 # Wall-clock seconds a file may take to read before it is refused; a 5,000-row workbook takes about
-# a second on the project's 2-core machine.
+# 1.6 s on the project's 2-core machine.
 ARTWORX_UPLOAD_READ_SECONDS = float(os.environ.get("ARTWORX_UPLOAD_READ_SECONDS", "5"))
 # --- end of uploads ---
 

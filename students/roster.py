@@ -71,7 +71,7 @@ def roster_read(*, name: str, content: bytes) -> list[dict]:
     Every path that reads a roster file comes here (the upload page, and through
     `roster_import_create` the benchmark and the tests); the file's limits are checked while reading.
     """
-    table = table_read(name=name, content=content, limits=roster_limits()).rows
+    table = table_read(name=name, content=content, limits=roster_limits())
     if len(table) < 2:
         raise ValidationError(_("The file has no rows of students."), code="empty")
     headers = [_header(h) for h in table[0]]

@@ -5,9 +5,12 @@ message within 2 seconds and 200 MB, writing nothing. The figures measured print
 under "upload test figures" (SECURITY.md, "Uploads").
 """
 
+import io
 import logging
+import random
 import time
 import tracemalloc
+import zipfile
 
 import openpyxl
 import pytest
@@ -151,9 +154,12 @@ def test_it_stops_3_million_rows_at_the_row_limit_when_the_zip_guard_lets_them_t
     )
 
 
-def tiny_strings(count: int) -> list[str]:
-    """One-letter strings, with a different one every 40 so the part does not compress 100 times."""
-    return [f"b{n}" if n % 40 == 0 else "a" for n in range(count)]
+def tiny_strings(count: int, every: int = 40) -> list[str]:
+    """One-letter strings, with six random letters every `every` so the part compresses less."""
+    letters = random.Random(16)  # seeded: the same file every run
+    return [
+        "".join(letters.choices("abcdefghijklmnop", k=6)) if n % every == 0 else "a" for n in range(count)
+    ]
 
 
 def test_shared_strings_past_a_megabyte_are_streamed_not_refused():
@@ -163,6 +169,19 @@ def test_shared_strings_past_a_megabyte_are_streamed_not_refused():
     started = time.perf_counter()
     rows = roster_read(name="roster.xlsx", content=content)
     assert [(row["district_id"], row["first_name"]) for row in rows] == [("770001", "Ana")]
+    assert time.perf_counter() - started < SECONDS
+
+
+def test_shared_strings_under_the_ratio_guard_are_refused_by_their_tags(caplog):
+    """490,000 strings compressed about 90 times: openpyxl took 8.5 s to load them before this limit."""
+    content = shared_strings_workbook(tiny_strings(490_000, every=40))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        part = archive.getinfo("xl/sharedStrings.xml")
+    assert part.file_size < uploads.XLSX_MAX_RATIO * part.compress_size  # the ratio guard lets it by
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as refusal:
+        roster_read(name="roster.xlsx", content=content)
+    assert refusal.value.code == "unpacks_too_large"
     assert time.perf_counter() - started < SECONDS
 
 
@@ -256,7 +275,7 @@ def test_a_bad_csv_gets_a_plain_message_and_writes_nothing(as_role, storage, con
 def test_the_row_limit_is_exact_and_blank_lines_do_not_count():
     rows = [",".join(HEADER)] + [f"{n},Ana,Ruiz,2009-04-01,11,S,t,2026-11-02" for n in range(MAX_ROWS)]
     content = "\n\n".join(rows).encode()  # a blank line after every row
-    assert len(table_read(name="r.csv", content=content, limits=roster_limits()).rows) == MAX_ROWS + 1
+    assert len(table_read(name="r.csv", content=content, limits=roster_limits())) == MAX_ROWS + 1
     with pytest.raises(ValidationError) as refusal:
         table_read(name="r.csv", content=content + b"\nlast,row", limits=roster_limits())
     assert refusal.value.code == "too_many_rows"
