@@ -223,6 +223,17 @@ def test_it_stops_reading_when_the_time_is_up(caplog):
     assert rows_read(caplog) == [4]  # started at 0, deadline 3: the fourth row reads the clock at 4
 
 
+def test_the_deadline_also_stops_openpyxl_while_it_loads_a_workbook(caplog):
+    """The clock runs out at openpyxl's first read of the file: refused as too slow, not as unreadable."""
+    caplog.set_level(logging.WARNING, logger="artworx.uploads")
+    readings = iter([0.0])  # the start; every reading after it is past the deadline
+    limits = TableLimits(max_bytes=10**6, max_rows=100, max_columns=20, seconds=3)
+    with pytest.raises(ValidationError) as refusal:
+        table_read(name="r.xlsx", content=wide_row_bomb(), limits=limits, clock=lambda: next(readings, 60.0))
+    assert refusal.value.code == "too_slow"
+    assert rows_read(caplog) == [0]  # before the first row: in openpyxl's load, not the row loop
+
+
 @pytest.mark.parametrize(
     "newline, bom", [("\r", False), ("\r\n", False), ("\n", False), ("\r\n", True), ("\r", True)]
 )
