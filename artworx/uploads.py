@@ -1,11 +1,13 @@
 """Uploaded tables (CSV, Excel), checked before they are read: size, zip, XML, rows, columns, time.
 
-A roster file comes from outside and is attacker-shaped until proven otherwise. Each limit below
-answered a file that took a worker down (issue #16): a 1.6 KB workbook declaring a million rows by
-16,384 columns, an 887 KB workbook of 3 million rows, an upload read whole before its size was
-looked at. Every path that reads an uploaded table calls `table_read`; the web form also puts
-`UploadLimitHandler` in front of the body (`upload_limited`), so an oversized file is stopped while
-it streams in. A refusal is a `ValidationError` with a plain, translated message and a code.
+A roster file comes from outside and is attacker-shaped until proven otherwise. The limits below
+answer the files of issue #16 — a 1.6 KB workbook declaring a million rows by 16,384 columns, an
+887 KB workbook of 3 million rows, an upload read whole before its size was looked at — and the
+other shapes of the same attack: zip and XML entity bombs, shared strings or styles by the hundred
+thousand (tests/security/test_uploads.py builds each one). Every path that reads an uploaded table
+calls `table_read`; the web form also puts `UploadLimitHandler` in front of the body
+(`upload_limited`), so an oversized file is stopped while it streams in. A refusal is a
+`ValidationError` with a plain, translated message and a code.
 """
 
 import csv
@@ -84,8 +86,9 @@ def table_read(
 ) -> list[list[str]]:
     """The non-empty rows of a CSV or XLSX file as text, or a ValidationError saying why not.
 
-    Reads row by row and stops at the first row or column past the limits, or when the time is up;
-    nothing is read whole first but the (already size-checked) file itself.
+    Reads row by row and stops at the first row or column past the limits, or when the time is up.
+    Nothing is read whole first but the file itself (already size-checked) and the small parts of a
+    workbook that openpyxl parses whole, which are held to their own limits before it opens them.
     """
     deadline = clock() + limits.seconds
     if len(content) > limits.max_bytes:
@@ -106,6 +109,7 @@ def table_read(
 def _bounded(
     rows: Iterator[Sequence], *, limits: TableLimits, deadline: float, clock: Callable[[], float]
 ) -> list[list[str]]:
+    """The rows with a value, as text, each checked as it comes; every refusal is logged with its count."""
     read = 0
     try:
         table = []
@@ -130,6 +134,7 @@ def _bounded(
 def _row_check(
     row: Sequence, *, read: int, limits: TableLimits, deadline: float, clock: Callable[[], float]
 ) -> None:
+    """Refuse at the deadline, past the rows that may be read, or at a value past the last column."""
     if clock() > deadline:
         raise _too_slow()
     if read > BLANK_ROWS_FACTOR * (limits.max_rows + 1):
