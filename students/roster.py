@@ -8,18 +8,20 @@ writing (`enrollments_check_many`), so people see problems before anything is wr
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from artworx.dates import validate_start_date
 from artworx.exports import FORMULA_STARTS
 from artworx.history import history_user
-from artworx.roles import TEACHER
+from artworx.roles import TEACHER, people_with
 from artworx.uploads import TableLimits, table_read, too_many_rows
 from sites.models import Site
 from students.models import Enrollment, RosterImport, Student, validate_date_of_birth
@@ -30,8 +32,6 @@ from students.services import (
     enrollments_create_many,
     students_create_many,
 )
-
-User = get_user_model()
 
 REQUIRED = (
     "district_id",
@@ -87,6 +87,61 @@ def roster_read(*, name: str, content: bytes) -> list[dict]:
     ]
 
 
+# What each column takes, for the upload page (REQUIRED first, then OPTIONAL).
+COLUMN_HELP = {
+    "district_id": gettext_lazy("The district's student id: it finds a student already in artworx."),
+    "first_name": gettext_lazy("First name."),
+    "last_name": gettext_lazy("Last name."),
+    "date_of_birth": gettext_lazy("Date of birth, as 2009-03-21 or 03/21/2009."),
+    "grade": gettext_lazy("Grade, 9 to 12."),
+    "site": gettext_lazy("The site's name, as artworx writes it."),
+    "teacher": gettext_lazy("The teacher's full name, email or username."),
+    "started_on": gettext_lazy("First day at the site, as 2026-09-01 or 09/01/2026."),
+    "preferred_name": gettext_lazy("The name the student goes by (optional)."),
+    "language": gettext_lazy("en or es: the language of messages to the student (optional, en by default)."),
+    "phone": gettext_lazy("Phone (optional)."),
+    "email": gettext_lazy("Email (optional)."),
+}
+
+
+def _name_key(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+class TeacherDirectory:
+    """The active teachers, found by username, email or full name as a district file writes them.
+
+    Built in one query. A name two teachers share is refused with both named, never guessed.
+    """
+
+    def __init__(self):
+        self.by_key: dict[str, set] = {}
+        for user in people_with(TEACHER):
+            keys = {user.username.lower(), _name_key(user.get_full_name())}
+            if user.email:
+                keys.add(user.email.lower())
+            for key in keys - {""}:
+                self.by_key.setdefault(key, set()).add(user)
+
+    def find(self, value: str):
+        """The teacher `value` names, or a ValidationError saying none or which ones."""
+        found = self.by_key.get(_name_key(value), set())
+        if len(found) == 1:
+            return next(iter(found))
+        if not found:
+            raise ValidationError(
+                _("no active teacher is called %(teacher)s (give their full name, email or username)")
+                % {"teacher": value},
+                code="unknown_teacher",
+            )
+        candidates = sorted(f"{u.get_full_name()} ({u.email or u.username})" for u in found)
+        raise ValidationError(
+            _("%(teacher)s could be %(candidates)s: give their email or username")
+            % {"teacher": value, "candidates": _(" or ").join(candidates)},
+            code="ambiguous_teacher",
+        )
+
+
 def _date(value: str) -> date | None:
     for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"):
         try:
@@ -99,7 +154,7 @@ def _date(value: str) -> date | None:
 def roster_preview(*, rows: list[dict]) -> list[dict]:
     """Each row's verdict — new, update or error with reasons — by the enrollment checks; no writes."""
     sites = {s.name.lower(): s for s in Site.objects.active()}
-    teachers = {u.username.lower(): u for u in User.objects.filter(groups__name=TEACHER, is_active=True)}
+    teachers = TeacherDirectory()
     ids = [row.get("district_id", "") for row in rows if row.get("district_id")]
     existing = {s.district_id: s for s in Student.objects.filter(district_id__in=ids)}
     open_enrollments = {
@@ -139,11 +194,14 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
         if row.get("language", "en") not in {"en", "es", ""}:
             errors.append(_("language must be en or es"))
         site = sites.get(row.get("site", "").lower())
-        teacher = teachers.get(row.get("teacher", "").lower())
+        teacher = None
         if row.get("site") and site is None:
             errors.append(_("unknown site %(site)s") % {"site": row["site"]})
-        if row.get("teacher") and teacher is None:
-            errors.append(_("unknown teacher %(teacher)s") % {"teacher": row["teacher"]})
+        if row.get("teacher"):
+            try:
+                teacher = teachers.find(row["teacher"])
+            except ValidationError as error:
+                errors.extend(error.messages)
         current = open_enrollments.get(district_id)
         if current is not None and site is not None and current.site_id != site.pk:
             errors.append(_("already enrolled at %(site)s: transfer them instead") % {"site": current.site})
@@ -156,7 +214,8 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
             )
             request_rows.append(len(results))
         name = f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()
-        results.append({"line": line, "name": name, "errors": [str(e) for e in errors]})
+        changes = _changes(existing[district_id], row) if district_id in existing and not errors else []
+        results.append({"line": line, "name": name, "errors": [str(e) for e in errors], "changes": changes})
     # The enrollment service's own checks, fed the same counts it locks for: seats, caseload, teacher.
     for index, refusal in zip(request_rows, enrollments_check_many(requests), strict=True):
         if refusal is not None:
@@ -165,6 +224,27 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
         new = row.get("district_id", "") not in existing
         result["action"] = "error" if result["errors"] else ("new" if new else "update")
     return results
+
+
+def _changes(student: Student, row: dict) -> list[dict]:
+    """What an update row would change on the student, field by field, old and new as people read them."""
+    try:
+        fields = _fields(row, line=0)
+    except ValidationError:
+        return []
+    changes = []
+    for name, new in fields.items():
+        old = getattr(student, name)
+        if old != new:
+            label = str(capfirst(Student._meta.get_field(name).verbose_name))
+            changes.append({"field": label, "old": _shown(old), "new": _shown(new)})
+    return changes
+
+
+def _shown(value) -> str:
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return "" if value is None else str(value)
 
 
 def roster_import_create(*, name: str, content: bytes, by) -> RosterImport:
@@ -217,18 +297,18 @@ def _row_error(line: int, error: ValidationError) -> ValidationError:
 def _fields(row: dict, *, line: int) -> dict:
     """A row's student fields, or a ValidationError naming the line."""
     try:
-        return {
+        fields = {
             "first_name": row["first_name"],
             "last_name": row["last_name"],
-            "preferred_name": row.get("preferred_name", ""),
             "date_of_birth": _date(row["date_of_birth"]),
             "grade": int(row["grade"]),
-            "language": row.get("language") or "en",
-            "phone": row.get("phone", ""),
-            "email": row.get("email", ""),
         }
     except (KeyError, TypeError, ValueError) as error:
         raise ValidationError(_("Row %(line)d could not be read.") % {"line": line}) from error
+    # An optional column the file does not have leaves the student's value as it is.
+    optional = {"preferred_name": "", "language": "en", "phone": "", "email": ""}
+    fields.update({name: row[name] or default for name, default in optional.items() if name in row})
+    return fields
 
 
 def _apply_rows(rows: list[dict], *, by) -> None:
@@ -266,12 +346,8 @@ def _apply_rows(rows: list[dict], *, by) -> None:
     except IntegrityError as error:
         raise ValidationError(_("Another student already has one of these district ids.")) from error
     wanted_sites = {row["site"].lower() for _, row, _ in students}
-    wanted_teachers = {row["teacher"].lower() for _, row, _ in students}
     sites = {s.name.lower(): s for s in Site.objects.alias(key=Lower("name")).filter(key__in=wanted_sites)}
-    teachers = {
-        u.username.lower(): u
-        for u in User.objects.alias(key=Lower("username")).filter(key__in=wanted_teachers)
-    }
+    teachers = TeacherDirectory()
     enrolled = set(
         Enrollment.objects.open()
         .filter(student__in=[s for _, _, s in students])
@@ -281,10 +357,13 @@ def _apply_rows(rows: list[dict], *, by) -> None:
     for line, row, student in students:
         if student.pk in enrolled:
             continue
-        site, teacher = sites.get(row["site"].lower()), teachers.get(row["teacher"].lower())
-        started_on = _date(row["started_on"])
-        if site is None or teacher is None or started_on is None:
+        site, started_on = sites.get(row["site"].lower()), _date(row["started_on"])
+        if site is None or started_on is None:
             raise ValidationError(_("Row %(line)d could not be read.") % {"line": line})
+        try:
+            teacher = teachers.find(row["teacher"])
+        except ValidationError as error:
+            raise _row_error(line, error) from error
         requests.append(EnrollmentRequest(student=student, site=site, teacher=teacher, started_on=started_on))
         request_lines.append(line)
     try:

@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.uploads import MB, too_large, upload_limited
 from students.models import RosterImport
-from students.roster import MAX_ROWS, REQUIRED, roster_import_apply, roster_import_create
+from students.roster import (
+    COLUMN_HELP,
+    MAX_ROWS,
+    OPTIONAL,
+    REQUIRED,
+    roster_import_apply,
+    roster_import_create,
+)
 from students.tasks import apply_roster_import
 
 logger = logging.getLogger(__name__)
@@ -66,7 +73,7 @@ def roster_import_upload(request: HttpRequest) -> HttpResponse:
             return redirect("students:roster_import_detail", pk=roster_import.pk)
     context = {
         "form": form,
-        "columns": REQUIRED,
+        "columns": [(name, COLUMN_HELP[name], name in REQUIRED) for name in (*REQUIRED, *OPTIONAL)],
         "imports": RosterImport.objects.select_related("uploaded_by")[:10],
     }
     return render(request, "students/roster_import_upload.html", context)

@@ -1,6 +1,7 @@
 """Roster import: bad files and rows explained, nothing written until confirmed, then all or nothing."""
 
 import io
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -100,7 +101,7 @@ def test_every_kind_of_bad_row_is_explained_and_nothing_is_written(users, site, 
     reasons = {r["line"]: " ".join(r["errors"]) for r in imported.results}
     assert imported.results[0]["action"] == "new"
     assert "unknown site" in reasons[3]
-    assert "unknown teacher" in reasons[4]
+    assert "no active teacher is called nobody" in reasons[4]
     assert "grade must be 9 to 12" in reasons[5]
     assert "date_of_birth is not a date" in reasons[6]
     assert "formula" in reasons[7]
@@ -326,3 +327,67 @@ def test_the_preview_and_the_import_refuse_the_same_rows_for_capacity(users, tea
     )
     assert roster_import_apply(roster_import_id=attempt.pk).status == "applied"
     assert tiny.enrollments.open().count() == 3
+
+
+def test_a_teacher_is_found_by_full_name_email_or_username(users, site, teacher):
+    teacher.first_name, teacher.last_name, teacher.email = "Kim", "Nguyen", "kim.nguyen@example.org"
+    teacher.save()
+    content = csv_file(
+        row(1, teacher="Kim Nguyen"), row(2, teacher="KIM.NGUYEN@example.org"), row(3, teacher="teacher")
+    )
+    imported = roster_import_create(name="r.csv", content=content, by=users["staff"])
+    assert [r["action"] for r in imported.results] == ["new", "new", "new"]
+    roster_import_apply(roster_import_id=imported.pk)
+    assert set(Enrollment.objects.values_list("teacher", flat=True)) == {teacher.pk}
+
+
+def test_a_name_two_teachers_share_is_refused_with_both_named(users, site, teacher):
+    teacher.first_name, teacher.last_name, teacher.email = "Kim", "Nguyen", "kim@example.org"
+    teacher.save()
+    other = UserFactory(
+        first_name="Kim", last_name="Nguyen", email="k.nguyen@example.org", role=roles.TEACHER
+    )
+    site.teachers.add(other)
+    imported = roster_import_create(
+        name="r.csv", content=csv_file(row(1, teacher="Kim Nguyen")), by=users["staff"]
+    )
+    [result] = imported.results
+    assert result["action"] == "error"
+    assert "kim@example.org" in result["errors"][0] and "k.nguyen@example.org" in result["errors"][0]
+
+
+def test_an_update_row_shows_each_field_it_changes(as_role, users, site, teacher):
+    student = EnrollmentFactory(
+        site=site,
+        teacher=teacher,
+        student__district_id="770001",
+        student__date_of_birth=date(2009, 1, 1),
+        student__grade=11,
+        student__phone="(213) 555-0199",
+    ).student
+    content = csv_file(
+        row(1, first_name=student.first_name, last_name=student.last_name, date_of_birth="2009-02-03")
+    )
+    imported = roster_import_create(name="r.csv", content=content, by=users["staff"])
+    [result] = imported.results
+    assert result["action"] == "update"
+    changed = {change["field"]: (change["old"], change["new"]) for change in result["changes"]}
+    assert changed["Date of birth"] == ("01/01/2009", "02/03/2009")
+    assert "First name" not in changed
+    assert "Phone" not in changed  # a column the file does not have leaves the field as it is
+    page = as_role("staff").get(reverse("students:roster_import_detail", args=[imported.pk])).content.decode()
+    assert "Date of birth: 01/01/2009 → 02/03/2009" in page
+
+
+def test_an_error_preview_offers_a_corrected_upload_and_counts_in_words(as_role, users, site, teacher):
+    content = csv_file(row(1), row(2, grade="13"))
+    imported = roster_import_create(name="r.csv", content=content, by=users["staff"])
+    page = as_role("staff").get(reverse("students:roster_import_detail", args=[imported.pk])).content.decode()
+    assert "Upload a corrected file" in page and reverse("students:roster_import") in page
+    assert "1 new" in page and "0 updates" in page and "1 with errors" in page
+
+
+def test_the_upload_page_says_what_each_column_takes(as_role):
+    page = as_role("staff").get(reverse("students:roster_import")).content.decode()
+    assert "full name, email or username" in page
+    assert "optional" in page
