@@ -26,3 +26,18 @@ class LongSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
         )
+
+
+class OptionDataSelect(forms.Select):
+    """A select whose options carry `data-*` attributes, read from each choice's object by `option_data`
+    (a function of the object returning a dict): a script can then narrow or describe the options
+    without asking the server again."""
+
+    option_data = None
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and self.option_data is not None:
+            option["attrs"].update({f"data-{key}": data for key, data in self.option_data(instance).items()})
+        return option

@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from artworx.dates import DateField
 from artworx.roles import COUNSELOR, TEACHER, people_with
+from artworx.widgets import OptionDataSelect
 from sites.models import Partner, Site
-from students.capacity import teachers_with_caseload
 from students.models import (
     ContractCourse,
     Diploma,
@@ -24,7 +26,7 @@ from students.models import (
     SubjectArea,
     SupportProfile,
 )
-from students.selectors import teachers_of, teaches_at
+from students.selectors import open_enrollments_per, sites_with_seats, teachers_of, teaches_at
 from students.services.referrals import REFERRAL_FIELDS
 
 User = get_user_model()
@@ -86,20 +88,41 @@ class SupportProfileForm(forms.ModelForm):
 class PlacementForm(forms.Form):
     """Choose a site, a teacher at that site, and a date: shared by enroll and transfer."""
 
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
-    teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
+    site = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), widget=forms.Select(attrs={"data-placement-site": ""})
+    )
+    teacher = forms.ModelChoiceField(
+        label=_("Teacher"),
+        queryset=User.objects.none(),
+        widget=OptionDataSelect(attrs={"data-placement-teacher": ""}),
+    )
     on = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.visible_to(user).active()
+        # Each site says its seats left; each teacher carries the sites they teach at, so choosing a site
+        # narrows the teachers on the page (static/js/placement.js) without a reload.
+        self.fields["site"].queryset = sites_with_seats(Site.objects.visible_to(user).active())
+        self.fields["site"].label_from_instance = self.site_label
         self.fields["teacher"].queryset = (
-            teachers_with_caseload()
-            .filter(groups__name=TEACHER, is_active=True)
-            .prefetch_related(Prefetch("teaching_sites", queryset=Site.objects.active().only("name")))
+            people_with(TEACHER)
+            .annotate(caseload_count=open_enrollments_per(teacher="pk"))
+            .order_by("last_name", "first_name")
+            .prefetch_related(Prefetch("teaching_sites", queryset=Site.objects.active().only("pk", "name")))
         )
         self.fields["teacher"].label_from_instance = self.teacher_label
+        self.fields["teacher"].widget.option_data = lambda teacher: {
+            "sites": " ".join(str(site.pk) for site in teacher.teaching_sites.all())
+        }
         self.fields["on"].initial = timezone.localdate()
+
+    @staticmethod
+    def site_label(site) -> str:
+        if not site.seats_left:
+            return _("%(site)s (full)") % {"site": site.name}
+        return ngettext(
+            "%(site)s (%(seats)d seat left)", "%(site)s (%(seats)d seats left)", site.seats_left
+        ) % {"site": site.name, "seats": site.seats_left}
 
     @staticmethod
     def teacher_label(teacher) -> str:
@@ -329,8 +352,13 @@ class ReferralConvertForm(PlacementForm):
 
     NEW = "new"
 
+    # No grade is chosen for the user: a youth of 17 must not quietly become a 9th grader.
     grade = forms.TypedChoiceField(
-        label=_("Grade"), coerce=int, choices=Student.Grade.choices, required=False
+        label=_("Grade"),
+        coerce=int,
+        choices=[("", _("Choose a grade")), *Student.Grade.choices],
+        required=False,
+        empty_value=None,
     )
     match = forms.ChoiceField(
         label=_("Is this youth already a student?"), widget=forms.RadioSelect, required=False
@@ -346,7 +374,11 @@ class ReferralConvertForm(PlacementForm):
                     (
                         pk,
                         _("Yes: %(student)s, born %(born)s, district id %(id)s")
-                        % {"student": m, "born": m.date_of_birth, "id": m.district_id or "—"},
+                        % {
+                            "student": m,
+                            "born": date_format(m.date_of_birth, "SHORT_DATE_FORMAT"),
+                            "id": m.district_id or "—",
+                        },
                     )
                     for pk, m in self.matches.items()
                 ),

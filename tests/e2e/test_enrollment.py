@@ -23,7 +23,8 @@ def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_serve
     UserFactory(username="staff", role=roles.PROGRAM_STAFF)
     teacher = UserFactory(username="rivera", first_name="Ana", last_name="Rivera", role=roles.TEACHER)
     full = SiteFactory(name="Watts Classroom", capacity=1, teachers=[teacher])
-    SiteFactory(name="Eastside Storefront", capacity=50, teachers=[teacher])
+    nguyen = UserFactory(username="nguyen", first_name="Kim", last_name="Nguyen", role=roles.TEACHER)
+    SiteFactory(name="Eastside Storefront", capacity=50, teachers=[teacher, nguyen])
     EnrollmentFactory(site=full, teacher=teacher)
     StudentFactory(first_name="Nayeli", last_name="Cruz")
 
@@ -34,14 +35,17 @@ def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_serve
     page.get_by_role("link", name="Cruz, Nayeli").click()
     page.get_by_role("link", name="Enroll at a site").first.click()
 
-    page.get_by_label("Site").select_option(label="Watts Classroom")
+    page.get_by_label("Site").select_option(label="Watts Classroom (full)")
+    # Choosing a site narrows the teachers to those who teach there, without a reload.
+    expect(page.get_by_label("Teacher").locator("option", has_text="Kim Nguyen")).to_be_disabled()
     page.get_by_label("Teacher").select_option(
         label="Ana Rivera, Eastside Storefront, Watts Classroom (1 of 25 students)"
     )
     page.get_by_role("button", name="Enroll").click()
     expect(page.get_by_text("Watts Classroom is full: its 1 seat is taken")).to_be_visible()
 
-    page.get_by_label("Site").select_option(label="Eastside Storefront")
+    page.get_by_label("Site").select_option(label="Eastside Storefront (50 seats left)")
+    expect(page.get_by_label("Teacher").locator("option", has_text="Kim Nguyen")).to_be_enabled()
     page.get_by_label("Teacher").select_option(
         label="Ana Rivera, Eastside Storefront, Watts Classroom (1 of 25 students)"
     )

@@ -22,7 +22,7 @@ def test_a_referral_joins_a_full_sites_waitlist_and_is_enrolled_from_it(page: Pa
     page.get_by_role("link", name="Referrals", exact=True).first.click()
     page.get_by_role("link", name="Keisha Brown").click()
     page.get_by_role("link", name="Enroll at a site").click()
-    page.get_by_label("Site").select_option(label="Watts Classroom")
+    page.get_by_label("Site").select_option(label="Watts Classroom (full)")
     page.get_by_label("Teacher").select_option(label="Ana Rivera, Watts Classroom (1 of 25 students)")
     page.get_by_label("Grade").select_option(label="10th grade")
     page.get_by_role("button", name="Enroll").click()

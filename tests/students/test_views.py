@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from students.forms import PlacementForm, ReferralConvertForm
 from students.models import Enrollment, ExitReason, Guardian, Student, SupportProfile
 from tests.factories import EnrollmentFactory, GuardianFactory, SiteFactory, StudentFactory, TeacherFactory
 from tests.matrix import matrix
@@ -450,3 +451,18 @@ def test_enroll_form_queries_do_not_grow_with_teachers(as_role, student, django_
         SiteFactory(teachers=[TeacherFactory()])
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_the_placement_form_shows_seats_left_and_each_teachers_sites(users, site, teacher, other_site):
+    site.capacity = 1
+    site.save()
+    EnrollmentFactory(site=site, teacher=teacher)
+    form = PlacementForm(user=users["staff"])
+    labels = {label for _value, label in form.fields["site"].choices}
+    assert f"{site.name} (full)" in labels
+    assert f"{other_site.name} (50 seats left)" in labels
+    html = str(form["teacher"])
+    assert f'data-sites="{site.pk}"' in html
+    convert = ReferralConvertForm(user=users["staff"], matches=[])
+    assert convert["grade"].value() in (None, "")
+    assert convert.fields["grade"].choices[0] == ("", "Choose a grade")
