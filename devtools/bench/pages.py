@@ -114,7 +114,8 @@ class Bench:
         )
         self.artist = self.cohort.teaching_artists.order_by("pk").first()
         self.session = (
-            self.cohort.sessions.filter(date__lte=today, date__gt=today - timedelta(days=7))
+            # A past day's session: today's may not have begun yet, and only a begun session is logged.
+            self.cohort.sessions.filter(date__lt=today, date__gt=today - timedelta(days=8))
             .exclude(status=Session.Status.CANCELLED)
             .order_by("-date")
             .first()
