@@ -128,6 +128,7 @@ register(
     Export(
         perm="students.view_student",
         rows=_students,
+        filters=student_filter,
         resource=lambda user: StudentWithSupportResource if sees_all(user) else StudentResource,
     ),
 )
@@ -143,7 +144,12 @@ register(
 
 register(
     "contracts",
-    Export(perm="students.view_contract", rows=_contracts, resource=lambda user: ContractResource),
+    Export(
+        perm="students.view_contract",
+        rows=_contracts,
+        resource=lambda user: ContractResource,
+        filters=contract_filter,
+    ),
 )
 
 register(
@@ -151,6 +157,7 @@ register(
     Export(
         perm="students.view_referral",
         rows=_referrals,
+        filters=referral_filter,
         resource=lambda user: ReferralResource,
     ),
 )

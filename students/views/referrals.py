@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from artworx.cache import cached, version_key
 from artworx.history import change_history
+from artworx.query import warn_refused
 from artworx.roles import COUNSELOR
 from sites.models import Partner, Site
 from students.filters import referral_filter
@@ -147,6 +148,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("students.view_referral"):
         raise PermissionDenied
     filterset = referral_filter(request)  # the download's filters too
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from artworx.query import warn_refused
 from artworx.sections import render_sections
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import student_filter
@@ -48,6 +49,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     """Searchable, filterable, paginated list of the students the user may see."""
     require_perm(request, "students.view_student")
     filterset = student_filter(request)
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
