@@ -25,10 +25,11 @@ from students.forms import (
     WaitlistEnrollForm,
     WaitlistSkipForm,
 )
-from students.models import Referral, Student, SubjectArea, WaitlistEntry
+from students.models import RecordRead, Referral, Student, SubjectArea, WaitlistEntry
 from students.selectors import referral_funnel, site_seats_left
 from students.services import (
     REFERRAL_NEXT,
+    record_read_create,
     referral_advance,
     referral_convert,
     referral_create,
@@ -180,6 +181,7 @@ def _referral(request: HttpRequest, pk: int, perm: str) -> Referral:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A referral: the youth, the assessment, the funnel dates and the student it became."""
     referral = _referral(request, pk, "students.view_referral")
+    record_read_create(request=request, referral=referral, parts=[RecordRead.Part.REFERRAL])
     labels = dict(SubjectArea.choices)
     credits = [(labels.get(area, area), value) for area, value in referral.credits_held.items()]
     context = {
@@ -216,6 +218,8 @@ def referral_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a referral's details and credit assessment."""
     referral = _referral(request, pk, "students.change_referral")
     form = ReferralForm(request.POST or None, instance=referral)
+    if request.method == "GET":
+        record_read_create(request=request, referral=referral, parts=[RecordRead.Part.REFERRAL])
     if form.is_valid():
         try:
             referral_update(referral=referral, **form.service_fields())

@@ -21,6 +21,7 @@ from students.forms import (
 )
 from students.models import (
     Guardian,
+    RecordRead,
     Student,
     SupportProfile,
 )
@@ -32,10 +33,13 @@ from students.selectors import (
     with_pace,
 )
 from students.services import (
+    record_read_create,
     student_create,
 )
 
 STUDENTS_PER_PAGE = 25
+READS_PER_PAGE = 10
+Part = RecordRead.Part
 
 
 def visible_student(request: HttpRequest, pk: int, perm: str) -> Student:
@@ -65,6 +69,23 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         student_rows(user=request.user), request=request, perm="students.view_student", pk=pk
     )
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
+    can_read_notes = request.user.has_perm("students.view_support_notes", student)
+    support_profile = SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None
+    guardians = list(student.guardians.all())
+    # The read audit notes only what this page shows this viewer (one INSERT).
+    record_read_create(
+        request=request,
+        student=student,
+        parts=[
+            *([Part.GUARDIANS] if guardians else []),
+            *([Part.SUPPORT_PROFILE] if support_profile else []),
+            *(
+                [Part.PRIVATE_NOTES]
+                if can_read_notes and support_profile and support_profile.private_notes
+                else []
+            ),
+        ],
+    )
     contracts = (
         with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
         if request.user.has_perm("students.view_contract")
@@ -78,15 +99,18 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "student": student,
         "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
         "enrollments": student_enrollment_history(student=student),
-        "guardians": student.guardians.all(),
-        "support_profile": SupportProfile.objects.get_or_create(student=student)[0]
-        if can_see_support
-        else None,
+        "guardians": guardians,
+        "support_profile": support_profile,
         "history": student_change_history(
-            student=student,
-            include_support=can_see_support,
-            include_notes=request.user.has_perm("students.view_support_notes", student),
+            student=student, include_support=can_see_support, include_notes=can_read_notes
         ),
+        # Who opened this record: administrators only, newest first, paged by ?reads=.
+        "reads": Paginator(student.record_reads.select_related("user"), READS_PER_PAGE).get_page(
+            request.GET.get("reads")
+        )
+        if request.user.has_perm("students.view_recordread")
+        else None,
+        "read_audit_days": settings.ARTWORX_READ_AUDIT_DAYS,
         "credits_percent": min(
             100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)
         ),
@@ -140,6 +164,8 @@ def guardian_update(request: HttpRequest, pk: int, guardian_pk: int) -> HttpResp
     student = visible_student(request, pk, "students.change_guardian")
     guardian = get_object_or_404(student.guardians, pk=guardian_pk)
     form = GuardianForm(request.POST or None, instance=guardian)
+    if request.method == "GET":
+        record_read_create(request=request, student=student, parts=[Part.GUARDIANS])
     if form.is_valid():
         form.save()
         messages.success(request, _("Guardian saved."))
@@ -154,6 +180,9 @@ def support_profile_update(request: HttpRequest, pk: int) -> HttpResponse:
     student = visible_student(request, pk, "students.change_supportprofile")
     profile = SupportProfile.objects.get_or_create(student=student)[0]
     form = SupportProfileForm(request.POST or None, instance=profile)
+    if request.method == "GET":
+        shown = [Part.SUPPORT_PROFILE, *([Part.PRIVATE_NOTES] if profile.private_notes else [])]
+        record_read_create(request=request, student=student, parts=shown)
     if form.is_valid():
         form.save()
         messages.success(request, _("Support profile saved."))

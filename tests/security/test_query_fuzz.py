@@ -164,7 +164,9 @@ def test_a_refused_filter_value_is_named_on_the_page_and_refuses_the_download(
     assert response.status_code == 200
     assert f"{WARNING}: {label}." in response.content.decode()
     # The page still lists, as if the filter were absent.
-    assert len(response.context["page"].object_list) == len(client.get(reverse(page)).context["page"].object_list)
+    assert len(response.context["page"].object_list) == len(
+        client.get(reverse(page)).context["page"].object_list
+    )
     download = client.get(reverse("export", kwargs={"name": export, "fmt": "csv"}), query)
     assert download.status_code == 400
     assert label in download.content.decode()
