@@ -237,7 +237,10 @@ def referral_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a referral to its next step with a date."""
     referral = _referral(request, pk, "students.change_referral")
     steps = [(s, Referral.Status(s).label) for s in REFERRAL_NEXT.get(referral.status, ())]
-    form = ReferralAdvanceForm(request.POST or None, steps=steps, initial=request.GET.dict() or None)
+    # ?status= may preselect one of the next steps; any other value is dropped, never echoed back.
+    chosen = request.GET.get("status")
+    initial = {"status": chosen} if chosen in dict(steps) else None
+    form = ReferralAdvanceForm(request.POST or None, steps=steps, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             referral_advance(referral=referral, **form.cleaned_data)
