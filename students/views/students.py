@@ -73,19 +73,12 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     support_profile = SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None
     guardians = list(student.guardians.all())
     # The read audit notes only what this page shows this viewer (one INSERT).
-    record_read_create(
-        request=request,
-        student=student,
-        parts=[
-            *([Part.GUARDIANS] if guardians else []),
-            *([Part.SUPPORT_PROFILE] if support_profile else []),
-            *(
-                [Part.PRIVATE_NOTES]
-                if can_read_notes and support_profile and support_profile.private_notes
-                else []
-            ),
-        ],
-    )
+    shown = {
+        Part.GUARDIANS: bool(guardians),
+        Part.SUPPORT_PROFILE: support_profile is not None,
+        Part.PRIVATE_NOTES: can_read_notes and bool(support_profile and support_profile.private_notes),
+    }
+    record_read_create(request=request, student=student, parts=[part for part, was in shown.items() if was])
     contracts = (
         with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
         if request.user.has_perm("students.view_contract")
