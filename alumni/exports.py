@@ -38,6 +38,7 @@ register(
     Export(
         perm="alumni.view_alumnus",
         rows=_alumni,
+        filters=alumnus_filter,
         resource=lambda user: AlumnusWithContactResource if sees_all(user) else AlumnusResource,
     ),
 )

@@ -15,6 +15,7 @@ from alumni.models import Alumnus, CheckIn
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
 from artworx.history import change_history
+from artworx.query import warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.models import Credential
 from programs.selectors import student_participations
@@ -29,6 +30,7 @@ def alumnus_list(request: HttpRequest) -> HttpResponse:
     """Alumni the user may see, filterable by year, site, pathway, outcome and overdue."""
     require_perm(request, "alumni.view_alumnus")
     filterset = alumnus_filter(request)
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, ALUMNI_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from import_export import fields, resources
 
+from artworx.query import refused
 from artworx.shortcuts import require_perm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,12 +78,14 @@ class SafeResource(resources.ModelResource):
     CHUNK = 2000
 
     def iter_queryset(self, queryset):
-        if not isinstance(queryset, QuerySet):
-            yield from queryset
-            return
+        # The ids of the rows written, for a download that counts in the read audit (Export.audit).
+        self.exported_pks = []
         # One query on a server-side cursor, prefetching per 2,000 rows. The library's fallback for
         # prefetching querysets pages with OFFSET, re-running the whole query for every 100 rows.
-        yield from queryset.iterator(chunk_size=self.CHUNK)
+        rows = queryset.iterator(chunk_size=self.CHUNK) if isinstance(queryset, QuerySet) else queryset
+        for row in rows:
+            self.exported_pks.append(row.pk)
+            yield row
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         # Resolve each column's dehydrate method once per file rather than once per cell.
@@ -120,6 +124,12 @@ class Export:
     perm: str
     rows: Callable[[HttpRequest], object]
     resource: Callable[[object], type[resources.ModelResource]]
+    # The list page's own filters (a Form or FilterSet for a request), when the list has any: a value
+    # they refuse answers 400 rather than a file of more rows than asked for.
+    filters: Callable[[HttpRequest], object] | None = None
+    # Called with the request and the ids of the rows in the file, when the file holds what the read
+    # audit counts (support flags, guardian contacts).
+    audit: Callable[[HttpRequest, list[int]], None] | None = None
 
 
 # Every downloadable list by name; each app's exports.py registers its own (found at start-up by
@@ -138,8 +148,16 @@ def export_response(request: HttpRequest, *, name: str, fmt: str, export: Export
     """The list as a file in the asked format."""
     if fmt not in FORMATS:
         raise Http404
+    labels = refused(export.filters(request)) if export.filters else []
+    if labels:
+        message = gettext("This download's filters hold a value that is not valid: %(filters)s.")
+        return HttpResponseBadRequest(
+            message % {"filters": ", ".join(labels)}, content_type="text/plain; charset=utf-8"
+        )
     resource = export.resource(request.user)()
     dataset = resource.export(queryset=export.rows(request))
+    if export.audit is not None:
+        export.audit(request, getattr(resource, "exported_pks", []))
     content = dataset.csv if fmt == "csv" else dataset.xlsx
     response = HttpResponse(content, content_type=FORMATS[fmt])
     stamp = timezone.localdate().isoformat()

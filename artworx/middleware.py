@@ -1,5 +1,6 @@
-"""Request middleware of artworx: each person reads the app in their own language, and a database
-that stops answering gets a plain 503 page instead of a 500 with a traceback."""
+"""Request middleware of artworx: each person reads the app in their own language, no page or download is
+kept by the browser, and a database that stops answering gets a plain 503 page instead of a 500 with a
+traceback."""
 
 import logging
 
@@ -8,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,26 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of any page or download (`Cache-Control: no-store`).
+
+    Staff share classroom computers: a student's page left in the browser's cache would open again
+    for the next person from the history or the back button, signed out or not. Static files are
+    served by WhiteNoise before this runs (it sits below WhiteNoise in MIDDLEWARE) and keep their long
+    cache; a response that sets its own Cache-Control (the service worker's `no-cache`) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True)
+            response.setdefault("Pragma", "no-cache")  # for HTTP/1.0 proxies
+        return response
 
 
 # Errors that mean "the database is not answering" (a restart, a failover, a dropped connection),

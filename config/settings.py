@@ -333,3 +333,19 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14 * 60},
     },
 }
+
+# --- Access (issue #16: no-store, read audit) -----------------------------------------------------
+# No page or download kept by the browser on a shared classroom computer; below WhiteNoise, so static
+# files keep their long cache headers (artworx.middleware.NoStoreMiddleware).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "artworx.middleware.NoStoreMiddleware"
+)
+# Who opened a student's support profile, notes, guardians or a referral is kept this many days, then
+# purged by the nightly beat task (students.tasks.purge_read_audit) or `manage.py purge_read_audit`.
+ARTWORX_READ_AUDIT_DAYS = int(os.environ.get("ARTWORX_READ_AUDIT_DAYS", "365"))
+CELERY_BEAT_SCHEDULE["purge-read-audit"] = {
+    "task": "students.tasks.purge_read_audit",
+    "schedule": crontab(hour=3, minute=30),  # nightly, America/Los_Angeles
+    "options": {"expires": 60 * 60},
+}
+# --- end Access (issue #16) ------------------------------------------------------------------------

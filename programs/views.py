@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from artworx.history import change_history
+from artworx.query import warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.forms import (
     CertificationForm,
@@ -54,7 +55,7 @@ from programs.services import (
     session_move,
     session_not_started,
 )
-from sites.models import Site
+from sites.forms import SiteChoiceForm
 from students.models import Student
 
 
@@ -391,11 +392,10 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _site_filter(request: HttpRequest):
-    """The site chosen in ?site=, among those the user may see; None for all (or an unknown id)."""
-    site_id = request.GET.get("site", "")
-    if not site_id.isdigit():
-        return None
-    return Site.objects.visible_to(request.user).filter(pk=site_id).first()
+    """The site chosen in ?site=, among those the user may see; None for all (a refused value says so)."""
+    form = SiteChoiceForm(request.GET or None, user=request.user)
+    warn_refused(request, form)
+    return form.chosen()
 
 
 @login_required

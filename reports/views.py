@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from artworx.cache import cached
 from artworx.dates import DateField
+from artworx.query import warn_refused
 from artworx.roles import is_teacher, is_teaching_artist, sees_all
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.widgets import LongSelect
@@ -60,6 +61,7 @@ def _board(request: HttpRequest) -> dict:
     """The dashboard's context for the site and period in the query string."""
     today = timezone.localdate()
     filters = DashboardFilter(request.GET or None, user=request.user)
+    warn_refused(request, filters)
     site, start, end = filters.values(today)
     key = board_key(user=request.user, site=site, start=start, end=end, today=today)
     # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
@@ -141,6 +143,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         site_capacity_rows(user=request.user), request=request, perm="sites.view_site", pk=pk
     )
     period = PeriodForm(request.GET or None)
+    warn_refused(request, period)
     first, last = period.dates()
     context = {
         "site": site,

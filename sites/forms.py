@@ -25,6 +25,19 @@ class SiteForm(forms.ModelForm):
         self.fields["partner"].queryset = self.fields["partner"].queryset.filter(is_active=True)
 
 
+class SiteChoiceForm(forms.Form):
+    """`?site=`: one of the sites the user may see; anything else is refused (the page lists them all)."""
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(user)
+
+    def chosen(self) -> Site | None:
+        return self.cleaned_data["site"] if self.is_bound and self.is_valid() else None
+
+
 class PeriodForm(forms.Form):
     """A date range for figures; the last 30 days unless both ends are given and valid."""
 

@@ -10,6 +10,7 @@ from students.models import (
     ContractCourse,
     Enrollment,
     Guardian,
+    RecordRead,
     Referral,
     RosterImport,
     Student,
@@ -22,10 +23,34 @@ from students.services import (
     contract_course_update,
     enrollment_create,
     enrollment_exit,
+    record_read_create,
     referral_create,
     referral_update,
     waitlist_add,
 )
+
+Part = RecordRead.Part
+
+
+class ReadAuditMixin:
+    """The read audit counts the admin's change pages too: one row for what the page showed."""
+
+    def parts_shown(self, request, obj) -> list[str]:
+        raise NotImplementedError
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            record = (
+                {"referral": obj} if isinstance(obj, Referral) else {"student": getattr(obj, "student", obj)}
+            )
+            record_read_create(request=request, parts=self.parts_shown(request, obj), **record)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+
+def _notes(profile) -> list[str]:
+    return [Part.PRIVATE_NOTES] if profile is not None and profile.private_notes else []
 
 
 class GuardianInline(admin.StackedInline):
@@ -55,7 +80,7 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class StudentAdmin(ReadAuditMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Students with their guardians, support profile and enrollments."""
 
     list_display = ("last_name", "first_name", "preferred_name", "district_id", "grade", "language")
@@ -63,23 +88,40 @@ class StudentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ("first_name", "last_name", "preferred_name", "district_id")
     inlines = [GuardianInline, SupportProfileInline, EnrollmentInline]
 
+    def parts_shown(self, request, obj) -> list[str]:
+        # The inlines shown are those the user holds a permission on (ModelAdmin.get_inline_instances).
+        shown = {type(inline) for inline in self.get_inline_instances(request, obj)}
+        parts = []
+        if GuardianInline in shown and obj.guardians.exists():
+            parts.append(Part.GUARDIANS)
+        if SupportProfileInline in shown:
+            profile = SupportProfile.objects.filter(student=obj).first()
+            parts += [Part.SUPPORT_PROFILE, *_notes(profile)] if profile is not None else []
+        return parts
+
 
 @admin.register(Guardian)
-class GuardianAdmin(SimpleHistoryAdmin):
+class GuardianAdmin(ReadAuditMixin, SimpleHistoryAdmin):
     list_display = ("name", "student", "relationship", "phone", "language", "consents_to_messages")
     list_filter = ("relationship", "language", "consents_to_messages")
     list_select_related = ("student",)
     search_fields = ("name", "student__first_name", "student__last_name", "phone", "email")
     autocomplete_fields = ("student",)
 
+    def parts_shown(self, request, obj) -> list[str]:
+        return [Part.GUARDIANS]
+
 
 @admin.register(SupportProfile)
-class SupportProfileAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class SupportProfileAdmin(ReadAuditMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ("student", *SupportProfile.FLAGS[:4])
     list_filter = SupportProfile.FLAGS
     list_select_related = ("student",)
     search_fields = ("student__first_name", "student__last_name", "student__district_id")
     autocomplete_fields = ("student",)
+
+    def parts_shown(self, request, obj) -> list[str]:
+        return [Part.SUPPORT_PROFILE, *_notes(obj)]
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -201,7 +243,7 @@ class WaitlistEntryAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class ReferralAdmin(ReadAuditMixin, ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Referrals: details and credits are checked by the services; the funnel moves on the referral page."""
 
     list_display = ("last_name", "first_name", "source", "received_on", "counselor", "status")
@@ -232,6 +274,9 @@ class ReferralAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         else:
             obj.pk = referral_create(received_on=obj.received_on, **fields).pk
 
+    def parts_shown(self, request, obj) -> list[str]:
+        return [Part.REFERRAL]
+
 
 @admin.register(RosterImport)
 class RosterImportAdmin(NoDeleteMixin, admin.ModelAdmin):
@@ -244,4 +289,25 @@ class RosterImportAdmin(NoDeleteMixin, admin.ModelAdmin):
     readonly_fields = ("uploaded_by", "filename", "status", "applied", "message", "results", "rows")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RecordRead)
+class RecordReadAdmin(admin.ModelAdmin):
+    """The read audit, for administrators to read: nobody adds, changes or deletes a row here."""
+
+    list_display = ("at", "user", "student", "referral", "parts", "path", "view_name")
+    list_filter = ("parts",)
+    list_select_related = ("user", "student", "referral")
+    search_fields = ("user__username", "student__first_name", "student__last_name", "path")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "user", "student", "referral", "parts", "path", "view_name")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

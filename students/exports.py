@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from artworx.exports import Export, SafeResource, column, register
 from artworx.roles import sees_all
 from students.filters import contract_filter, referral_filter, student_filter
-from students.models import Contract, Enrollment, Referral, Student, SupportProfile
+from students.models import Contract, Enrollment, RecordRead, Referral, Student, SupportProfile
 from students.selectors import enrollment_rows
+from students.services import record_reads_create_many
 
 STUDENT_COLUMNS = (
     "id",
@@ -119,6 +120,13 @@ def _students(request):
     return student_filter(request).qs.select_related("support_profile")
 
 
+def _audit_support_flags(request, student_ids) -> None:
+    """A file with support flags counts in the read audit: one row per student in it, one INSERT."""
+    if sees_all(request.user):  # the roles that get StudentWithSupportResource
+        parts = [RecordRead.Part.SUPPORT_PROFILE]
+        record_reads_create_many(request=request, student_ids=student_ids, parts=parts)
+
+
 def _contracts(request):
     return contract_filter(request).qs
 
@@ -128,6 +136,8 @@ register(
     Export(
         perm="students.view_student",
         rows=_students,
+        filters=student_filter,
+        audit=_audit_support_flags,
         resource=lambda user: StudentWithSupportResource if sees_all(user) else StudentResource,
     ),
 )
@@ -143,7 +153,12 @@ register(
 
 register(
     "contracts",
-    Export(perm="students.view_contract", rows=_contracts, resource=lambda user: ContractResource),
+    Export(
+        perm="students.view_contract",
+        rows=_contracts,
+        resource=lambda user: ContractResource,
+        filters=contract_filter,
+    ),
 )
 
 register(
@@ -151,6 +166,7 @@ register(
     Export(
         perm="students.view_referral",
         rows=_referrals,
+        filters=referral_filter,
         resource=lambda user: ReferralResource,
     ),
 )

@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artworx.query import IdField
 from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
@@ -102,17 +102,17 @@ class ContractFilter(ScopedFilterSet):
 
 
 class IdFilter(django_filters.Filter):
-    """A foreign key given by its id; anything but a whole number leaves the list unfiltered."""
+    """A foreign key given by its id: a whole number in the database's integer range, else refused."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class ReferralFilter(django_filters.FilterSet):
     """Filter referrals by status, source and counselor."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
-    source = IdFilter(label=_("Referred by"), field_name="source", min_value=1)
-    counselor = IdFilter(label=_("Counselor"), field_name="counselor", min_value=1)
+    source = IdFilter(label=_("Referred by"), field_name="source")
+    counselor = IdFilter(label=_("Counselor"), field_name="counselor")
 
     class Meta:
         model = Referral

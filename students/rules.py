@@ -39,6 +39,8 @@ rules.add_perm("students.view_support_notes", is_administrator | is_counselor)
 rules.add_perm("students.add_enrollment", sees_all)
 rules.add_perm("students.change_enrollment", sees_all)
 rules.add_perm("students.import_roster", sees_all)
+# The read audit (who opened a student's sensitive record) is for administrators only.
+rules.add_perm("students.view_recordread", is_administrator)
 # Contracts and credits are for teachers and staff, never teaching artists (DESIGN.md rule 13).
 rules.add_perm("students.view_contract", sees_all | is_teacher)
 rules.add_perm("students.add_contract", sees_all | (is_teacher & teaches_student))

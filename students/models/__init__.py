@@ -4,6 +4,9 @@ Lower modules name the student through their foreign key (`student_model`), so n
 above it: common, enrollments, contracts, waitlists and referrals, roster imports, then students.
 """
 
+from students.models.audit import (  # noqa: F401 - the package's names
+    RecordRead,
+)
 from students.models.common import (  # noqa: F401 - the package's names
     MAX_AGE,
     validate_date_of_birth,

@@ -1,5 +1,10 @@
 """Writes on students: each sub-domain's rules, transactions and locks in a module of its own."""
 
+from students.services.audit import (  # noqa: F401 - the package's names
+    record_read_create,
+    record_reads_create_many,
+    record_reads_purge,
+)
 from students.services.contracts import (  # noqa: F401 - the package's names
     PASSING_GRADES,
     contract_course_add,

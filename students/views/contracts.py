@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from artworx.history import change_history
+from artworx.query import warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import contract_filter
 from students.forms import (
@@ -49,6 +50,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts the user may see, filterable by site, teacher, status, pace and due date."""
     require_perm(request, "students.view_contract")
     filterset = contract_filter(request)  # the download's filters too, pace included
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = with_pace(page.object_list, today=timezone.localdate())
     query = request.GET.copy()

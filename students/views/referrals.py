@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from artworx.cache import cached, version_key
 from artworx.history import change_history
+from artworx.query import warn_refused
 from artworx.roles import COUNSELOR
 from sites.models import Partner, Site
 from students.filters import referral_filter
@@ -24,10 +25,11 @@ from students.forms import (
     WaitlistEnrollForm,
     WaitlistSkipForm,
 )
-from students.models import Referral, Student, SubjectArea, WaitlistEntry
+from students.models import RecordRead, Referral, Student, SubjectArea, WaitlistEntry
 from students.selectors import referral_funnel, site_seats_left
 from students.services import (
     REFERRAL_NEXT,
+    record_read_create,
     referral_advance,
     referral_convert,
     referral_create,
@@ -147,6 +149,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("students.view_referral"):
         raise PermissionDenied
     filterset = referral_filter(request)  # the download's filters too
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -178,6 +181,7 @@ def _referral(request: HttpRequest, pk: int, perm: str) -> Referral:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A referral: the youth, the assessment, the funnel dates and the student it became."""
     referral = _referral(request, pk, "students.view_referral")
+    record_read_create(request=request, referral=referral, parts=[RecordRead.Part.REFERRAL])
     labels = dict(SubjectArea.choices)
     credits = [(labels.get(area, area), value) for area, value in referral.credits_held.items()]
     context = {
@@ -214,6 +218,8 @@ def referral_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a referral's details and credit assessment."""
     referral = _referral(request, pk, "students.change_referral")
     form = ReferralForm(request.POST or None, instance=referral)
+    if request.method == "GET":
+        record_read_create(request=request, referral=referral, parts=[RecordRead.Part.REFERRAL])
     if form.is_valid():
         try:
             referral_update(referral=referral, **form.service_fields())
@@ -231,7 +237,10 @@ def referral_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a referral to its next step with a date."""
     referral = _referral(request, pk, "students.change_referral")
     steps = [(s, Referral.Status(s).label) for s in REFERRAL_NEXT.get(referral.status, ())]
-    form = ReferralAdvanceForm(request.POST or None, steps=steps, initial=request.GET.dict() or None)
+    # ?status= may preselect one of the next steps; any other value is dropped, never echoed back.
+    chosen = request.GET.get("status")
+    initial = {"status": chosen} if chosen in dict(steps) else None
+    form = ReferralAdvanceForm(request.POST or None, steps=steps, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             referral_advance(referral=referral, **form.cleaned_data)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from artworx.query import warn_refused
 from artworx.sections import render_sections
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import student_filter
@@ -20,6 +21,7 @@ from students.forms import (
 )
 from students.models import (
     Guardian,
+    RecordRead,
     Student,
     SupportProfile,
 )
@@ -31,10 +33,13 @@ from students.selectors import (
     with_pace,
 )
 from students.services import (
+    record_read_create,
     student_create,
 )
 
 STUDENTS_PER_PAGE = 25
+READS_PER_PAGE = 10
+Part = RecordRead.Part
 
 
 def visible_student(request: HttpRequest, pk: int, perm: str) -> Student:
@@ -48,6 +53,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     """Searchable, filterable, paginated list of the students the user may see."""
     require_perm(request, "students.view_student")
     filterset = student_filter(request)
+    warn_refused(request, filterset)
     page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,6 +69,16 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         student_rows(user=request.user), request=request, perm="students.view_student", pk=pk
     )
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
+    can_read_notes = request.user.has_perm("students.view_support_notes", student)
+    support_profile = SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None
+    guardians = list(student.guardians.all())
+    # The read audit notes only what this page shows this viewer (one INSERT).
+    shown = {
+        Part.GUARDIANS: bool(guardians),
+        Part.SUPPORT_PROFILE: support_profile is not None,
+        Part.PRIVATE_NOTES: can_read_notes and bool(support_profile and support_profile.private_notes),
+    }
+    record_read_create(request=request, student=student, parts=[part for part, was in shown.items() if was])
     contracts = (
         with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
         if request.user.has_perm("students.view_contract")
@@ -76,15 +92,18 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "student": student,
         "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
         "enrollments": student_enrollment_history(student=student),
-        "guardians": student.guardians.all(),
-        "support_profile": SupportProfile.objects.get_or_create(student=student)[0]
-        if can_see_support
-        else None,
+        "guardians": guardians,
+        "support_profile": support_profile,
         "history": student_change_history(
-            student=student,
-            include_support=can_see_support,
-            include_notes=request.user.has_perm("students.view_support_notes", student),
+            student=student, include_support=can_see_support, include_notes=can_read_notes
         ),
+        # Who opened this record: administrators only, newest first, paged by ?reads=.
+        "reads": Paginator(student.record_reads.select_related("user"), READS_PER_PAGE).get_page(
+            request.GET.get("reads")
+        )
+        if request.user.has_perm("students.view_recordread")
+        else None,
+        "read_audit_days": settings.ARTWORX_READ_AUDIT_DAYS,
         "credits_percent": min(
             100, round(100 * student.credits_earned / settings.ARTWORX_GRADUATION_CREDITS)
         ),
@@ -138,6 +157,8 @@ def guardian_update(request: HttpRequest, pk: int, guardian_pk: int) -> HttpResp
     student = visible_student(request, pk, "students.change_guardian")
     guardian = get_object_or_404(student.guardians, pk=guardian_pk)
     form = GuardianForm(request.POST or None, instance=guardian)
+    if request.method == "GET":
+        record_read_create(request=request, student=student, parts=[Part.GUARDIANS])
     if form.is_valid():
         form.save()
         messages.success(request, _("Guardian saved."))
@@ -152,6 +173,9 @@ def support_profile_update(request: HttpRequest, pk: int) -> HttpResponse:
     student = visible_student(request, pk, "students.change_supportprofile")
     profile = SupportProfile.objects.get_or_create(student=student)[0]
     form = SupportProfileForm(request.POST or None, instance=profile)
+    if request.method == "GET":
+        shown = [Part.SUPPORT_PROFILE, *([Part.PRIVATE_NOTES] if profile.private_notes else [])]
+        record_read_create(request=request, student=student, parts=shown)
     if form.is_valid():
         form.save()
         messages.success(request, _("Support profile saved."))

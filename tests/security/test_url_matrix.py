@@ -10,6 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.url_table import GET, POST, URLS
 from tests.security.world import ROLES
 
+# Responses that set their own Cache-Control: the service worker is checked for updates (no-cache).
+OWN_CACHE_HEADERS = {"service_worker"}
+
 # The admin console has its own tests (tests/artworx/test_admin.py and each app's test_admin.py).
 SKIPPED_NAMESPACES = {"admin"}
 
@@ -54,9 +57,13 @@ def test_each_role_gets_the_status_the_table_says(world, role, settings):
     wrong = []
     for name, row in URLS.items():
         url = reverse(name, kwargs=row.kwargs(world))
-        status = request(client, row.method, url).status_code
+        response = request(client, row.method, url)
+        status = response.status_code
         if status != row.expected[role]:
             wrong.append(f"{row.method} {name} ({url}): {status}, expected {row.expected[role]}")
+        # Shared classroom computers: no page, redirect or refusal is kept by the browser.
+        if name not in OWN_CACHE_HEADERS and "no-store" not in response.get("Cache-Control", ""):
+            wrong.append(f"{row.method} {name} ({url}): Cache-Control {response.get('Cache-Control')!r}")
     assert wrong == [], "\n".join(wrong)
 
 
