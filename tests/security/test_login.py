@@ -1,4 +1,5 @@
-"""Login lockout (per username and address, and per address), password strength, session cookies, headers, and deactivation signing out everywhere."""
+"""Login lockout (per username and address, and per address), password strength, session cookies,
+headers, and deactivation signing out everywhere."""
 
 from datetime import UTC, datetime
 
@@ -44,7 +45,7 @@ def test_it_locks_a_username_at_one_address_after_repeated_failures():
 
 def test_a_lockout_from_other_addresses_does_not_stop_the_user_at_their_own():
     UserFactory(username="ana", role=roles.TEACHER)
-    for n in range(LIMIT):  # locked at the attacker's address...
+    for _ in range(LIMIT):  # locked at the attacker's address...
         fail("ana", address="198.51.100.7")
     for n in range(20):  # ...and four tries each from twenty more
         for _ in range(LIMIT - 1):
