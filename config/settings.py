@@ -247,7 +247,10 @@ ACCOUNT_UNIQUE_EMAIL = False  # the user table's own email field; no allauth ema
 # Shared classroom computers: no "remember me", the session ends with the browser.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # after a reset, sign in again (and pass the second factor)
+# A reset asked for an unknown address answers like any other and sends nothing anywhere.
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"  # links in the reset email
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "artworx: "
 # A reset link works once (it is bound to the password it replaces) and for this long.
 PASSWORD_RESET_TIMEOUT = 60 * int(os.environ.get("ARTWORX_PASSWORD_RESET_MINUTES", "60"))
