@@ -51,6 +51,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        if sociallogin.state.get("process", "login") != "login":
+            # Connecting a further school account to one's own is not offered (artworx.signin.urls).
+            _refuse(request, "not a sign-in", _("Single sign-on only signs you in."))
         verified = {
             address.email.strip().lower()
             for address in sociallogin.email_addresses
