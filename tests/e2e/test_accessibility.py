@@ -18,6 +18,7 @@ from notifications.services import notification_enqueue
 from programs.models import Attendance, Participation, Session
 from programs.services import session_log_attendance
 from students.models import Guardian
+from tests.e2e.signin import give_code_if_asked
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,9 +94,10 @@ def world(db):
 def log_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/login/")
     # By field names, not labels: the same steps serve both languages.
-    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=login]").fill(username)
     page.locator("input[name=password]").fill("correct-horse-battery")
-    page.locator("main button[type=submit]").click()
+    page.locator("main button[type=submit]").first.click()
+    give_code_if_asked(page)
     expect(page.locator("input[name=password]")).to_have_count(0)
     expect(page).not_to_have_url(re.compile(r"/login/"))  # signed in, not refused (a 403 stays here)
 
