@@ -255,10 +255,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "artworx: "
 # A reset link works once (it is bound to the password it replaces) and for this long.
 PASSWORD_RESET_TIMEOUT = 60 * int(os.environ.get("ARTWORX_PASSWORD_RESET_MINUTES", "60"))
 ACCOUNT_RATE_LIMITS = {
-    # Wrong passwords are counted by django-axes per (username, address) and per address.
-    # allauth's own "login_failed" limit keys on the username alone, which would lock a person out
-    # from everywhere; and its "login" limit counts a whole school signing in behind one address.
-    "login_failed": False,
+    # Wrong passwords are counted by django-axes per (username, address) and per address; allauth's
+    # username-wide count of them, which would lock a person out from everywhere, is not consulted
+    # (artworx.signin.adapters.AccountAdapter.pre_authenticate). "login_failed" then limits wrong
+    # authenticator and recovery codes: 5 per person in 5 minutes, after a right password only.
+    "login_failed": os.environ.get("ARTWORX_RATE_SECOND_FACTOR", "10/m/ip,5/5m/key"),
+    # Every sign-in, right or wrong, from one address: a whole school signs in behind one NAT.
     "login": False,
     # A stolen session cannot guess the current password quickly.
     "change_password": os.environ.get("ARTWORX_RATE_CHANGE_PASSWORD", "5/m/user,20/h/user"),

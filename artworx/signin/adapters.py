@@ -32,6 +32,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request)
 
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """No username-wide limit on passwords: django-axes counts them per (username, address) and
+        per address (artworx.signin.lockout), so a stranger's guesses never lock a person out."""
+
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("password_change_done")
 

@@ -158,3 +158,24 @@ def test_removing_the_authenticator_sends_staff_back_to_set_one_up():
     assert client.post(reverse("mfa_deactivate_totp")).status_code == 302
     assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert client.get(reverse("students:list")).url == reverse("mfa_activate_totp")
+
+
+def test_wrong_codes_are_limited_per_person():
+    UserFactory(username="pat", role=roles.PROGRAM_STAFF)
+    client = Client()
+    sign_in(client, "pat")
+    for _ in range(5):
+        assert client.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code == 200
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(TOTP_SECRET)})
+    assert response.status_code == 200  # the right code too, until the 5 minutes have passed
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_many_wrong_passwords_elsewhere_do_not_stop_the_code_step_at_home():
+    UserFactory(username="pat", role=roles.PROGRAM_STAFF)
+    for n in range(30):  # allauth's own limit would have locked "pat" everywhere after 5
+        Client().post(reverse("login"), {"login": "pat", "password": "guess"}, REMOTE_ADDR=f"198.51.100.{n}")
+    client = Client()
+    assert sign_in(client, "pat").url == reverse("mfa_authenticate")
+    assert client.post(reverse("mfa_authenticate"), {"code": current_code(TOTP_SECRET)}).status_code == 302
