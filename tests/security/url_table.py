@@ -200,10 +200,10 @@ URLS: dict[str, Row] = {
     "mfa_deactivate_totp": row(allowed=FORM, default=404, admin=302, staff=302, counselor=302),
     "mfa_authenticate": row(allowed=FORM, **everyone(302)),  # only between password and code
     "mfa_reauthenticate": row(allowed=FORM, default=302, admin=200, staff=200, counselor=200),
-    # The world's users have no recovery codes yet (tests/security/test_second_factor.py has them).
-    "mfa_view_recovery_codes": row(default=404),
+    # Recovery codes: the demo's staff roles hold some (shown after the password again); others none.
+    "mfa_view_recovery_codes": row(default=404, admin=302, staff=302, counselor=302),
     "mfa_generate_recovery_codes": row(allowed=FORM, **everyone(302)),
-    "mfa_download_recovery_codes": row(allowed=FORM, default=404),
+    "mfa_download_recovery_codes": row(allowed=FORM, default=404, admin=302, staff=302, counselor=302),
     # No single sign-on provider is configured here: its routes answer 404 for everyone.
     "openid_connect_login": row(
         lambda w: {"provider_id": "google"}, allowed=FORM, anonymous=404, **everyone(404)

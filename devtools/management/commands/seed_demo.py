@@ -4,6 +4,7 @@ import random
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -274,6 +275,7 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             if role in settings.ARTWORX_MFA_REQUIRED_ROLES:
                 TOTP.activate(user, DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
             users[username] = user
         return users
 
