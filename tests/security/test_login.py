@@ -165,6 +165,7 @@ def test_the_password_change_form_is_throttled():
     }
     statuses = [client.post(reverse("password_change"), guess).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
+    assert "Too many tries" in client.post(reverse("password_change"), guess).content.decode()
     right = dict(guess, oldpassword=PASSWORD)
     assert client.post(reverse("password_change"), right).status_code == 429  # even the right one, for now
     user.refresh_from_db()
