@@ -1,5 +1,7 @@
 """Admin for users and their roles."""
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +35,11 @@ class UserAdmin(DjangoUserAdmin):
         # every session's backend is) refuses inactive users in get_user, so nothing else is needed.
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
         self.message_user(request, _("%(count)d account(s) deactivated.") % {"count": count})
+
+
+# Signing in (allauth): single sign-on providers come from the environment only, and no provider
+# token is kept, so neither is edited here; a person's email is the one on their user row.
+# Administrators keep "Authenticators" (to remove a lost authenticator app) and "Social accounts"
+# (to undo a single sign-on connection).
+for model in (SocialApp, SocialToken, EmailAddress):
+    admin.site.unregister(model)

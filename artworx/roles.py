@@ -37,6 +37,8 @@ ADMIN_CONSOLE_APPS = (
     "dashboard",
     "notifications",
     "axes",  # failed logins and lockouts, to look into and reset
+    "mfa",  # authenticator apps: remove a lost one (the person then sets up a new one)
+    "socialaccount",  # single sign-on connections
 )
 
 is_administrator = rules.is_superuser | rules.is_group_member(ADMINISTRATOR)

@@ -49,6 +49,13 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
+    # --- Sign-in (allauth): begin ---
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    # --- Sign-in (allauth): end ---
     "artworx.apps.ArtworxConfig",
     "notifications.apps.NotificationsConfig",
     "sites.apps.SitesConfig",
@@ -72,8 +79,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",  # sign-in (allauth)
     "artworx.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in: Administrators, Program staff and Counselors reach nothing until a second factor is set.
+    "artworx.signin.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its 429 page.
@@ -201,15 +211,96 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username (from any
-# address), or from one address (for any username), further tries are refused with a 429 page for
-# AXES_COOLOFF_MINUTES. The address is REMOTE_ADDR: the proxy in front must pass the client's.
+# --- Sign-in: lockout, allauth, second factor, single sign-on: begin ---
+# The client's address: REMOTE_ADDR, or, behind ARTWORX_TRUSTED_PROXIES proxies (the load balancer),
+# the address the outermost of them saw in X-Forwarded-For (artworx.signin.addresses). Entries a
+# client writes itself are never read. Both the lockout and allauth's rate limits use it.
+ARTWORX_TRUSTED_PROXIES = int(os.environ.get("ARTWORX_TRUSTED_PROXIES", "0"))
+
+# Login lockout (django-axes) throttles the attacker, not the victim: AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address lock that pair only (the person still signs in from
+# their own address), and ARTWORX_LOCKOUT_ADDRESS_LIMIT failures from one address, whatever the
+# usernames, lock the address (one typo each from a school's teachers behind one NAT does not).
+# Each lock lasts AXES_COOLOFF_MINUTES from the last failure; the 429 page says until when.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+ARTWORX_LOCKOUT_ADDRESS_LIMIT = int(os.environ.get("ARTWORX_LOCKOUT_ADDRESS_LIMIT", "30"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "artworx.signin.lockout.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "artworx.signin.addresses.client_address"
+AXES_USERNAME_CALLABLE = "artworx.signin.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "artworx.signin.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Tries during a lock do not push its end further: the time the page gives stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# allauth: username and password as before, reset by email, no sign-up (administrators make
+# accounts), single sign-on only for accounts that exist (artworx.signin.adapters).
+ACCOUNT_ADAPTER = "artworx.signin.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "artworx.signin.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "artworx.signin.adapters.SecondFactorAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False  # the user table's own email field; no allauth email management
+# Shared classroom computers: no "remember me", the session ends with the browser.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # after a reset, sign in again (and pass the second factor)
+# A reset asked for an unknown address answers like any other and sends nothing anywhere.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"  # links in the reset email
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "artworx: "
+# A reset link works once (it is bound to the password it replaces) and for this long.
+PASSWORD_RESET_TIMEOUT = 60 * int(os.environ.get("ARTWORX_PASSWORD_RESET_MINUTES", "60"))
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are counted by django-axes per (username, address) and per address; allauth's
+    # username-wide count of them, which would lock a person out from everywhere, is not consulted
+    # (artworx.signin.adapters.AccountAdapter.pre_authenticate). "login_failed" then limits wrong
+    # authenticator and recovery codes: 5 per person in 5 minutes, after a right password only.
+    "login_failed": os.environ.get("ARTWORX_RATE_SECOND_FACTOR", "10/m/ip,5/5m/key"),
+    # Every sign-in, right or wrong, from one address: a whole school signs in behind one NAT.
+    "login": False,
+    # A stolen session cannot guess the current password quickly.
+    "change_password": os.environ.get("ARTWORX_RATE_CHANGE_PASSWORD", "5/m/user,20/h/user"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+}
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the SSO buttons are forms (POST), so no link starts a login
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by email is artworx.signin.adapters' own rule
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Single sign-on: each provider is on only when its client id, secret and server URL are set.
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+for _provider_id, _name, _default_server in (
+    ("google", "Google Workspace", "https://accounts.google.com"),
+    ("microsoft", "Microsoft", ""),  # tenant-specific: https://login.microsoftonline.com/<tenant>/v2.0
+):
+    _prefix = f"ARTWORX_SSO_{_provider_id.upper()}_"
+    _client_id = os.environ.get(_prefix + "CLIENT_ID", "")
+    _secret = os.environ.get(_prefix + "CLIENT_SECRET", "")
+    _server = os.environ.get(_prefix + "SERVER_URL", _default_server)
+    if _client_id and _secret and _server:
+        SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+            {
+                "provider_id": _provider_id,
+                "name": _name,
+                "client_id": _client_id,
+                "secret": _secret,
+                "settings": {"server_url": _server},
+            }
+        )
+# Second factor: an authenticator app (TOTP) with recovery codes; required for these roles.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("ARTWORX_MFA_ISSUER", "artworx")
+MFA_RECOVERY_CODE_COUNT = 10
+ARTWORX_MFA_REQUIRED_ROLES = ("Administrator", "Program staff", "Counselor")
+# TOTP secrets and the recovery-code seed are stored encrypted with this key (by default derived
+# from SECRET_KEY: rotating SECRET_KEY then means setting up the authenticator app again).
+ARTWORX_MFA_KEY = os.environ.get("ARTWORX_MFA_KEY", "")
+# --- Sign-in: end ---
 
 LOGGING = {
     "version": 1,

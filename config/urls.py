@@ -1,10 +1,12 @@
+from allauth.account import views as account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from artworx import views
 from artworx.exports import export_view
+from artworx.signin import urls as signin_urls
 from programs import urls as programs_urls
 from reports import urls as reports_urls
 from reports.views import home
@@ -15,14 +17,16 @@ get_or_post = require_http_methods(["GET", "POST"])
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", get_or_post(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", get_or_post(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    # Signing in is allauth's (artworx.signin): the names every template and test uses stay.
+    path("login/", get_or_post(account_views.login), name="login"),
+    path("logout/", require_POST(account_views.logout), name="logout"),
+    path("password/", get_or_post(account_views.password_change), name="password_change"),
     path(
         "password/done/",
         require_GET(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
+    path("accounts/", include(signin_urls)),
     path("i18n/setlang/", views.language_set, name="set_language"),  # POST only (the view says so)
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.web_app_manifest, name="web_app_manifest"),

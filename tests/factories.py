@@ -4,12 +4,17 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from artworx import roles
 from sites.models import Closure, Partner, Site
 from students.models import Enrollment, Guardian, Student, SupportProfile
+
+# The authenticator-app secret of every test user who holds a second factor (base32, RFC 6238).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,6 +32,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Roles that must use a second factor hold an authenticator app unless `second_factor=False`."""
+        if not create or extracted is False:
+            return
+        required = self.groups.filter(name__in=settings.ARTWORX_MFA_REQUIRED_ROLES).exists()
+        if extracted or required:
+            TOTP.activate(self, TOTP_SECRET)
 
 
 class TeacherFactory(UserFactory):

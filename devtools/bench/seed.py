@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt as encrypt_secret
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -53,6 +55,7 @@ from students.models import (
 User = get_user_model()
 
 BENCH_PASSWORD = "artworx-bench-2026"  # noqa: S105 - benchmark data only, never a real account
+BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - benchmark data only
 BATCH = 5_000
 
 # Scale-1 counts, each multiplied by --scale.
@@ -295,6 +298,13 @@ class County:
             User.groups.through.objects.bulk_create(
                 User.groups.through(user_id=u.pk, group_id=group.pk) for u in rows
             )
+            if role in settings.ARTWORX_MFA_REQUIRED_ROLES:
+                # Their roles reach no page without an authenticator app (artworx.signin.middleware).
+                secret = encrypt_secret(BENCH_TOTP_SECRET)
+                Authenticator.objects.bulk_create(
+                    Authenticator(user_id=u.pk, type=Authenticator.Type.TOTP, data={"secret": secret})
+                    for u in rows
+                )
             return rows
 
         self.teachers = users("teacher", 2 * n_sites, roles.TEACHER)

@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from students.models import Enrollment, ExitReason
-from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory
+from tests.factories import TOTP_SECRET, EnrollmentFactory, SiteFactory, StudentFactory
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,12 @@ def test_only_administrators_reach_the_admin_console(as_role, role, status):
         assert reverse("admin:login") in response.url
 
 
-def test_a_superuser_reaches_the_admin_console(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "x" * 12))
+def test_a_superuser_reaches_the_admin_console_once_holding_a_second_factor(client, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 12)
+    client.force_login(root)
+    assert client.get(reverse("admin:index")).url == reverse("mfa_activate_totp")
+    TOTP.activate(root, TOTP_SECRET)
+    client.force_login(root)
     assert client.get(reverse("admin:index")).status_code == 200
 
 

@@ -75,7 +75,7 @@ def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_a
 
 
 def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, users):
-    response = client.post(reverse("login"), {"username": "staff", "password": "correct-horse-battery"})
+    response = client.post(reverse("login"), {"login": "teacher", "password": "correct-horse-battery"})
     assert response.status_code == 302 and response.url == reverse("home")
     assert client.get(reverse("home")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302
@@ -83,17 +83,17 @@ def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, users):
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, users):
-    response = client.post(reverse("login"), {"username": "staff", "password": "nope"})
+    response = client.post(reverse("login"), {"login": "staff", "password": "nope"})
     assert response.status_code == 200
-    assert "correct username and password" in response.content.decode()
+    assert "username and/or password you specified are not correct" in response.content.decode()
 
 
 def test_a_user_changes_their_password(as_role, users, client):
     as_role("teacher")
     data = {
-        "old_password": "correct-horse-battery",
-        "new_password1": "a-much-longer-one-9",
-        "new_password2": "a-much-longer-one-9",
+        "oldpassword": "correct-horse-battery",
+        "password1": "a-much-longer-one-9",
+        "password2": "a-much-longer-one-9",
     }
     assert client.post(reverse("password_change"), data).status_code == 302
     users["teacher"].refresh_from_db()
@@ -102,7 +102,7 @@ def test_a_user_changes_their_password(as_role, users, client):
 
 def test_a_weak_new_password_is_refused(as_role, users, client):
     as_role("teacher")
-    data = {"old_password": "correct-horse-battery", "new_password1": "12345", "new_password2": "12345"}
+    data = {"oldpassword": "correct-horse-battery", "password1": "12345", "password2": "12345"}
     assert client.post(reverse("password_change"), data).status_code == 200
     users["teacher"].refresh_from_db()
     assert users["teacher"].check_password("correct-horse-battery")

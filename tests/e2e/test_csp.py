@@ -12,6 +12,7 @@ from alumni.models import Alumnus
 from programs.models import Cohort
 from sites.models import Site
 from students.models import Contract, Referral, Student
+from tests.e2e.signin import give_code_if_asked
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,6 +22,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("artworx-demo-2026")  # the demo's published password
     page.get_by_role("button", name="Log in").click()
+    give_code_if_asked(page)
     expect(page.get_by_role("navigation").first).to_be_visible()
 
 
@@ -69,6 +71,17 @@ def test_main_pages_report_no_content_security_policy_violation(page: Page, live
     page.locator("a[href*='/log/']").first.click()
     expect(page.get_by_role("button", name="All present")).to_be_visible()
     page.get_by_role("button", name="All present").click()
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+    # Setting up an authenticator app: the password again, then the QR code, an image (no script).
+    log_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}{reverse('mfa_index')}")
+    page.goto(f"{live_server.url}{reverse('mfa_activate_totp')}")
+    page.locator("input[name=password]").fill("artworx-demo-2026")
+    page.locator("main button[type=submit]").first.click()
+    expect(page.locator("img.totp-qr")).to_be_visible()
+    assert page.evaluate("() => document.querySelector('img.totp-qr').naturalWidth") > 0
     page.wait_for_load_state("networkidle")
     assert violations == []
     # The listener does hear violations: an inline script added now is refused, and reported.

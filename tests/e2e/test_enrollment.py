@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from artworx import roles
+from tests.e2e.signin import give_code_if_asked
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,6 +17,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
+    give_code_if_asked(page)
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 

@@ -117,7 +117,7 @@ def test_the_login_page_reads_in_spanish_once_chosen(client):
     with spanish_marked():
         response = client.get(reverse("login"))
         assert_spanish(response.content.decode())
-        refused = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
+        refused = client.post(reverse("login"), {"login": "nobody", "password": "wrong"})
         assert_spanish(refused.content.decode())
 
 

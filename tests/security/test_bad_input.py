@@ -41,8 +41,15 @@ VALUE = st.one_of(
     st.lists(st.sampled_from(PAYLOADS), min_size=2, max_size=3),  # several values for one field
 )
 APPS = ("artworx", "notifications", "sites", "students", "programs", "alumni")
-FORM_ROWS = {name: row for name, row in URLS.items() if POST in row.allowed}
 WRITERS = ("admin", "staff", "counselor", "teacher", "teaching_artist")
+# A form no role may reach has no input to take: the single sign-on routes answer 404 to everyone
+# while no provider is configured (tests/security/test_single_sign_on.py forges their input with
+# providers on).
+FORM_ROWS = {
+    name: row
+    for name, row in URLS.items()
+    if POST in row.allowed and any(row.expected[role] in (200, 302) for role in WRITERS)
+}
 
 
 def row_counts() -> dict[str, int]:

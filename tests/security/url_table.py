@@ -175,4 +175,44 @@ URLS: dict[str, Row] = {
     "alumni:detail": row(alumnus, **STAFF, teacher=200, **NOT_THEIRS),
     "alumni:update": row(alumnus, allowed=FORM, **STAFF, **NOT_THEIRS),
     "alumni:check_in_create": row(alumnus, allowed=FORM, **STAFF, **NOT_THEIRS),
+    # signing in (allauth, artworx/signin/urls.py): pages about one's own account, no student data.
+    # Signed-in people are sent on from the entrance pages; anonymous from the account pages.
+    "account_login": row(allowed=FORM, anonymous=200, **everyone(302)),
+    "account_logout": row(method=POST, allowed=FORM, anonymous=302, **everyone(302)),
+    "account_signup": row(allowed=FORM, anonymous=200, **everyone(302)),  # "sign-up is closed"
+    "account_inactive": row(anonymous=200, **everyone(200)),
+    "account_reauthenticate": row(allowed=FORM, **everyone(200)),
+    "account_change_password": row(allowed=FORM, **everyone(200)),
+    "account_set_password": row(allowed=FORM, **everyone(302)),  # everyone has a password: to change
+    "account_reset_password": row(allowed=FORM, anonymous=200, **everyone(200)),
+    "account_reset_password_done": row(anonymous=200, **everyone(200)),
+    # A key that is not one says the link is bad (200), for anyone.
+    "account_reset_password_from_key": row(
+        lambda w: {"uidb36": "1", "key": "not-a-key"}, allowed=FORM, anonymous=200, **everyone(200)
+    ),
+    "account_reset_password_from_key_done": row(anonymous=200, **everyone(200)),
+    # Sign-in and re-authentication by emailed code are off: back to the sign-in page.
+    "account_confirm_login_code": row(allowed=FORM, **everyone(302)),
+    "account_request_reauthentication_code": row(allowed=FORM, **everyone(302)),
+    "account_confirm_reauthentication_code": row(allowed=FORM, **everyone(302)),
+    "mfa_index": row(**everyone(200)),
+    # Setting up an authenticator asks for the password again first (or, holding one, goes back).
+    "mfa_activate_totp": row(allowed=FORM, **everyone(302)),
+    "mfa_deactivate_totp": row(allowed=FORM, default=404, admin=302, staff=302, counselor=302),
+    "mfa_authenticate": row(allowed=FORM, **everyone(302)),  # only between password and code
+    "mfa_reauthenticate": row(allowed=FORM, default=302, admin=200, staff=200, counselor=200),
+    # Recovery codes: the demo's staff roles hold some (shown after the password again); others none.
+    "mfa_view_recovery_codes": row(default=404, admin=302, staff=302, counselor=302),
+    "mfa_generate_recovery_codes": row(allowed=FORM, **everyone(302)),
+    "mfa_download_recovery_codes": row(allowed=FORM, default=404, admin=302, staff=302, counselor=302),
+    # No single sign-on provider is configured here: its routes answer 404 for everyone.
+    "openid_connect_login": row(
+        lambda w: {"provider_id": "google"}, allowed=FORM, anonymous=404, **everyone(404)
+    ),
+    "openid_connect_callback": row(
+        lambda w: {"provider_id": "google"}, allowed=FORM, anonymous=404, **everyone(404)
+    ),
+    "socialaccount_login_cancelled": row(anonymous=200, **everyone(200)),
+    "socialaccount_login_error": row(anonymous=401, **everyone(401)),
+    "socialaccount_signup": row(allowed=FORM, **everyone(302)),  # no sign-up: back to sign-in
 }

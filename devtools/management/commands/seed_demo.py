@@ -4,6 +4,8 @@ import random
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -62,6 +64,9 @@ from students.services import (
 User = get_user_model()
 
 DEMO_PASSWORD = "artworx-demo-2026"  # noqa: S105 - documented demo login, refused when DEBUG is off
+# The authenticator-app secret of the demo users whose role requires a second factor (admin, staff,
+# counselor): documented in the README; `manage.py demo_code` prints the current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - documented demo login
 
 DEMO_USERS = [
     # username, first, last, role
@@ -268,6 +273,9 @@ class Command(BaseCommand):
                 email=f"{username}@artworx.example",
             )
             user.groups.add(Group.objects.get(name=role))
+            if role in settings.ARTWORX_MFA_REQUIRED_ROLES:
+                TOTP.activate(user, DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
             users[username] = user
         return users
 
@@ -275,6 +283,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {first} {last} — {role}")
+        self.stdout.write(
+            "admin, staff and counselor also give an authenticator code: add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run `manage.py demo_code` for the current one."
+        )
 
 
 def organisation_closures() -> None:

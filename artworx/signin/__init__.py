@@ -1,0 +1,1 @@
+"""Signing in: allauth's adapters, the lockout, the second factor the staff roles must hold."""
