@@ -40,12 +40,3 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
-
-
-def sign_in(page, live_server, username: str, password: str = "correct-horse-battery") -> None:
-    """Sign in through the login page as a person would, and wait until their home page has loaded."""
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)

@@ -5,7 +5,6 @@ axe-core is vendored from the npm registry under tests/e2e/vendor/axe-core (it i
 users) and injected with `page.evaluate`, which a Content-Security-Policy does not block.
 """
 
-import re
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from notifications.services import notification_enqueue
 from programs.models import Attendance, Participation, Session
 from programs.services import session_log_attendance
 from students.models import Guardian
-from tests.e2e.signin import give_code_if_asked
+from tests.e2e.signin import give_code_if_asked, sign_in
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,17 +90,6 @@ def world(db):
     return {"site": site, "cohort": cohort, "student": participants[0].student, "today": today_session}
 
 
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    # By field names, not labels: the same steps serve both languages.
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill("correct-horse-battery")
-    page.locator("main button[type=submit]").first.click()
-    give_code_if_asked(page)
-    expect(page.locator("input[name=password]")).to_have_count(0)
-    expect(page).not_to_have_url(re.compile(r"/login/"))  # signed in, not refused (a 403 stays here)
-
-
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_main_pages_have_no_serious_accessibility_violations(page: Page, live_server, world, language):
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
@@ -135,7 +123,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(page: Page, liv
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844})
     page = phone.new_page()
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    log_in(page, live_server, "soto")
+    sign_in(page, live_server, "soto")
     for name, path in {
         "notifications": "/notifications/",
         "my sessions": "/programs/sessions/",
@@ -162,7 +150,7 @@ def tab_to(page: Page, target, limit: int = 80) -> None:
 
 def test_a_session_can_be_logged_with_the_keyboard_alone(page: Page, live_server, world):
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, "soto")
+    sign_in(page, live_server, "soto")
     tab_to(page, page.locator(".session-card", has_text="To log"))
     page.keyboard.press("Enter")
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from artworx import roles
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def test_staff_graduate_a_student_and_record_a_check_in(page: Page, live_server)
     )
     graduation = date(timezone.localdate().year - 1, 6, 12)
 
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/students/{enrollment.student_id}/")
     page.get_by_role("link", name="End enrollment").click()
     page.get_by_label("Last day").fill(graduation.isoformat())

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from artworx import roles
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,7 @@ def test_a_teacher_opens_a_contract_and_completes_it(page: Page, live_server):
         student__prior_credits=100,
     )
 
-    log_in(page, live_server, "rivera")
+    sign_in(page, live_server, "rivera")
     page.get_by_role("link", name="Mateo Flores").click()
     page.get_by_role("link", name="Open a contract").click()
     page.get_by_label("Start date").fill("2026-09-14")

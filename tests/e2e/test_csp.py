@@ -12,18 +12,9 @@ from alumni.models import Alumnus
 from programs.models import Cohort
 from sites.models import Site
 from students.models import Contract, Referral, Student
-from tests.e2e.signin import give_code_if_asked
+from tests.e2e.signin import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("artworx-demo-2026")  # the demo's published password
-    page.get_by_role("button", name="Log in").click()
-    give_code_if_asked(page)
-    expect(page.get_by_role("navigation").first).to_be_visible()
 
 
 def test_main_pages_report_no_content_security_policy_violation(page: Page, live_server):
@@ -57,7 +48,7 @@ def test_main_pages_report_no_content_security_policy_violation(page: Page, live
         reverse("alumni:detail", args=[Alumnus.objects.first().pk]),
         reverse("notifications:list"),
     ]
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff", password="artworx-demo-2026")
     for url in staff_pages:
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
@@ -66,7 +57,7 @@ def test_main_pages_report_no_content_security_policy_violation(page: Page, live
         page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # sign out
 
-    log_in(page, live_server, "artist")
+    sign_in(page, live_server, "artist", password="artworx-demo-2026")
     page.goto(f"{live_server.url}{reverse('programs:my_sessions')}")
     page.locator("a[href*='/log/']").first.click()
     expect(page.get_by_role("button", name="All present")).to_be_visible()
@@ -75,7 +66,7 @@ def test_main_pages_report_no_content_security_policy_violation(page: Page, live
     page.context.clear_cookies()
 
     # Setting up an authenticator app: the password again, then the QR code, an image (no script).
-    log_in(page, live_server, "teacher")
+    sign_in(page, live_server, "teacher", password="artworx-demo-2026")
     page.goto(f"{live_server.url}{reverse('mfa_index')}")
     page.goto(f"{live_server.url}{reverse('mfa_activate_totp')}")
     page.locator("input[name=password]").fill("artworx-demo-2026")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from artworx import roles
 from programs.models import Session
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import CohortFactory, ProgramFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def test_staff_filter_the_dashboard_and_drill_into_sessions_not_logged(page: Pag
         cohort = CohortFactory(site=site, program=ProgramFactory(name=name))
         Session.objects.create(cohort=cohort, date=yesterday, starts_at=time(15), duration_minutes=60)
 
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.get_by_role("link", name="Dashboard").click()
     card = page.locator(".figure-card", has_text="Sessions not logged")
     expect(card.locator(".fs-3")).to_have_text("2")

@@ -1,24 +1,13 @@
 """A staff member enrolls a student in the browser: a full site is refused, a free one accepted."""
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from artworx import roles
-from tests.e2e.signin import give_code_if_asked
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    give_code_if_asked(page)
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_server):
@@ -30,7 +19,7 @@ def test_staff_enroll_a_student_after_a_full_site_refuses(page: Page, live_serve
     EnrollmentFactory(site=full, teacher=teacher)
     StudentFactory(first_name="Nayeli", last_name="Cruz")
 
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.get_by_role("link", name="Students", exact=True).first.click()
     page.get_by_label("Search").fill("Nayeli")
     page.get_by_role("button", name="Filter").click()
@@ -61,7 +50,7 @@ def test_a_teacher_on_a_phone_sees_their_caseload(page: Page, live_server):
     site = SiteFactory(name="Eastside Storefront", teachers=[teacher])
     EnrollmentFactory(site=site, teacher=teacher, student__first_name="Mateo", student__last_name="Flores")
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, "rivera")
+    sign_in(page, live_server, "rivera")
     expect(page.get_by_role("link", name="Mateo Flores")).to_be_visible()
     page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("link", name="Students", exact=True)).to_be_visible()

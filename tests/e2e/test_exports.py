@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page
 
 from artworx import roles
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ def test_staff_download_the_filtered_student_list(page: Page, live_server):
     site = SiteFactory(name="Eastside Storefront", teachers=[teacher])
     EnrollmentFactory(site=site, teacher=teacher, student__first_name="Nayeli", student__last_name="Cruz")
     EnrollmentFactory(site=site, teacher=teacher, student__first_name="Omar", student__last_name="Flores")
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/students/?q=Nayeli")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download students as CSV").click()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from artworx import roles
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def test_a_teacher_reads_a_reminder_from_the_bell_on_a_phone(page: Page, live_se
     call_command("send_reminders", "--no-delivery")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, "rivera")
+    sign_in(page, live_server, "rivera")
     bell = page.get_by_role("link", name="Notifications 1 unread")
     expect(bell).to_be_visible()  # outside the collapsed menu: one tap on a phone
     bell.click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from artworx import roles
 from programs.models import Participation, Pathway, PathwayStep, Session
-from tests.e2e.conftest import sign_in
+from tests.e2e.signin import sign_in
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

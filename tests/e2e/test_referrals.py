@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from artworx import roles
 from students.models import Enrollment
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ def test_a_referral_joins_a_full_sites_waitlist_and_is_enrolled_from_it(page: Pa
     taken = EnrollmentFactory(site=full, teacher=teacher)
     ReferralFactory(first_name="Keisha", last_name="Brown", district_id="")
 
-    log_in(page, live_server, "counselor")
+    sign_in(page, live_server, "counselor")
     page.get_by_role("link", name="Referrals", exact=True).first.click()
     page.get_by_role("link", name="Keisha Brown").click()
     page.get_by_role("link", name="Enroll at a site").click()

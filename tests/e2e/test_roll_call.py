@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from artworx import roles
 from programs.models import Attendance, Participation, Session
-from tests.e2e.conftest import sign_in
+from tests.e2e.signin import sign_in
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

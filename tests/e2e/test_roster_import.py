@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from artworx import roles
 from students.models import Enrollment
-from tests.e2e.test_enrollment import log_in
+from tests.e2e.signin import sign_in
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def test_staff_preview_and_save_a_roster(page: Page, live_server, tmp_path, sett
         "880001,Nayeli,Cruz,2009-03-04,11,Eastside Storefront,rivera,2026-11-02\n"
         "880002,Omar,Flores,2008-07-09,12,Eastside Storefront,rivera,2026-11-02\n"
     )
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/students/")
     page.get_by_role("link", name="Import a roster").click()
     page.get_by_label("District roster (.csv or .xlsx)").set_input_files(str(roster))
@@ -61,7 +61,7 @@ def test_a_district_file_names_teachers_as_people_do_and_updates_show_what_chang
         + "880001,Nayeli,Cruz,2009-04-03,11,Eastside Storefront,Kim Nguyen,2026-11-02\n"
         + "880002,Omar,Flores,2008-07-09,12,Eastside Storefront,Kim Nguyen,2026-11-02\n"
     )
-    log_in(page, live_server, "staff")
+    sign_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/students/roster-imports/")
     expect(page.get_by_text("The teacher's full name, email or username.")).to_be_visible()
     page.get_by_label("District roster (.csv or .xlsx)").set_input_files(str(broken))

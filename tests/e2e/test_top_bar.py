@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page
 
 from artworx import roles
-from tests.e2e.conftest import sign_in
+from tests.e2e.signin import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
