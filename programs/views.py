@@ -121,7 +121,11 @@ def certification_create(request: HttpRequest) -> HttpResponse:
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """Cohorts the user may see, current terms first."""
     require_perm(request, "programs.view_cohort")
-    return render(request, "programs/cohort_list.html", {"cohorts": cohort_rows(user=request.user)})
+    site = _site_filter(request)
+    cohorts = cohort_rows(user=request.user)
+    if site is not None:
+        cohorts = cohorts.filter(site=site)
+    return render(request, "programs/cohort_list.html", {"cohorts": cohorts, "site": site})
 
 
 def _visible_cohort(request: HttpRequest, pk: int, perm: str) -> Cohort:

@@ -61,8 +61,13 @@ class Dashboard:
 
 
 def _link(name: str, **query) -> str:
+    return _link_to(reverse(name), **query)
+
+
+def _link_to(path: str, **query) -> str:
+    """A list's address with the dashboard's filters it understands (dates as YYYY-MM-DD)."""
     query = {key: value for key, value in query.items() if value not in (None, "")}
-    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+    return path + (f"?{urlencode(query)}" if query else "")
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -88,7 +93,12 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             _("Attendance"),
             attendance,
             target=goal[Target.Key.ATTENDANCE],
-            link=_link("programs:cohort_list"),
+            # The site page shows the period's attendance; across sites, the cohorts.
+            link=(
+                _link_to(reverse("sites:detail", args=[site_id]), start=start, end=end)
+                if site
+                else _link("programs:cohort_list")
+            ),
             detail=_("%(n)d marks") % {"n": marks["total"]},
         )
     )
@@ -190,7 +200,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         Figure(
             _("Program completion"),
             _percent(ended["completed"], ended["total"]),
-            link=_link("programs:cohort_list"),
+            link=_link("programs:cohort_list", site=site_id),
             detail=_("%(n)d of %(total)d who ended") % {"n": ended["completed"], "total": ended["total"]},
         )
     )
@@ -212,15 +222,19 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             )
         )
 
-    # Re-engagement: how many referred youths reached enrollment (all referrals, as the funnel page).
-    funnel = referral_funnel()
+    # Re-engagement: how many youths referred in the period reached enrollment. A referral has no site
+    # until its youth enrolls, so this figure is every site's (the card says so when a site is chosen).
+    funnel = referral_funnel(start=start, end=end)
     received, enrolled = funnel["totals"]["received"], funnel["totals"]["enrolled"]
+    detail = _("%(n)d of %(total)d referred") % {"n": enrolled, "total": received}
+    if site:
+        detail = _("%(detail)s, all sites") % {"detail": detail}
     figures.append(
         Figure(
             _("Referrals enrolled"),
             _percent(enrolled, received),
-            link=_link("students:referral_funnel"),
-            detail=_("%(n)d of %(total)d referred") % {"n": enrolled, "total": received},
+            link=_link("students:referral_funnel", start=start, end=end),
+            detail=detail,
         )
     )
 
@@ -237,10 +251,11 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         "alumni_outcomes": _alumni_outcomes(user=user, today=today),
     }
     sites = list(site_capacity_rows(user=user))
+    charted = [s for s in sites if s.pk == site_id] if site else sites
     charts["enrollment_by_site"] = {
-        "labels": [s.name for s in sites],
-        "enrolled": [s.enrolled for s in sites],
-        "capacity": [s.capacity for s in sites],
+        "labels": [s.name for s in charted],
+        "enrolled": [s.enrolled for s in charted],
+        "capacity": [s.capacity for s in charted],
     }
     return Dashboard(figures=figures, sites=sites, charts=charts)
 

@@ -4,6 +4,7 @@ its target, filtered by site and period in the URL). config/urls.py mounts the s
 the `sites` and `programs` namespaces."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -63,6 +64,10 @@ def _board(request: HttpRequest) -> dict:
     filters = DashboardFilter(request.GET or None, user=request.user)
     warn_refused(request, filters)
     site, start, end = filters.values(today)
+    # The boxes show the period in effect, the default one too; a refused value stays, with its error.
+    shown = {"site": site.pk if site else "", "start": start.isoformat(), "end": end.isoformat()}
+    if not filters.is_bound or filters.is_valid():
+        filters = DashboardFilter(shown, user=request.user)
     key = board_key(user=request.user, site=site, start=start, end=end, today=today)
     # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
     board = SimpleLazyObject(
@@ -86,7 +91,7 @@ def _board(request: HttpRequest) -> dict:
         "start": start,
         "end": end,
         "chart_labels": chart_labels,
-        "query": request.GET.urlencode(),
+        "query": urlencode({key: value for key, value in shown.items() if value}),
     }
 
 

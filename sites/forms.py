@@ -38,6 +38,21 @@ class SiteChoiceForm(forms.Form):
         return self.cleaned_data["site"] if self.is_bound and self.is_valid() else None
 
 
+class OptionalPeriodForm(forms.Form):
+    """A date range that may be left open: `dates()` is (None, None) unless both ends are valid."""
+
+    start = DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def dates(self) -> tuple[date | None, date | None]:
+        if not (self.is_bound and self.is_valid()):
+            return None, None
+        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        if start is None or end is None:
+            return None, None
+        return (start, end) if start <= end else (end, start)
+
+
 class PeriodForm(forms.Form):
     """A date range for figures; the last 30 days unless both ends are given and valid."""
 

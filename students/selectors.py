@@ -183,12 +183,18 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def referral_funnel() -> dict:
-    """Referral funnel: stage counts and conversion by source and month, median days per stage (2 queries)."""
+def referral_funnel(*, start: date | None = None, end: date | None = None) -> dict:
+    """Referral funnel: stage counts and conversion by source and month, median days per stage (2 queries).
+
+    With a period, the referrals received in it. A referral belongs to no site until its youth enrolls,
+    so the funnel counts every site's.
+    """
+    referrals = Referral.objects.order_by()
+    if start is not None and end is not None:
+        referrals = referrals.filter(received_on__range=(start, end))
     reached = {name: Count("pk", filter=Q(**{f"{field}__isnull": False})) for name, field in FUNNEL_STAGES}
     grouped = (
-        Referral.objects.order_by()
-        .annotate(month=TruncMonth("received_on"))
+        referrals.annotate(month=TruncMonth("received_on"))
         .values("source__name", "month")
         .annotate(
             **reached,
@@ -211,7 +217,7 @@ def referral_funnel() -> dict:
     # because SQLite has no percentile function).
     gaps: dict[str, list[int]] = {name: [] for name, _f in FUNNEL_STAGES[1:]}
     fields = [field for _n, field in FUNNEL_STAGES]
-    for dates in Referral.objects.order_by().values_list(*fields):
+    for dates in referrals.values_list(*fields):
         for i, (name, _f) in enumerate(FUNNEL_STAGES[1:], start=1):
             if dates[i] and dates[i - 1]:
                 gaps[name].append((dates[i] - dates[i - 1]).days)

@@ -15,6 +15,7 @@ from artworx.cache import cached, version_key
 from artworx.history import change_history
 from artworx.query import warn_refused
 from artworx.roles import COUNSELOR
+from sites.forms import OptionalPeriodForm
 from sites.models import Partner, Site
 from students.filters import referral_filter
 from students.forms import (
@@ -299,6 +300,14 @@ def referral_funnel_view(request: HttpRequest) -> HttpResponse:
     """The referral funnel: counts and conversion per stage by source and month, median days per stage."""
     if not request.user.has_perm("students.add_referral"):
         raise PermissionDenied
+    period = OptionalPeriodForm(request.GET or None)
+    warn_refused(request, period)
+    start, end = period.dates()
     # Kept until a referral changes: the medians read every referral's dates.
-    funnel = cached(version_key("funnel", sources=[Referral, Partner]), referral_funnel)
-    return render(request, "students/referral_funnel.html", funnel)
+    funnel = cached(
+        version_key("funnel", start, end, sources=[Referral, Partner]),
+        lambda: referral_funnel(start=start, end=end),
+    )
+    return render(
+        request, "students/referral_funnel.html", {**funnel, "period": period, "start": start, "end": end}
+    )

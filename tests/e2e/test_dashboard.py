@@ -30,7 +30,10 @@ def test_staff_filter_the_dashboard_and_drill_into_sessions_not_logged(page: Pag
 
     page.get_by_label("Site", exact=True).select_option(label="Watts Classroom")
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(f"{live_server.url}/dashboard/?site={watts.pk}&start=&end=")
+    # The date boxes hold the period in effect (the last 90 days), so the address carries it.
+    today = timezone.localdate()
+    period = f"start={(today - timedelta(days=90)).isoformat()}&end={today.isoformat()}"
+    expect(page).to_have_url(f"{live_server.url}/dashboard/?site={watts.pk}&{period}")
     expect(card.locator(".fs-3")).to_have_text("1")
 
     card.click()

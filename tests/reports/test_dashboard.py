@@ -9,7 +9,7 @@ from django.utils import timezone
 from programs.models import Attendance, Participation, Session
 from programs.services import session_log_attendance
 from reports.models import Target, targets
-from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory
+from tests.factories import CohortFactory, EnrollmentFactory, ReferralFactory, SiteFactory
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,38 @@ def test_pathway_figures_count_completion_graduation_and_certification(as_role, 
     assert figure(response, "Pathway completion").value == 50
     assert figure(response, "Certification of pathway students").value == 50
     assert figure(response, "Graduation of pathway students").value == 0
+
+
+def test_the_date_boxes_show_the_period_in_effect_and_the_links_carry_it(as_role, site):
+    today = timezone.localdate()
+    default = as_role("staff").get(reverse("dashboard:dashboard"))
+    assert default.context["filters"]["start"].value() == (today - timedelta(days=90)).isoformat()
+    assert default.context["filters"]["end"].value() == today.isoformat()
+    chosen = as_role("staff").get(
+        reverse("dashboard:dashboard"), {"site": site.pk, "start": "2026-09-01", "end": "2026-10-31"}
+    )
+    period = "start=2026-09-01&end=2026-10-31"
+    assert figure(chosen, "Attendance").link == f"{reverse('sites:detail', args=[site.pk])}?{period}"
+    assert figure(chosen, "Program completion").link == f"{reverse('programs:cohort_list')}?site={site.pk}"
+    assert figure(chosen, "Referrals enrolled").link == f"{reverse('students:referral_funnel')}?{period}"
+    assert chosen.context["query"] == f"site={site.pk}&{period}"
+
+
+def test_referrals_and_the_enrollment_chart_follow_the_filters(as_role, site, other_site):
+    ReferralFactory(received_on=date(2026, 9, 15))
+    ReferralFactory(received_on=date(2026, 3, 2))
+    september = as_role("staff").get(
+        reverse("dashboard:dashboard"), {"start": "2026-09-01", "end": "2026-09-30"}
+    )
+    assert figure(september, "Referrals enrolled").detail == "0 of 1 referred"
+    whole_year = as_role("staff").get(
+        reverse("dashboard:dashboard"), {"start": "2026-01-01", "end": "2026-12-31"}
+    )
+    assert figure(whole_year, "Referrals enrolled").detail == "0 of 2 referred"
+    one_site = as_role("staff").get(reverse("dashboard:dashboard"), {"site": other_site.pk})
+    assert one_site.context["board"].charts["enrollment_by_site"]["labels"] == [other_site.name]
+    funnel = as_role("staff").get(
+        reverse("students:referral_funnel"), {"start": "2026-09-01", "end": "2026-09-30"}
+    )
+    assert funnel.context["totals"]["received"] == 1
+    assert as_role("staff").get(reverse("students:referral_funnel")).context["totals"]["received"] == 2
