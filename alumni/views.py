@@ -15,7 +15,7 @@ from alumni.models import Alumnus, CheckIn
 from alumni.selectors import alumni_rows, outcomes_by_year
 from alumni.services import alumni_due, check_in_record
 from artworx.history import change_history
-from artworx.query import warn_refused
+from artworx.query import kept_query, warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from programs.models import Credential
 from programs.selectors import student_participations
@@ -32,9 +32,12 @@ def alumnus_list(request: HttpRequest) -> HttpResponse:
     filterset = alumnus_filter(request)
     warn_refused(request, filterset)
     page = Paginator(filterset.qs, ALUMNI_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": kept_query(request, filterset),
+        "today": timezone.localdate(),
+    }
     return render(request, "alumni/alumnus_list.html", context)
 
 

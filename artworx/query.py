@@ -46,3 +46,15 @@ def warn_refused(request: HttpRequest, bound) -> None:
             request,
             _("Ignored a filter value that is not valid: %(filters)s.") % {"filters": ", ".join(labels)},
         )
+
+
+def kept_query(request: HttpRequest, bound=None) -> str:
+    """A list's query string for its paging links and its download: without the page, and without any
+    value its filters (a Form or a FilterSet) refused, so a download asks for what the page shows."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    form = getattr(bound, "form", bound)
+    if form is not None and form.is_bound and not form.is_valid():
+        for name in form.errors:
+            query.pop(name, None)
+    return query.urlencode()

@@ -421,11 +421,8 @@ def unlogged_sessions_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         unlogged_sessions(user=request.user, today=timezone.localdate(), site=site), 50
     ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "programs/unlogged_sessions.html", {"page": page, "site": site, "query": query.urlencode()}
-    )
+    query = f"site={site.pk}" if site else ""  # the only filter: a refused one is not carried on
+    return render(request, "programs/unlogged_sessions.html", {"page": page, "site": site, "query": query})
 
 
 # Credentials and placements ---------------------------------------------------------------------

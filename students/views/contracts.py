@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from artworx.history import change_history
-from artworx.query import warn_refused
+from artworx.query import kept_query, warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import contract_filter
 from students.forms import (
@@ -53,12 +53,10 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     warn_refused(request, filterset)
     page = Paginator(filterset.qs, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = with_pace(page.object_list, today=timezone.localdate())
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "students/contract_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": kept_query(request, filterset)},
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from artworx.cache import cached, version_key
 from artworx.history import change_history
-from artworx.query import warn_refused
+from artworx.query import kept_query, warn_refused
 from artworx.roles import COUNSELOR
 from sites.forms import OptionalPeriodForm
 from sites.models import Partner, Site
@@ -152,11 +152,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     filterset = referral_filter(request)  # the download's filters too
     warn_refused(request, filterset)
     page = Paginator(filterset.qs, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
-        "query": query.urlencode(),
+        "query": kept_query(request, filterset),
         "statuses": Referral.Status.choices,
         "sources": Partner.objects.filter(referrals__isnull=False).distinct(),
         "counselors": User.objects.filter(groups__name=COUNSELOR).order_by("first_name", "username"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from artworx.query import warn_refused
+from artworx.query import kept_query, warn_refused
 from artworx.sections import render_sections
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import student_filter
@@ -55,9 +55,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     filterset = student_filter(request)
     warn_refused(request, filterset)
     page = Paginator(filterset.qs, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    context = {"filter": filterset, "page": page, "query": kept_query(request, filterset)}
     return render(request, "students/student_list.html", context)
 
 

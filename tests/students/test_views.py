@@ -466,3 +466,13 @@ def test_the_placement_form_shows_seats_left_and_each_teachers_sites(users, site
     convert = ReferralConvertForm(user=users["staff"], matches=[])
     assert convert["grade"].value() in (None, "")
     assert convert.fields["grade"].choices[0] == ("", "Choose a grade")
+
+
+def test_a_refused_filter_is_not_carried_to_the_download_or_the_next_page(as_role, site):
+    response = as_role("staff").get(reverse("students:list"), {"q": "Ana", "site": "²", "page": "2"})
+    assert response.status_code == 200
+    assert response.context["query"] == "q=Ana"
+    download = as_role("staff").get(
+        reverse("export", args=["students", "csv"]) + "?" + response.context["query"]
+    )
+    assert download.status_code == 200
