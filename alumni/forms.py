@@ -68,12 +68,23 @@ class AlumnusFilter(django_filters.FilterSet):
         max_value=LATEST.year,
         decimal_places=0,
     )
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), method="by_site")
-    pathway = django_filters.ModelChoiceFilter(
-        label=_("Pathway"), queryset=Pathway.objects.all(), method="by_pathway"
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), queryset=Site.objects.none(), method="by_site", empty_label=_("All sites")
     )
-    current_outcome = django_filters.ChoiceFilter(label=_("Current outcome"), choices=Outcome.choices)
-    overdue = django_filters.BooleanFilter(label=_("Check-in overdue"), method="by_overdue")
+    pathway = django_filters.ModelChoiceFilter(
+        label=_("Pathway"), queryset=Pathway.objects.all(), method="by_pathway", empty_label=_("All pathways")
+    )
+    current_outcome = django_filters.ChoiceFilter(
+        label=_("Current outcome"), choices=Outcome.choices, empty_label=_("Any outcome")
+    )
+    # Not Django's "Unknown / Yes / No": the empty choice lists everyone.
+    overdue = django_filters.BooleanFilter(
+        label=_("Check-in overdue"),
+        method="by_overdue",
+        widget=forms.Select(
+            choices=[("", _("Overdue or not")), ("true", _("Overdue")), ("false", _("Not overdue"))]
+        ),
+    )
 
     class Meta:
         model = Alumnus

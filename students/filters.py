@@ -17,6 +17,11 @@ from students.selectors import contract_rows, contracts_at_pace, referral_rows, 
 
 User = get_user_model()
 
+# What a filter's empty choice says: "All sites", not django-filter's "---------".
+ALL_SITES = _("All sites")
+ALL_TEACHERS = _("All teachers")
+ANY_STATUS = _("Any status")
+
 
 def search_students(queryset, value: str, prefix: str = ""):
     """Every word must match a name, the preferred name or the district id."""
@@ -45,13 +50,25 @@ class StudentFilter(ScopedFilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     site = django_filters.ModelChoiceFilter(
-        label=_("Site"), queryset=Site.objects.none(), method="by_site", widget=LongSelect
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        method="by_site",
+        widget=LongSelect,
+        empty_label=ALL_SITES,
     )
     teacher = django_filters.ModelChoiceFilter(
-        label=_("Teacher"), queryset=User.objects.none(), method="by_teacher", widget=LongSelect
+        label=_("Teacher"),
+        queryset=User.objects.none(),
+        method="by_teacher",
+        widget=LongSelect,
+        empty_label=ALL_TEACHERS,
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Student.Status.choices)
-    grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Student.Grade.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Student.Status.choices, empty_label=ANY_STATUS
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("Grade"), choices=Student.Grade.choices, empty_label=_("Any grade")
+    )
 
     class Meta:
         model = Student
@@ -75,12 +92,18 @@ class ContractFilter(ScopedFilterSet):
     PACE_CHOICES = [("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))]
 
     q = django_filters.CharFilter(label=_("Student"), method="search")
-    site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Site.objects.none(), widget=LongSelect)
-    teacher = django_filters.ModelChoiceFilter(
-        label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), queryset=Site.objects.none(), widget=LongSelect, empty_label=ALL_SITES
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
-    pace = django_filters.ChoiceFilter(label=_("Pace"), choices=PACE_CHOICES, method="by_pace")
+    teacher = django_filters.ModelChoiceFilter(
+        label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect, empty_label=ALL_TEACHERS
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Contract.Status.choices, empty_label=ANY_STATUS
+    )
+    pace = django_filters.ChoiceFilter(
+        label=_("Pace"), choices=PACE_CHOICES, method="by_pace", empty_label=_("Any pace")
+    )
     # A year at most: further than that no contract is due, and a huge number overflows the date.
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0, max_value=365, decimal_places=0
@@ -110,7 +133,9 @@ class IdFilter(django_filters.Filter):
 class ReferralFilter(django_filters.FilterSet):
     """Filter referrals by status, source and counselor."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Referral.Status.choices, empty_label=ANY_STATUS
+    )
     source = IdFilter(label=_("Referred by"), field_name="source")
     counselor = IdFilter(label=_("Counselor"), field_name="counselor")
 

@@ -124,3 +124,30 @@ def test_favicon_ico_leads_to_the_apps_icon_that_exists(client):
     assert response.status_code == 301
     assert response["Location"].endswith(".png")
     assert finders.find(response["Location"].removeprefix(settings.STATIC_URL).split("?")[0])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "students:list",
+        "students:contract_list",
+        "students:referral_list",
+        "alumni:list",
+        "dashboard:dashboard",
+        "programs:attendance_alerts",
+        "programs:unlogged_sessions",
+    ],
+)
+def test_filters_say_what_their_empty_choice_means(as_role, name):
+    page = as_role("admin").get(reverse(name)).content.decode()
+    assert "---------" not in page
+
+
+def test_the_alumni_overdue_filter_starts_on_everyone(as_role):
+    page = as_role("admin").get(reverse("alumni:list")).content.decode()
+    overdue = page[page.index('name="overdue"') :]
+    assert (
+        overdue[: overdue.index("</select>")]
+        .split("<option")[1]
+        .startswith(' value="" selected>Overdue or not')
+    )
