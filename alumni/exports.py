@@ -1,5 +1,7 @@
 """Download of the alumni list, with the list's filters; contact details for staff roles only."""
 
+from django.utils.translation import gettext_lazy as _
+
 from alumni.forms import alumnus_filter
 from alumni.models import Alumnus
 from artworx.exports import Export, SafeResource, register
@@ -36,6 +38,7 @@ def _alumni(request):
 register(
     "alumni",
     Export(
+        title=_("Alumni"),
         perm="alumni.view_alumnus",
         rows=_alumni,
         filters=alumnus_filter,

@@ -7,6 +7,8 @@ formula (=, +, -, @, tab, carriage return first) is prefixed with an apostrophe:
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
@@ -98,11 +100,25 @@ class SafeResource(resources.ModelResource):
         return [neutralise(cell(instance, **kwargs)) for cell in self._cells]
 
     def _cell(self, field) -> Callable:
+        """How one column's cell is read: its dehydrate method, or its attribute path made readable."""
         method = field.get_dehydrate_method(self.get_field_name(field))
         method = method if callable(method) else getattr(self, method, None)
         if method is not None:
-            return lambda instance, **kwargs: method(instance)
-        return field.export
+            return lambda instance, **kwargs: readable(method(instance))
+        path = field.attribute.split("__")
+        if path[-1] == "username":  # a person: their name, not their login
+            path = path[:-1]
+        labels = getattr(field, "labels", None) or choice_labels(self._meta.model, path)
+
+        def cell(instance, **kwargs):
+            value = instance
+            for part in path:
+                value = getattr(value, part, None)
+                if value is None:
+                    break
+            return readable(value, labels)
+
+        return cell
 
     def get_export_headers(self, selected_fields=None):
         return [
@@ -112,9 +128,39 @@ class SafeResource(resources.ModelResource):
         ]
 
 
-def column(attribute: str, header: str) -> fields.Field:
-    """A read-only export column; `header` is a (lazy) translated label."""
-    return fields.Field(attribute=attribute, column_name=header, readonly=True)
+def column(attribute: str, header: str, choices=None) -> fields.Field:
+    """A read-only export column; `header` is a (lazy) translated label, `choices` the labels of its codes
+    when the attribute is not a model field that has them (an annotation)."""
+    field = fields.Field(attribute=attribute, column_name=header, readonly=True)
+    field.labels = dict(choices) if choices else None
+    return field
+
+
+def choice_labels(model, path: list[str]) -> dict | None:
+    """The labels of a model field's codes, for a column read along `path`; None for a field without."""
+    try:
+        for part in path[:-1]:
+            model = model._meta.get_field(part).related_model
+        field = model._meta.get_field(path[-1])
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    return dict(field.flatchoices) if field.choices else None
+
+
+def readable(value, labels: dict | None = None):
+    """A cell as a reader wants it: a code's label in their language, Yes or No, a person's or an
+    object's name; numbers and dates stay numbers and dates (real ones in Excel), local times naive."""
+    if value is None:
+        return ""
+    if labels and value in labels:
+        return str(labels[value])
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, date | int | float | Decimal):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -130,6 +176,8 @@ class Export:
     # Called with the request and the ids of the rows in the file, when the file holds what the read
     # audit counts (support flags, guardian contacts).
     audit: Callable[[HttpRequest, list[int]], None] | None = None
+    # The list's name as a reader says it (the Excel sheet's name).
+    title: str | None = None
 
 
 # Every downloadable list by name; each app's exports.py registers its own (found at start-up by
@@ -156,6 +204,7 @@ def export_response(request: HttpRequest, *, name: str, fmt: str, export: Export
         )
     resource = export.resource(request.user)()
     dataset = resource.export(queryset=export.rows(request))
+    dataset.title = str(export.title or capfirst(name))[:31]  # the sheet's name in Excel (31 at most)
     if export.audit is not None:
         export.audit(request, getattr(resource, "exported_pks", []))
     content = dataset.csv if fmt == "csv" else dataset.xlsx

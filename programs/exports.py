@@ -1,5 +1,7 @@
 """Downloads of sessions and attendance marks, scoped exactly like the cohort pages."""
 
+from django.utils.translation import gettext_lazy as _
+
 from artworx.exports import Export, SafeResource, register
 from programs.models import Attendance, Session
 from programs.selectors import attendance_rows, session_rows
@@ -37,6 +39,7 @@ class AttendanceResource(SafeResource):
 register(
     "sessions",
     Export(
+        title=_("Sessions"),
         perm="programs.view_cohort",
         rows=lambda r: session_rows(user=r.user),
         resource=lambda user: SessionResource,
@@ -46,6 +49,7 @@ register(
 register(
     "attendance",
     Export(
+        title=_("Attendance marks"),
         perm="programs.view_cohort",
         rows=lambda r: attendance_rows(user=r.user),
         resource=lambda user: AttendanceResource,

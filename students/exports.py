@@ -1,11 +1,15 @@
 """Downloads of students, enrollments, contracts and referrals, each scoped exactly like its page."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.exports import Export, SafeResource, column, register
 from artworx.roles import sees_all
+from sites.calendar import calendars_for_sites
+from sites.models import Site
 from students.filters import contract_filter, referral_filter, student_filter
 from students.models import Contract, Enrollment, RecordRead, Referral, Student, SupportProfile
+from students.pace import contract_pace
 from students.selectors import enrollment_rows
 from students.services import record_reads_create_many
 
@@ -25,7 +29,7 @@ STUDENT_COLUMNS = (
 
 
 class StudentResource(SafeResource):
-    status = column("status", _("Status"))
+    status = column("status", _("Status"), choices=Student.Status.choices)
     site = column("open_enrollments", _("Site"))
     teacher = column("open_enrollments", _("Teacher"))
     credits_earned = column("credits_earned", _("Credits earned"))
@@ -69,6 +73,27 @@ class EnrollmentResource(SafeResource):
 class ContractResource(SafeResource):
     credits_done = column("credits_done", _("Credits done"))
     credits_planned = column("credits_planned", _("Credits planned"))
+    pace = column("pk", _("Pace"))
+    days_left = column("pk", _("Instructional days left"))
+
+    def _pace(self, contract):
+        """An active contract's pace today (rule 7), each site's calendar loaded once for the file."""
+        if not contract.is_active:
+            return None
+        if getattr(self, "_calendars", None) is None:
+            self._calendars, self._today = (
+                calendars_for_sites(Site.objects.values_list("pk", flat=True)),
+                (timezone.localdate()),
+            )
+        return contract_pace(contract=contract, calendar=self._calendars[contract.site_id], today=self._today)
+
+    def dehydrate_pace(self, contract) -> str:
+        pace = self._pace(contract)
+        return pace.label if pace else ""
+
+    def dehydrate_days_left(self, contract):
+        pace = self._pace(contract)
+        return pace.days_left if pace else ""
 
     class Meta:
         model = Contract
@@ -85,6 +110,8 @@ class ContractResource(SafeResource):
             "closed_on",
             "credits_done",
             "credits_planned",
+            "pace",
+            "days_left",
         )
         export_order = fields
 
@@ -134,6 +161,7 @@ def _contracts(request):
 register(
     "students",
     Export(
+        title=_("Students"),
         perm="students.view_student",
         rows=_students,
         filters=student_filter,
@@ -145,6 +173,7 @@ register(
 register(
     "enrollments",
     Export(
+        title=_("Enrollments"),
         perm="students.view_student",
         rows=lambda r: enrollment_rows(user=r.user),
         resource=lambda user: EnrollmentResource,
@@ -154,6 +183,7 @@ register(
 register(
     "contracts",
     Export(
+        title=_("Contracts"),
         perm="students.view_contract",
         rows=_contracts,
         resource=lambda user: ContractResource,
@@ -164,6 +194,7 @@ register(
 register(
     "referrals",
     Export(
+        title=_("Referrals"),
         perm="students.view_referral",
         rows=_referrals,
         filters=referral_filter,

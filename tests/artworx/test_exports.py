@@ -60,7 +60,7 @@ def test_a_teacher_downloads_only_their_students_and_never_support_flags(
     assert not any("probation" in column.lower() for column in teacher_rows[0])
     staff_rows = rows(as_role("staff").get(url("students")))
     assert len(staff_rows) == 2
-    assert {r["On probation"] for r in staff_rows} == {"1", "0"}
+    assert {r["On probation"] for r in staff_rows} == {"Yes", "No"}  # words, not 1 and 0
 
 
 def test_the_list_filters_apply_to_the_download(as_role, student, site, teacher):
@@ -142,7 +142,7 @@ def test_referral_downloads_carry_the_funnel_but_no_contacts(as_role, users):
         counselor=users["counselor"],
     )
     (row,) = rows(as_role("counselor").get(url("referrals")))
-    assert row["First name"] == "Yesenia" and row["Status"] == "received"
+    assert row["First name"] == "Yesenia" and row["Status"] == "Received"  # the label, not the code
     assert "555-9999" not in ",".join(row.values())
     assert rows(as_role("teacher").get(url("referrals"))) == []
     assert rows(as_role("counselor").get(url("referrals", status="enrolled"))) == []
@@ -155,3 +155,26 @@ def test_headers_are_labels_in_the_readers_language(as_role, client, student, na
     client.cookies["django_language"] = "es"
     header_es = client.get(url(name)).content.decode().splitlines()[0]
     assert header_es != header_en and "_" not in header_es
+
+
+def test_an_excel_download_reads_like_the_page(as_role, site, teacher, open_contract):
+    from openpyxl import load_workbook
+
+    teacher.first_name, teacher.last_name = "Ana", "Rivera"
+    teacher.save()
+    student = EnrollmentFactory(site=site, teacher=teacher, student__language="es").student
+    open_contract(student, started_on=date(2026, 9, 14), credits=[5, 5])
+    sheet = load_workbook(io.BytesIO(as_role("staff").get(url("contracts", fmt="xlsx")).content)).active
+    assert sheet.title == "Contracts"
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Teacher"] == "Ana Rivera"  # the person, not their login
+    assert cells["Status"] == "Active"
+    assert cells["Credits planned"] == 10  # a number Excel can add up, not text
+    assert cells["Start date"].date() == date(2026, 9, 14)  # a date cell, not text
+    assert cells["Pace"] in {"On track", "Behind", "At risk"}
+    assert isinstance(cells["Instructional days left"], int)
+    students = load_workbook(io.BytesIO(as_role("staff").get(url("students", fmt="xlsx")).content)).active
+    header = [c.value for c in students[1]]
+    values = dict(zip(header, [c.value for c in students[2]], strict=True))
+    assert values["Language"] == "Spanish" and values["Status"] == "Enrolled"
