@@ -46,7 +46,9 @@ class Alumnus(TimeStampedModel):
 
     Diploma = Diploma
 
-    student = models.OneToOneField("students.Student", on_delete=models.PROTECT, related_name="alumnus")
+    student = models.OneToOneField(
+        "students.Student", on_delete=models.PROTECT, related_name="alumnus", verbose_name=_("student")
+    )
     graduated_on = models.DateField(_("graduation date"))
     diploma = models.CharField(_("diploma"), max_length=10, choices=Diploma.choices, default=Diploma.DIPLOMA)
     plans = models.TextField(_("plans after graduation"), blank=True)
@@ -104,9 +106,13 @@ class CheckIn(TimeStampedModel):
         IN_PERSON = "in_person", _("In person")
         EVENT = "event", _("Event")
 
-    alumnus = models.ForeignKey(Alumnus, on_delete=models.PROTECT, related_name="check_ins")
+    alumnus = models.ForeignKey(
+        Alumnus, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("alumnus")
+    )
     date = models.DateField(_("date"))
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("staff")
+    )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     reached = models.BooleanField(_("reached them"), default=True)
     outcome = models.CharField(_("outcome at this point"), max_length=15, choices=Outcome.choices)

@@ -103,8 +103,12 @@ class Pathway(TimeStampedModel):
 class PathwayStep(models.Model):
     """A program's place in a pathway."""
 
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="pathway_steps")
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="steps", verbose_name=_("pathway")
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="pathway_steps", verbose_name=_("program")
+    )
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
@@ -168,7 +172,9 @@ WEEKDAYS = [
 class Cohort(TimeStampedModel):
     """One program running at one site, or at a partner venue open to several sites, for a term."""
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program")
+    )
     site = models.ForeignKey(
         "sites.Site",
         on_delete=models.PROTECT,
@@ -315,8 +321,12 @@ class Participation(TimeStampedModel):
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="participations")
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="participations")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="participations", verbose_name=_("cohort")
+    )
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="participations", verbose_name=_("student")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED)
     joined_on = models.DateField(_("joined on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -371,7 +381,9 @@ class Session(TimeStampedModel):
         LOGGED = "logged", _("Logged")
         CANCELLED = "cancelled", _("Cancelled")
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="sessions")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("cohort")
+    )
     date = models.DateField(_("date"))
     starts_at = models.TimeField(_("start time"))
     duration_minutes = models.PositiveSmallIntegerField(
@@ -457,7 +469,9 @@ class SessionLogSubmission(models.Model):
     # Made by the phone for each save, kept on the phone with the marks while offline, and sent
     # with every retry: the first delivery saves, later ones find the key and change nothing.
     key = models.UUIDField(_("submission key"))
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log_submissions")
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="log_submissions", verbose_name=_("session")
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_log_submissions"
     )
@@ -490,8 +504,12 @@ class AttendanceQuerySet(models.QuerySet):
 class Attendance(TimeStampedModel):
     """One participant's mark for one session."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
-    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="attendance")
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("session")
+    )
+    participation = models.ForeignKey(
+        Participation, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("participation")
+    )
     mark = models.CharField(_("mark"), max_length=2, choices=Mark.choices)
 
     objects = AttendanceQuerySet.as_manager()
@@ -597,8 +615,12 @@ class Certification(TimeStampedModel):
 class Credential(TimeStampedModel):
     """A certification a student earned, with its evidence and expiry."""
 
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="credentials")
-    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="credentials")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="credentials", verbose_name=_("student")
+    )
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("certification")
+    )
     earned_on = models.DateField(_("earned on"))
     evidence = models.CharField(
         _("evidence"), max_length=300, blank=True, help_text=_("A file name, link or certificate number.")
@@ -637,8 +659,12 @@ class Placement(TimeStampedModel):
         DUAL_ENROLLMENT = "dual_enrollment", _("Dual enrollment")
         MASTER_CLASS = "master_class", _("Master class")
 
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="placements")
-    partner = models.ForeignKey("sites.Partner", on_delete=models.PROTECT, related_name="placements")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="placements", verbose_name=_("student")
+    )
+    partner = models.ForeignKey(
+        "sites.Partner", on_delete=models.PROTECT, related_name="placements", verbose_name=_("partner")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     supervisor_name = models.CharField(_("supervisor"), max_length=200)
@@ -687,7 +713,9 @@ class Placement(TimeStampedModel):
 class PlacementHours(TimeStampedModel):
     """Hours worked on a placement on one day, signed off by staff or with the supervisor's approval."""
 
-    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="hours")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="hours", verbose_name=_("placement")
+    )
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
     signed_off_by = models.ForeignKey(

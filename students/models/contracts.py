@@ -62,14 +62,21 @@ class Contract(TimeStampedModel):
         EXPIRED = "expired", _("Expired")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="contracts")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("student")
+    )
     site = models.ForeignKey(
         "sites.Site",
         on_delete=models.PROTECT,
         related_name="contracts",
         help_text=_("The site whose closures count against the contract's days."),
     )
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("teacher"),
+    )
     started_on = models.DateField(_("start date"))
     length_days = models.PositiveSmallIntegerField(_("instructional days"))
     extension_days = models.PositiveSmallIntegerField(_("extension (instructional days)"), default=0)
@@ -191,7 +198,9 @@ class ContractCourse(TimeStampedModel):
         PASS = "P", _("Pass")
         NO_PASS = "NP", _("No pass")
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="courses")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="courses", verbose_name=_("contract")
+    )
     subject_area = models.CharField(_("subject area"), max_length=20, choices=SubjectArea.choices)
     title = models.CharField(_("title"), max_length=200)
     credits = models.DecimalField(_("credits"), max_digits=4, decimal_places=1)

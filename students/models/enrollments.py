@@ -53,9 +53,15 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(TimeStampedModel):
     """A student's place at a site, with the teacher who carries them."""
 
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="enrollments")
-    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="enrollments")
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("student")
+    )
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("site")
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload", verbose_name=_("teacher")
+    )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     exit_reason = models.CharField(_("exit reason"), max_length=20, choices=ExitReason.choices, blank=True)

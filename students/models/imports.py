@@ -17,7 +17,9 @@ class RosterImport(TimeStampedModel):
         APPLIED = "applied", _("Saved")
         FAILED = "failed", _("Failed: nothing was saved")
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     filename = models.CharField(_("file"), max_length=200)
     # The file's rows as read (header → text), and the preview's verdict for each.
     rows = models.JSONField(_("rows"), default=list)

@@ -39,8 +39,15 @@ class WaitlistEntry(TimeStampedModel):
         ENROLLED = "enrolled", pgettext_lazy("the status of one person", "Enrolled")
         SKIPPED = "skipped", _("Skipped")
 
-    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="waitlist_entries")
-    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="waitlist_entries")
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+        verbose_name=_("student"),
+    )
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="waitlist_entries", verbose_name=_("site")
+    )
     added_on = models.DateField(_("added on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)

@@ -163,7 +163,9 @@ class Guardian(TimeStampedModel):
         CAREGIVER = "caregiver", _("Caregiver")
         OTHER = "other", _("Other")
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardians")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("student")
+    )
     name = models.CharField(_("name"), max_length=200)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -203,7 +205,9 @@ class SupportProfile(TimeStampedModel):
         "english_learner",
     )
 
-    student = models.OneToOneField(Student, on_delete=models.PROTECT, related_name="support_profile")
+    student = models.OneToOneField(
+        Student, on_delete=models.PROTECT, related_name="support_profile", verbose_name=_("student")
+    )
     pregnant_or_parenting = models.BooleanField(_("pregnant or parenting"), default=False)
     on_probation = models.BooleanField(_("on probation"), default=False)
     returning_from_detention = models.BooleanField(_("returning from detention"), default=False)

@@ -9,15 +9,13 @@ their scope. The permission tests below pin each list that mixes sites.
 """
 
 import re
-from collections import Counter, deque
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.test import Client
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from artworx import roles
@@ -26,11 +24,9 @@ from artworx.models import User
 from programs.models import Cohort, Participation
 from students.models import Enrollment, ExitReason, Student
 from students.services import enrollment_transfer
+from tests.security.crawl import crawl
 
 NAME = re.compile(r"zqname-(\d+)-")
-SKIPPED_PREFIXES = ("/logout/", "/static/", "/i18n/", "/admin/", "/sw.js", "/manifest.webmanifest")
-PER_VIEW = 3  # distinct URLs visited per URL pattern: enough to reach every kind of page
-PAGES = 300  # a bound on one viewer's crawl
 
 
 def sentinel(part: str):
@@ -99,38 +95,15 @@ def allowed_students(user: User) -> set[int]:
     return allowed
 
 
-def crawl(client: Client, user: User) -> dict[str, str]:
-    """GET every page reachable by links from home, a few URLs per pattern, plus every cohort and download."""
+def crawl_as(client: Client, user: User) -> dict[str, str]:
+    """The pages reachable from home, plus every cohort the user can open and every download, as text."""
     seeds = ["/", reverse("programs:cohort_list"), reverse("programs:attendance_alerts")]
     seeds += [
         reverse("programs:cohort_detail", kwargs={"pk": pk})
         for pk in Cohort.objects.visible_to(user).values_list("pk", flat=True)
     ]
     seeds += [reverse("export", kwargs={"name": name, "fmt": "csv"}) for name in EXPORTS]
-    queue, seen, per_view, pages = deque(seeds), set(seeds), Counter(), {}
-    while queue and len(pages) < PAGES:
-        url = queue.popleft()
-        response = client.get(url)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", "html"):
-            pages[url] = response.content.decode(errors="replace")
-            continue
-        text = response.content.decode()
-        pages[url] = text
-        for href in re.findall(r'href="([^"#]+)', text):
-            href = href.replace("&amp;", "&")
-            parts = urlsplit(href)
-            if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIPPED_PREFIXES):
-                continue
-            try:
-                view = resolve(parts.path).view_name
-            except Resolver404:
-                continue
-            if href in seen or per_view[view] >= PER_VIEW:
-                continue
-            seen.add(href)
-            per_view[view] += 1
-            queue.append(href)
-    return pages
+    return {url: page.text for url, page in crawl(client, seeds, skip=("/admin/",)).items()}
 
 
 def named(pages: dict[str, str]) -> dict[int, str]:
@@ -153,7 +126,7 @@ def test_a_crawl_names_no_student_outside_the_viewers_scope(scoped, username):
     user = User.objects.get(username=username)
     client = Client()
     client.force_login(user)
-    pages = crawl(client, user)
+    pages = crawl_as(client, user)
     seen = named(pages)
     allowed = allowed_students(user)
     outside = {pk: url for pk, url in seen.items() if pk not in allowed}
