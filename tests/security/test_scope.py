@@ -141,7 +141,7 @@ def test_the_crawls_reached_the_mixed_cohort_and_the_moved_student(scoped):
     teacher3 = User.objects.get(username="teacher3")
     client = Client()
     client.force_login(teacher3)
-    pages = crawl(client, teacher3)
+    pages = crawl_as(client, teacher3)
     assert moved.pk in named(pages), "the new site's teacher finds the transferred student"
     venue_page = pages[reverse("programs:cohort_detail", kwargs={"pk": scoped["venue"].pk})]
     assert "students of other sites" in venue_page
