@@ -9,6 +9,7 @@ import rules
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "Administrator"
@@ -52,6 +53,22 @@ sees_all = is_administrator | is_program_staff | is_counselor
 manages_sites = is_administrator | is_program_staff
 # Program staff run the arts programs: cohorts, participants, sessions, late attendance fixes.
 manages_programs = is_administrator | is_program_staff
+
+
+def role_scope(queryset, user, *, teacher=None, teaching_artist=None):
+    """The rows of `queryset` that `user` may see (DESIGN.md rule 13): none signed out, all for the staff
+    roles, else the union of the conditions given for each role they hold (functions returning a Q,
+    built only for the roles the user has). Filtering by ids keeps the joins from repeating rows."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all(user):
+        return queryset.all()
+    scope = Q(pk__in=[])
+    if teacher is not None and is_teacher(user):
+        scope |= teacher()
+    if teaching_artist is not None and is_teaching_artist(user):
+        scope |= teaching_artist()
+    return queryset.filter(pk__in=queryset.filter(scope).values("pk"))
 
 
 def people_with(role: str):

@@ -21,7 +21,7 @@ from artworx.dates import (
     validate_start_date,
 )
 from artworx.models import SingletonModel, TimeStampedModel
-from artworx.roles import is_teacher, is_teaching_artist, sees_all
+from artworx.roles import role_scope
 from students.models import Enrollment, Student
 
 
@@ -137,25 +137,17 @@ class CohortQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CohortQuerySet":
         """Staff see all; teachers the cohorts at their sites or holding their students; artists their own."""
-        if not user.is_authenticated:
-            return self.none()
-        if sees_all(user):
-            return self.all()
-        scope = Q(pk__in=[])
-        if is_teacher(user):
+
+        def teachers_cohorts() -> Q:
             their_students = Enrollment.objects.open().filter(site__teachers=user).values("student")
-            scope |= Q(site__teachers=user) | Q(
-                Exists(
-                    Participation.objects.filter(
-                        cohort=OuterRef("pk"),
-                        student__in=their_students,
-                        status=Participation.Status.ENROLLED,
-                    )
-                )
+            holding_them = Participation.objects.filter(
+                cohort=OuterRef("pk"), student__in=their_students, status=Participation.Status.ENROLLED
             )
-        if is_teaching_artist(user):
-            scope |= Q(teaching_artists=user)
-        return self.filter(pk__in=self.filter(scope).values("pk"))
+            return Q(site__teachers=user) | Q(Exists(holding_them))
+
+        return role_scope(
+            self, user, teacher=teachers_cohorts, teaching_artist=lambda: Q(teaching_artists=user)
+        )
 
 
 WEEKDAYS = [
@@ -290,16 +282,12 @@ class ParticipationQuerySet(models.QuerySet):
         participants who are their students now (`Student.visible_to`), whichever cohort holds them:
         seeing a partner-venue cohort never shows a teacher the students of other sites.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if sees_all(user):
-            return self.all()
-        scope = Q(pk__in=[])
-        if is_teacher(user):
-            scope |= Q(student__in=Student.objects.visible_to(user))
-        if is_teaching_artist(user):
-            scope |= Q(cohort__teaching_artists=user)
-        return self.filter(pk__in=self.filter(scope).values("pk"))
+        return role_scope(
+            self,
+            user,
+            teacher=lambda: Q(student__in=Student.objects.visible_to(user)),
+            teaching_artist=lambda: Q(cohort__teaching_artists=user),
+        )
 
     def enrolled(self) -> "ParticipationQuerySet":
         return self.filter(status=Participation.Status.ENROLLED)
