@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack bench loadtest
+.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack bench loadtest screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: seed
 	@$(PY) manage.py send_reminders > /dev/null && echo "Reminders due now are in the bell (make reminders to see the emails)."
 	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST)
+
+# Screenshots of each demo role's main pages, laptop and phone, in screenshots/ (needs Chromium:
+# apt-get install chromium).
+screenshots: seed $(VENV)/.dev-installed
+	$(PY) manage.py screenshots --out screenshots
 
 # Write the reminders that are due and send them now, without Celery or Redis.
 reminders: migrate
