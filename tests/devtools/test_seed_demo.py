@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from alumni.models import Alumnus, CheckIn
+from devtools.management.commands import seed_demo
 from programs.models import Cohort, Credential, Participation, Pathway, Placement, PlacementHours, Session
 from programs.selectors import attendance_figures
 from sites.models import Site
@@ -58,3 +59,13 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
         "master_class",
     }
     assert PlacementHours.objects.filter(signed_off_by__isnull=True).exclude(supervisor_approval="").exists()
+
+
+def test_the_demo_reads_like_a_real_program(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    names = list(Student.objects.values_list("first_name", "last_name"))
+    assert len(names) == len(set(names)), "no two students share a name"
+    topics = dict(seed_demo.TOPICS)
+    for session in Session.objects.filter(status="logged").select_related("cohort__program"):
+        assert session.topic in topics[session.cohort.program.discipline], (session.topic, session.cohort)

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from alumni.models import Alumnus
 from alumni.services import check_in_record, next_check_in_date
@@ -311,9 +312,13 @@ def make_student(
     born = date.today().replace(year=date.today().year - (grade + 5)) - timedelta(days=rng.randint(0, 600))
     # Credits behind the LAUSD benchmark for the grade: these students are credit-deficient.
     benchmark = {9: 0, 10: 50, 11: 105, 12: 160}[grade]
+    # No two demo students share a name: a roster with two "Xavi Ramos" confuses whoever reads it.
+    first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    while Student.objects.filter(first_name=first_name, last_name=last_name).exists():
+        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     student = student_create(
-        first_name=rng.choice(FIRST_NAMES),
-        last_name=rng.choice(LAST_NAMES),
+        first_name=first_name,
+        last_name=last_name,
         preferred_name=rng.choice(NICKNAMES) if rng.random() < 0.2 else "",
         date_of_birth=born,
         district_id=f"10{n:06d}",
@@ -521,7 +526,15 @@ def seed_programs(rng: random.Random, today: date, sites: list[Site]) -> None:
 
 def log_attendance(rng: random.Random, cohort, staff, today: date, keep_unlogged: int) -> None:
     """Log every past session but the last few, with realistic marks and one chronically absent student."""
-    sessions = list(cohort.sessions.filter(date__lte=today, status=Session.Status.SCHEDULED).order_by("date"))
+    now = timezone.localtime()
+    # Only sessions that have begun are logged (the log refuses the others), whatever the hour.
+    sessions = [
+        session
+        for session in cohort.sessions.filter(date__lte=today, status=Session.Status.SCHEDULED).order_by(
+            "date", "starts_at"
+        )
+        if (session.date, session.starts_at) <= (now.date(), now.time())
+    ]
     participations = list(Participation.objects.filter(cohort=cohort))
     struggling = participations[0].pk if participations else None
     logged = sessions[: len(sessions) - keep_unlogged]
@@ -539,20 +552,34 @@ def log_attendance(rng: random.Random, cohort, staff, today: date, keep_unlogged
                 marks[participation.pk] = rng.choice([Mark.TARDY, Mark.LEFT_EARLY])
             else:
                 marks[participation.pk] = Mark.PRESENT
-        session_log_attendance(session=session, marks=marks, topic=rng.choice(TOPICS), by=staff)
+        topic = rng.choice(TOPICS[cohort.program.discipline])
+        session_log_attendance(session=session, marks=marks, topic=topic, by=staff)
 
 
-TOPICS = [
-    "Composition and the rule of thirds",
-    "Natural light portraits",
-    "Editing workshop",
-    "Critique circle",
-    "Field trip: Grand Park",
-    "Set building safety",
-    "Lighting board basics",
-    "Beat making",
-    "Mixing vocals",
-]
+# What a session of each discipline is about: a music class is not logged with photography topics.
+TOPICS = {
+    Discipline.PHOTOGRAPHY: [
+        "Composition and the rule of thirds",
+        "Natural light portraits",
+        "Editing workshop",
+        "Critique circle",
+        "Field trip: Grand Park",
+    ],
+    Discipline.STAGECRAFT: [
+        "Set building safety",
+        "Lighting board basics",
+        "Rigging and fly systems",
+        "Running crew cue sheets",
+        "Field trip: a load-in at The Music Center",
+    ],
+    Discipline.MUSIC: [
+        "Beat making",
+        "Mixing vocals",
+        "Recording a live band",
+        "Song structure and arrangement",
+        "Listening session and critique",
+    ],
+}
 
 
 def seed_alumni(rng: random.Random, today: date, sites: list[Site]) -> None:
