@@ -358,6 +358,9 @@ COURSES = [
 ]
 
 
+CREDITS = [Decimal("2.5"), Decimal(5), Decimal(5), Decimal(10)]
+
+
 def seed_contracts(rng: random.Random, today: date) -> None:
     """Contracts in every state: on track, behind, at risk, completed and expired."""
     staff = User.objects.get(username="staff")
@@ -366,15 +369,21 @@ def seed_contracts(rng: random.Random, today: date) -> None:
     for n, enrollment in enumerate(enrollments[:60]):
         calendar = calendars[enrollment.site_id]
         age = calendar.count(enrollment.started_on, today)
+        # Courseloads differ: two to four courses of 2.5, 5 or 10 credits, as a counselor plans them.
         courses = [
-            {"subject_area": area, "title": title, "credits": Decimal(5)}
-            for area, title in rng.sample(COURSES, 3)
+            {"subject_area": area, "title": title, "credits": rng.choice(CREDITS)}
+            for area, title in rng.sample(COURSES, rng.choice([2, 3, 3, 4]))
         ]
         if age > 90 and n % 3 == 0:
-            # An earlier contract, finished on time or left to expire.
-            start = enrollment.started_on
+            # An earlier contract, finished on time (within the dashboard's last 90 days) or left to expire.
+            start = (
+                enrollment.started_on
+                if n % 2 == 0
+                else max(enrollment.started_on, days_back(calendar, today, 70))
+            )
             contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
-            finished = list(contract.courses.all())[: 3 if n % 2 else 2]
+            all_courses = list(contract.courses.all())
+            finished = all_courses if n % 2 else all_courses[:-1]
             for day, course in enumerate(finished, start=20):
                 contract_course_resolve(
                     course=course,
@@ -390,7 +399,7 @@ def seed_contracts(rng: random.Random, today: date) -> None:
         done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26), (2, 76), (2, 71)][n % 6]
         start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
         contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
-        for course in list(contract.courses.all())[:done]:
+        for course in list(contract.courses.all())[: min(done, len(courses) - 1)]:
             contract_course_resolve(
                 course=course,
                 status="completed",
