@@ -1,16 +1,15 @@
 """Downloads of students, enrollments, contracts and referrals, each scoped exactly like its page."""
 
+from itertools import islice
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.exports import Export, SafeResource, column, register
 from artworx.roles import sees_all
-from sites.calendar import calendars_for_sites
-from sites.models import Site
 from students.filters import contract_filter, referral_filter, student_filter
 from students.models import Contract, Enrollment, RecordRead, Referral, Student, SupportProfile
-from students.pace import contract_pace
-from students.selectors import enrollment_rows
+from students.selectors import enrollment_rows, with_pace
 from students.services import record_reads_create_many
 
 STUDENT_COLUMNS = (
@@ -76,24 +75,17 @@ class ContractResource(SafeResource):
     pace = column("pk", _("Pace"))
     days_left = column("pk", _("Instructional days left"))
 
-    def _pace(self, contract):
-        """An active contract's pace today (rule 7), each site's calendar loaded once for the file."""
-        if not contract.is_active:
-            return None
-        if getattr(self, "_calendars", None) is None:
-            self._calendars, self._today = (
-                calendars_for_sites(Site.objects.values_list("pk", flat=True)),
-                (timezone.localdate()),
-            )
-        return contract_pace(contract=contract, calendar=self._calendars[contract.site_id], today=self._today)
+    def iter_queryset(self, queryset):
+        """The rows with `.pace` attached by the contract list's own `with_pace`, one chunk at a time."""
+        rows, today = super().iter_queryset(queryset), timezone.localdate()
+        while chunk := list(islice(rows, self.CHUNK)):
+            yield from with_pace(chunk, today=today)
 
     def dehydrate_pace(self, contract) -> str:
-        pace = self._pace(contract)
-        return pace.label if pace else ""
+        return contract.pace.label if contract.pace else ""
 
     def dehydrate_days_left(self, contract):
-        pace = self._pace(contract)
-        return pace.days_left if pace else ""
+        return contract.pace.days_left if contract.pace else ""
 
     class Meta:
         model = Contract
