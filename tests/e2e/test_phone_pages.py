@@ -1,17 +1,23 @@
 """A teaching artist's pages fit a 390-pixel phone: nothing wider than the screen, every Log button in reach,
 and no link that would answer 403."""
 
+import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.test import Client, override_settings
 from playwright.sync_api import Page, expect
 
 from artworx import roles
+from artworx.models import User
+from devtools.management.commands.seed_demo import DEMO_PASSWORD
 from programs.models import Participation, Pathway, PathwayStep, Session
 from tests.e2e.signin import sign_in
 from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SiteFactory, UserFactory
+from tests.security.crawl import crawl
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MONDAY = date(2026, 11, 16)
@@ -69,3 +75,26 @@ def test_an_artists_pages_fit_a_phone_with_every_button_in_reach(page: Page, liv
         page.goto(f"{live_server.url}/programs/")
         expect(page.get_by_text("Stagecraft Technical Theatre", exact=True)).to_be_visible()
         expect(page.get_by_role("link", name="Stagecraft Technical Theatre")).to_have_count(0)
+
+
+def test_every_page_a_teaching_artist_reaches_in_the_demo_fits_a_phone(page: Page, live_server):
+    """Crawled as the demo's artist follows links and filters (tests/security/crawl.py), then each page
+    is opened in Chromium at 390 pixels: none is wider than the screen, in either language."""
+    with override_settings(DEBUG=True):  # the demo refuses to run without DEBUG; pytest turns it off
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    artist = User.objects.get(username="artist")
+    client = Client()
+    client.force_login(artist)
+    pages = [url for url, seen in crawl(client, ["/"]).items() if seen.status == 200 and seen.html]
+    assert len(pages) >= 10, pages  # the crawl reached the artist's pages, not only the home page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "artist", DEMO_PASSWORD)
+    too_wide = {}
+    for language in ("en", "es"):
+        User.objects.filter(pk=artist.pk).update(language=language)
+        for path in pages:
+            page.goto(f"{live_server.url}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide[f"{path} ({language})"] = width
+    assert not too_wide, f"pages wider than a 390-pixel phone: {too_wide}"
