@@ -29,7 +29,8 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _show(day: date) -> str:
+def shown_date(day: date) -> str:
+    """A date as people read it in the active language (11/30/2026, 30/11/2026), for messages."""
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
@@ -44,7 +45,7 @@ def validate_date_in_range(value: date | None) -> None:
         raise ValidationError(
             _("Enter a date between %(first)s and %(last)s."),
             code="date_out_of_range",
-            params={"first": _show(EARLIEST), "last": _show(LATEST)},
+            params={"first": shown_date(EARLIEST), "last": shown_date(LATEST)},
         )
 
 
@@ -56,7 +57,7 @@ def validate_start_date(value: date, *, today: date | None = None) -> None:
         raise ValidationError(
             _("A start date can be at most a year ahead: %(date)s at the latest."),
             code="start_too_far_ahead",
-            params={"date": _show(latest)},
+            params={"date": shown_date(latest)},
         )
 
 
@@ -66,7 +67,7 @@ def validate_length(first: date | None, last: date | None, *, months: int, messa
         return
     limit = add_months(first, months) - timedelta(days=1)
     if last > limit:
-        raise ValidationError(message, code=code, params={"date": _show(limit)})
+        raise ValidationError(message, code=code, params={"date": shown_date(limit)})
 
 
 def validate_model_dates(instance, exclude=()) -> None:

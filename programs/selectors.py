@@ -281,13 +281,15 @@ def artist_cohorts(*, user, today: date) -> list[Cohort]:
     return cohorts
 
 
-def pathway_students(*, pathway, user):
-    """Students the user may see who took part in the pathway's programs, with their outcomes (1 query)."""
+def pathway_students(*, pathway, user, site=None):
+    """Students the user may see who took part in the pathway's programs (at `site`'s cohorts, if given),
+    with their outcomes (1 query). The dashboard's pathway figures count the same way (`pathway_outcomes`)."""
     steps = PathwayStep.objects.filter(pathway=pathway).values("program")
+    taken = Participation.objects.filter(cohort__program__in=steps)
+    if site is not None:
+        taken = taken.filter(cohort__site=site)
     completed = (
-        Participation.objects.filter(
-            student=OuterRef("pk"), status=Participation.Status.COMPLETED, cohort__program__in=steps
-        )
+        taken.filter(student=OuterRef("pk"), status=Participation.Status.COMPLETED)
         .order_by()
         .values("student")
         .annotate(n=Count("cohort__program", distinct=True))
@@ -295,7 +297,7 @@ def pathway_students(*, pathway, user):
     )
     return (
         Student.objects.visible_to(user)
-        .filter(Exists(Participation.objects.filter(student=OuterRef("pk"), cohort__program__in=steps)))
+        .filter(Exists(taken.filter(student=OuterRef("pk"))))
         .annotate(
             steps_done=Coalesce(Subquery(completed), 0),
             graduated=Exists(

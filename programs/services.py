@@ -11,6 +11,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from artworx.dates import shown_date
 from artworx.roles import TEACHING_ARTIST, manages_programs, require_role
 from programs.models import (
     Attendance,
@@ -174,7 +175,8 @@ def participation_end(*, participation: Participation, status: str, on: date) ->
         raise ValidationError(_("Choose completed or withdrawn."), code="status")
     if on < participation.joined_on:
         raise ValidationError(
-            _("The date cannot be before the student joined (%(date)s).") % {"date": participation.joined_on},
+            _("The date cannot be before the student joined (%(date)s).")
+            % {"date": shown_date(participation.joined_on)},
             code="before_join",
         )
     participation.status, participation.ended_on = status, on
@@ -399,7 +401,7 @@ def placement_hours_log(
     if on < placement.starts_on:
         raise ValidationError(
             _("Hours cannot be logged before the placement started (%(date)s).")
-            % {"date": placement.starts_on},
+            % {"date": shown_date(placement.starts_on)},
             code="before_start",
         )
     if hours is None or hours <= 0:

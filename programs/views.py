@@ -67,6 +67,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     context = {
         "programs": Program.objects.select_related("prerequisite"),
         "pathways": Pathway.objects.prefetch_related("steps__program"),
+        "site": _site_filter(request),  # carried to each pathway's outcomes
     }
     return render(request, "programs/program_list.html", context)
 

@@ -172,7 +172,13 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             _("Contracts completed on time"),
             _percent(closed["on_time"], finished),
             target=goal[Target.Key.CONTRACTS_ON_TIME],
-            link=_link("students:contract_list", status="completed", site=site_id),
+            link=_link(
+                "students:contract_list",
+                status="completed",
+                site=site_id,
+                ended_after=start,
+                ended_before=end,
+            ),
             detail=_("%(n)d expired") % {"n": closed["expired"]},
         )
     )
@@ -184,7 +190,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             _("Credits earned"),
             float(credits or 0),
             unit="",
-            link=_link("students:contract_list", site=site_id),
+            link=_link("students:contract_list", site=site_id, earned_after=start, earned_before=end),
             detail=_("completed contract courses"),
         )
     )
@@ -217,7 +223,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
                 Target.Key(key).label,
                 _percent(count, pathways["students"]),
                 target=goal[key],
-                link=_link("programs:program_list"),
+                link=_link("programs:program_list", site=site_id) + "#pathways",
                 detail=_("%(n)d of %(total)d pathway students") % {"n": count, "total": pathways["students"]},
             )
         )

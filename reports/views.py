@@ -25,7 +25,7 @@ from programs.models import Attendance, Pathway
 from programs.selectors import attendance_rate, cohort_rows, pathway_students
 from reports.cache import board_key
 from reports.selectors import dashboard, pathway_figures, teacher_caseload
-from sites.forms import PeriodForm
+from sites.forms import PeriodForm, SiteChoiceForm
 from sites.models import Site
 from sites.selectors import site_closures
 from students.capacity import site_capacity_rows, site_roster
@@ -172,12 +172,15 @@ def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "programs.view_pathway")
     pathway = get_object_or_404(Pathway, pk=pk)
     steps = list(pathway.steps.select_related("program"))
-    students = list(pathway_students(pathway=pathway, user=request.user))
+    site = SiteChoiceForm(request.GET or None, user=request.user)
+    warn_refused(request, site)
+    students = list(pathway_students(pathway=pathway, user=request.user, site=site.chosen()))
     context = {
         "pathway": pathway,
         "steps": steps,
         "certifications": pathway.certifications.all(),
         "students": students,
         "figures": pathway_figures(students=students, steps=len(steps)),
+        "site": site.chosen(),
     }
     return render(request, "programs/pathway_detail.html", context)

@@ -12,7 +12,7 @@ from artworx.query import IdField
 from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
-from students.models import Contract, Enrollment, Referral, Student
+from students.models import Contract, ContractCourse, Enrollment, Referral, Student
 from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows, teachers_of
 
 User = get_user_model()
@@ -21,6 +21,13 @@ User = get_user_model()
 ALL_SITES = _("All sites")
 ALL_TEACHERS = _("All teachers")
 ANY_STATUS = _("Any status")
+
+
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date boxes, from and to, with the browser's date picker: `<name>_after`, `<name>_before`."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})})
 
 
 def search_students(queryset, value: str, prefix: str = ""):
@@ -108,10 +115,17 @@ class ContractFilter(ScopedFilterSet):
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0, max_value=365, decimal_places=0
     )
+    # The dashboard's period reaches the list through these: contracts that ended, or earned credits, in it.
+    ended = django_filters.DateFromToRangeFilter(
+        label=_("Ended between"), field_name="closed_on", widget=DateRangeWidget
+    )
+    earned = django_filters.DateFromToRangeFilter(
+        label=_("Credits earned between"), method="by_credits_earned", widget=DateRangeWidget
+    )
 
     class Meta:
         model = Contract
-        fields = ["q", "site", "teacher", "status", "pace", "due_within"]
+        fields = ["q", "site", "teacher", "status", "pace", "due_within", "ended", "earned"]
 
     def search(self, queryset, name, value):
         return search_students(queryset, value, prefix="student__")
@@ -122,6 +136,16 @@ class ContractFilter(ScopedFilterSet):
     def by_due_within(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(status=Contract.Status.ACTIVE, due_on__lte=today + timedelta(days=int(value)))
+
+    def by_credits_earned(self, queryset, name, value):
+        """Contracts with a course completed in the range (the dashboard's "Credits earned" counts those)."""
+        done = ContractCourse.Status.COMPLETED
+        courses = ContractCourse.objects.filter(contract=OuterRef("pk"), status=done)
+        if value.start:
+            courses = courses.filter(resolved_on__gte=value.start)
+        if value.stop:
+            courses = courses.filter(resolved_on__lte=value.stop)
+        return queryset.filter(Exists(courses))
 
 
 class IdFilter(django_filters.Filter):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from artworx.dates import validate_start_date
+from artworx.dates import shown_date, validate_start_date
 from artworx.roles import sees_all
 from sites.calendar import calendars_for_sites
 from sites.models import Site
@@ -51,10 +51,10 @@ def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
     ) % {
         "old_site": old_site,
         "site": site,
-        "date": moved_on,
+        "date": shown_date(moved_on),
         "elapsed": contract.days_elapsed_before,
-        "old": old_due,
-        "new": contract.due_on,
+        "old": shown_date(old_due),
+        "new": shown_date(contract.due_on),
     }
     contract.due_note = contract.due_note[: Contract._meta.get_field("due_note").max_length]
     contract.save()
@@ -95,7 +95,7 @@ def contract_open(
     if started_on < enrollment.started_on:
         raise ValidationError(
             _("A contract cannot start before the student's enrollment (%(date)s).")
-            % {"date": enrollment.started_on},
+            % {"date": shown_date(enrollment.started_on)},
             code="before_enrollment",
         )
     if student.contracts.active().exists():
@@ -179,7 +179,8 @@ def _check_result(*, contract: Contract, status: str, grade: str, resolved_on: d
         raise ValidationError(_("Give the date of the result."), code="date")
     if resolved_on < contract.started_on:
         raise ValidationError(
-            _("The date cannot be before the contract started (%(date)s).") % {"date": contract.started_on},
+            _("The date cannot be before the contract started (%(date)s).")
+            % {"date": shown_date(contract.started_on)},
             code="before_start",
         )
     if resolved_on > timezone.localdate():
@@ -246,7 +247,7 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
     contract.due_on = _due_date(contract)
     contract.due_note = _("Extended by %(days)d instructional days (was due %(old)s).") % {
         "days": days,
-        "old": old_due,
+        "old": shown_date(old_due),
     }
     contract.save()
     return contract

@@ -9,12 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
-from artworx.dates import validate_date_in_range, validate_start_date
+from artworx.dates import shown_date, validate_date_in_range, validate_start_date
 from artworx.roles import TEACHER
 from sites.models import Site
 from students.models import (
@@ -117,7 +116,7 @@ def enrollment_create(*, student: Student, site: Site, teacher, started_on: date
     if last is not None and last.ended_on > started_on:
         raise ValidationError(
             _("The start date is before the student's last enrollment ended (%(date)s).")
-            % {"date": last.ended_on},
+            % {"date": shown_date(last.ended_on)},
             code="overlaps_history",
         )
     return _insert_open_enrollment(student=student, site=site, teacher=teacher, started_on=started_on)
@@ -198,7 +197,7 @@ def _enrollment_verdicts(requests: list[EnrollmentRequest], *, sites: dict, teac
             if ended is not None and ended > r.started_on:
                 raise ValidationError(
                     _("The start date is before the student's last enrollment ended (%(date)s).")
-                    % {"date": ended},
+                    % {"date": shown_date(ended)},
                     code="overlaps_history",
                 )
             _check_seats(site=site, teacher=teacher, enrolled=seats[site.pk], caseload=caseload[teacher.pk])
@@ -272,7 +271,7 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
     if on < enrollment.started_on:
         raise ValidationError(
             _("A transfer cannot be dated before the enrollment started (%(date)s).")
-            % {"date": date_format(enrollment.started_on, "SHORT_DATE_FORMAT")},
+            % {"date": shown_date(enrollment.started_on)},
             code="before_start",
         )
     enrollment.ended_on = on
@@ -299,7 +298,7 @@ def enrollment_exit(
     if ended_on < enrollment.started_on:
         raise ValidationError(
             _("The exit date cannot be before the enrollment started (%(date)s).")
-            % {"date": date_format(enrollment.started_on, "SHORT_DATE_FORMAT")},
+            % {"date": shown_date(enrollment.started_on)},
             code="before_start",
         )
     enrollment.ended_on = ended_on

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from artworx.dates import validate_date_in_range
+from artworx.dates import shown_date, validate_date_in_range
 from sites.models import Site
 from students.models import (
     Enrollment,
@@ -125,7 +125,7 @@ def referral_advance(*, referral: Referral, status: str, on: date) -> Referral:
     if on < referral.last_step_on:
         raise ValidationError(
             _("The date cannot be before the referral's last step (%(date)s).")
-            % {"date": referral.last_step_on},
+            % {"date": shown_date(referral.last_step_on)},
             code="date_backwards",
         )
     if on > timezone.localdate():
@@ -177,7 +177,7 @@ def referral_convert(
     if on < referral.last_step_on:
         raise ValidationError(
             _("The date cannot be before the referral's last step (%(date)s).")
-            % {"date": referral.last_step_on},
+            % {"date": shown_date(referral.last_step_on)},
             code="date_backwards",
         )
     matches = referral_matches(referral=referral)

@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from artworx.dates import shown_date
 from artworx.history import change_history
 from artworx.query import kept_query, warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
@@ -78,8 +78,7 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Contract opened: due %(date)s.")
-                % {"date": date_format(contract.due_on, "SHORT_DATE_FORMAT")},
+                _("Contract opened: due %(date)s.") % {"date": shown_date(contract.due_on)},
             )
             return redirect("students:contract_detail", pk=contract.pk)
     context = {

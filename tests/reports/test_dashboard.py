@@ -257,3 +257,49 @@ def test_referrals_and_the_enrollment_chart_follow_the_filters(as_role, site, ot
     )
     assert funnel.context["totals"]["received"] == 1
     assert as_role("staff").get(reverse("students:referral_funnel")).context["totals"]["received"] == 2
+
+
+def test_the_credits_and_pathway_cards_open_their_lists_with_the_site_and_period(
+    as_role, site, other_site, teacher, open_contract
+):
+    from programs.models import Pathway, PathwayStep
+    from students.services import contract_course_resolve
+    from tests.factories import ProgramFactory
+
+    september, march = (
+        open_contract(
+            EnrollmentFactory(site=site, teacher=teacher, started_on=date(2026, 1, 5)).student,
+            started_on=date(2026, 1, 5),
+        )
+        for _ in range(2)
+    )
+    for contract, day in ((september, date(2026, 9, 20)), (march, date(2026, 3, 2))):
+        contract_course_resolve(
+            course=contract.courses.first(), status="completed", grade="B", resolved_on=day, by=teacher
+        )
+    client = as_role("staff")
+    board = client.get(URL, {"site": site.pk, "start": "2026-09-01", "end": "2026-09-30"})
+    credits = figure(board, "Credits earned")
+    assert credits.value == 5
+    listed = client.get(credits.link).context["page"].object_list
+    assert [c.pk for c in listed] == [september.pk]
+
+    program = ProgramFactory(name="Stagecraft 1")
+    pathway = Pathway.objects.create(name="Stagecraft Technical Theatre")
+    PathwayStep.objects.create(pathway=pathway, program=program, position=1)
+    here, there = (
+        EnrollmentFactory(site=site, teacher=teacher).student,
+        EnrollmentFactory(site=other_site).student,
+    )
+    for student, place in ((here, site), (there, other_site)):
+        Participation.objects.create(
+            cohort=CohortFactory(site=place, program=program), student=student, joined_on=date(2026, 9, 14)
+        )
+    card = figure(board, "Pathway completion")
+    assert card.link == f"{reverse('programs:program_list')}?site={site.pk}#pathways"
+    programs = client.get(card.link.split("#")[0])
+    assert f"Only {site.name} is shown" in programs.content.decode()
+    detail = client.get(f"{reverse('programs:pathway_detail', args=[pathway.pk])}?site={site.pk}")
+    assert [s.pk for s in detail.context["students"]] == [here.pk]
+    everywhere = client.get(reverse("programs:pathway_detail", args=[pathway.pk]))
+    assert {s.pk for s in everywhere.context["students"]} == {here.pk, there.pk}

@@ -1,11 +1,12 @@
 """Fill an empty database with demo sites, people and students (never in production)."""
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,7 +17,9 @@ from django.utils import timezone
 from alumni.models import Alumnus
 from alumni.services import check_in_record, next_check_in_date
 from artworx import roles
+from artworx.history import history_user
 from programs.models import (
+    Attendance,
     Certification,
     Cohort,
     Discipline,
@@ -205,6 +208,12 @@ class Command(BaseCommand):
     def seed(self) -> None:
         rng = random.Random(2026)  # the same demo every time
         users = self.create_users()
+        # Each change is recorded as made by the demo person who would make it (staff unless said).
+        with history_user(users["staff"]):
+            self.seed_as_people(rng, users)
+        spread_history(rng, date.today())
+
+    def seed_as_people(self, rng: random.Random, users: dict[str, User]) -> None:
         organisation_closures()
         today = date.today()
         sites = []
@@ -257,10 +266,11 @@ class Command(BaseCommand):
         )
         for _ in range(2):
             make_student(rng, next(counter))
+        seed_programs(rng, today, sites)  # first: its pathway graduates leave before contracts are drawn
         seed_contracts(rng, today)
-        seed_programs(rng, today, sites)
-        seed_alumni(rng, today, sites)
-        seed_referrals(today, sites)
+        with history_user(users["counselor"]):
+            seed_alumni(rng, today, sites)
+            seed_referrals(today, sites)
         seed_career_pathways(today)
 
     def create_users(self) -> dict[str, User]:
@@ -288,6 +298,45 @@ class Command(BaseCommand):
             "admin, staff and counselor also give an authenticator code: add the secret "
             f"{DEMO_TOTP_SECRET} to an authenticator app, or run `manage.py demo_code` for the current one."
         )
+
+
+def spread_history(rng: random.Random, today: date) -> None:
+    """Date the demo's history as if it had been written over the past months, not in the last minute.
+
+    Every change was recorded while seeding; each is moved to the day its object says it happened (a
+    roll to its session's day, an enrollment to its start, an exit to its end) at a working hour.
+    """
+    session_days = dict(Session.objects.values_list("pk", "date"))
+    now = timezone.now()
+    for model in apps.get_models():
+        if not getattr(model._meta, "simple_history_manager_attribute", None):
+            continue
+        records = list(model.history.model.objects.all())
+        for record in records:
+            made = today - timedelta(days=rng.randint(90, 150))  # set up before the term, when nothing says
+            start = _natural_day(record, HAPPENED_ON, session_days) or made
+            end = _natural_day(record, ENDED_ON, session_days)
+            day = end if record.history_type == "~" and end and end >= start else start
+            rolls = model in (Session, Attendance)  # logged after the session, in the evening
+            if record.history_type == "~" and day == start and not rolls:
+                day += timedelta(days=rng.randint(0, 3))
+            hour = rng.randint(17, 19) if rolls else rng.randint(8, 16)
+            at = datetime.combine(day, time(hour, rng.randint(0, 59)), timezone.get_current_timezone())
+            record.history_date = min(at, now)
+        model.history.model.objects.bulk_update(records, ["history_date"], batch_size=1000)
+
+
+# The fields that tell when an object began, then when it changed or ended, in the order looked for.
+HAPPENED_ON = ("date", "started_on", "joined_on", "received_on", "term_starts_on", "earned_on", "starts_on")
+ENDED_ON = ("ended_on", "closed_on", "resolved_on", "last_step_on", "date")
+
+
+def _natural_day(record, fields: tuple[str, ...], session_days: dict) -> date | None:
+    for name in fields:
+        value = getattr(record, name, None)
+        if isinstance(value, date):
+            return value
+    return session_days.get(getattr(record, "session_id", None))
 
 
 def organisation_closures() -> None:
@@ -363,51 +412,58 @@ CREDITS = [Decimal("2.5"), Decimal(5), Decimal(5), Decimal(10)]
 
 def seed_contracts(rng: random.Random, today: date) -> None:
     """Contracts in every state: on track, behind, at risk, completed and expired."""
-    staff = User.objects.get(username="staff")
-    enrollments = list(Enrollment.objects.open().select_related("student").order_by("started_on", "pk"))
+    enrollments = list(
+        Enrollment.objects.open().select_related("student", "teacher").order_by("started_on", "pk")
+    )
     calendars = calendars_for_sites({e.site_id for e in enrollments})
     for n, enrollment in enumerate(enrollments[:60]):
-        calendar = calendars[enrollment.site_id]
-        age = calendar.count(enrollment.started_on, today)
-        # Courseloads differ: two to four courses of 2.5, 5 or 10 credits, as a counselor plans them.
-        courses = [
-            {"subject_area": area, "title": title, "credits": rng.choice(CREDITS)}
-            for area, title in rng.sample(COURSES, rng.choice([2, 3, 3, 4]))
-        ]
-        if age > 90 and n % 3 == 0:
-            # An earlier contract, finished on time (within the dashboard's last 90 days) or left to expire.
-            start = (
-                enrollment.started_on
-                if n % 2 == 0
-                else max(enrollment.started_on, days_back(calendar, today, 70))
-            )
-            contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
-            all_courses = list(contract.courses.all())
-            finished = all_courses if n % 2 else all_courses[:-1]
-            for day, course in enumerate(finished, start=20):
-                contract_course_resolve(
-                    course=course,
-                    status="completed",
-                    grade=rng.choice("ABC"),
-                    resolved_on=calendar.nth_day(start, day),
-                    by=staff,
-                )
-            continue
-        # Land each contract in a pace band by choosing courses done and days elapsed:
-        # on track, behind (10–25 points), at risk (more than 25 points); and a few near their
-        # due date, for the reminders (`manage.py send_reminders`).
-        done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26), (2, 76), (2, 71)][n % 6]
-        start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
+        with history_user(enrollment.teacher):  # a contract is the teacher's work
+            seed_contract(rng, n, enrollment, calendars[enrollment.site_id], today)
+    contracts_expire_overdue(today=today)
+
+
+def seed_contract(rng: random.Random, n: int, enrollment: Enrollment, calendar, today: date) -> None:
+    """The `n`-th demo contract: an earlier one finished or expired, else one in a pace band."""
+    teacher = enrollment.teacher
+    age = calendar.count(enrollment.started_on, today)
+    # Courseloads differ: two to four courses of 2.5, 5 or 10 credits, as a counselor plans them.
+    courses = [
+        {"subject_area": area, "title": title, "credits": rng.choice(CREDITS)}
+        for area, title in rng.sample(COURSES, rng.choice([2, 3, 3, 4]))
+    ]
+    if age > 90 and n % 3 == 0:
+        # An earlier contract, finished on time (within the dashboard's last 90 days) or left to expire.
+        start = (
+            enrollment.started_on
+            if n % 2 == 0
+            else max(enrollment.started_on, days_back(calendar, today, 70))
+        )
         contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
-        for course in list(contract.courses.all())[: min(done, len(courses) - 1)]:
+        all_courses = list(contract.courses.all())
+        finished = all_courses if n % 2 else all_courses[:-1]
+        for day, course in enumerate(finished, start=20):
             contract_course_resolve(
                 course=course,
                 status="completed",
-                grade=rng.choice("ABCD"),
-                resolved_on=min(today, calendar.nth_day(start, 5)),
-                by=staff,
+                grade=rng.choice("ABC"),
+                resolved_on=calendar.nth_day(start, day),
+                by=teacher,
             )
-    contracts_expire_overdue(today=today)
+        return
+    # Land each contract in a pace band by choosing courses done and days elapsed:
+    # on track, behind (10–25 points), at risk (more than 25 points); and a few near their
+    # due date, for the reminders (`manage.py send_reminders`).
+    done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26), (2, 76), (2, 71)][n % 6]
+    start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
+    contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
+    for course in list(contract.courses.all())[: min(done, len(courses) - 1)]:
+        contract_course_resolve(
+            course=course,
+            status="completed",
+            grade=rng.choice("ABCD"),
+            resolved_on=min(today, calendar.nth_day(start, 5)),
+            by=teacher,
+        )
 
 
 def days_back(calendar, today: date, days: int) -> date:
@@ -505,8 +561,25 @@ def seed_programs(rng: random.Random, today: date, sites: list[Site]) -> None:
     alumni = roster(sites[0], 12)
     for student in alumni:
         participation_create(cohort=past, student=student, joined_on=last_term[0], by=staff)
-    log_attendance(rng, past, staff, today, keep_unlogged=0)
+    log_attendance(rng, past, today, keep_unlogged=0)
     cohort_complete(cohort=past, on=last_term[1])
+    # Its last four also took Film / Video 1 alongside: they finished the Video Production pathway,
+    # and two of them have since graduated.
+    film = open_cohort(film1, sites[0], ["artist3"], "4", last_term, start_hour=13)
+    for student in alumni[8:]:
+        participation_create(cohort=film, student=student, joined_on=last_term[0], by=staff)
+    log_attendance(rng, film, today, keep_unlogged=0)
+    cohort_complete(cohort=film, on=last_term[1])
+    for student in alumni[10:]:
+        enrollment = student.enrollments.get(ended_on__isnull=True)
+        with history_user(enrollment.teacher):
+            enrollment_exit(
+                enrollment=enrollment,
+                ended_on=max(enrollment.started_on, today - timedelta(days=12)),
+                exit_reason=ExitReason.GRADUATED,
+                diploma="diploma",
+                notes="Walked at the district ceremony",
+            )
 
     current = [
         (open_cohort(photo1, sites[0], ["artist"], "0,2", this_term), roster(sites[0], 40)[12:30]),
@@ -530,11 +603,14 @@ def seed_programs(rng: random.Random, today: date, sites: list[Site]) -> None:
             participation_create(
                 cohort=cohort, student=student, joined_on=this_term[0], by=staff, override_reason=waived
             )
-        log_attendance(rng, cohort, staff, today, keep_unlogged=2 if cohort.program == photo1 else 1)
+        log_attendance(rng, cohort, today, keep_unlogged=2 if cohort.program == photo1 else 1)
 
 
-def log_attendance(rng: random.Random, cohort, staff, today: date, keep_unlogged: int) -> None:
-    """Log every past session but the last few, with realistic marks and one chronically absent student."""
+def log_attendance(rng: random.Random, cohort, today: date, keep_unlogged: int) -> None:
+    """Log every past session but the last few, with realistic marks and one chronically absent student.
+
+    Each roll is logged by one of the cohort's teaching artists, as it is on a school day."""
+    artists = list(cohort.teaching_artists.order_by("username"))
     now = timezone.localtime()
     # Only sessions that have begun are logged (the log refuses the others), whatever the hour.
     sessions = [
@@ -562,7 +638,9 @@ def log_attendance(rng: random.Random, cohort, staff, today: date, keep_unlogged
             else:
                 marks[participation.pk] = Mark.PRESENT
         topic = rng.choice(TOPICS[cohort.program.discipline])
-        session_log_attendance(session=session, marks=marks, topic=topic, by=staff)
+        artist = artists[n % len(artists)]
+        with history_user(artist):
+            session_log_attendance(session=session, marks=marks, topic=topic, by=artist)
 
 
 # What a session of each discipline is about: a music class is not logged with photography topics.
@@ -580,6 +658,13 @@ TOPICS = {
         "Rigging and fly systems",
         "Running crew cue sheets",
         "Field trip: a load-in at The Music Center",
+    ],
+    Discipline.FILM_VIDEO: [
+        "Shot lists and storyboards",
+        "Interview lighting and sound",
+        "Editing in DaVinci Resolve",
+        "B-roll walk: Mariachi Plaza",
+        "Rough-cut screening and notes",
     ],
     Discipline.MUSIC: [
         "Beat making",
