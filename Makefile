@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test lint format migrate seed check-deploy clean messages reminders stack bench loadtest screenshots
+.PHONY: run test test-fast test-moments lint format migrate seed check-deploy clean messages reminders stack bench loadtest screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,29 @@ stack: seed
 	trap 'kill $$worker $$beat 2>/dev/null; wait $$worker $$beat' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 2 --access-logfile -
 
+# The suite on every core (pytest-xdist). PostgreSQL and Redis are used when they answer on loopback,
+# as in CI, so the race and fault tests run too; otherwise SQLite, and those tests say why they skip.
+LOCAL_PG ?= postgres://postgres@127.0.0.1:5432/artworx
+LOCAL_REDIS ?= redis://127.0.0.1:6379/0
+answers = $(shell $(PYTHON) tests/services.py $(1) && echo $(1))
+test test-fast test-moments: export DATABASE_URL ?= $(call answers,$(LOCAL_PG))
+test test-fast test-moments: export REDIS_URL ?= $(call answers,$(LOCAL_REDIS))
+WORKERS ?= auto
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The edit loop: everything but the browser and fault tests.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "not e2e" --ignore=tests/faults $(PYTEST_ARGS)
+
+# The tests that read the date (marked `clock`), but the browser and fault tests, again at the moments
+# where dates go wrong (tests/clock.py).
+test-moments: $(VENV)/.dev-installed
+	@for moment in before-midnight monday-after-a-holiday; do \
+	  echo "=== the suite at $$moment ==="; \
+	  ARTWORX_TEST_MOMENT=$$moment $(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "clock and not e2e" --ignore=tests/faults \
+	    -p no:cacheprovider -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -113,7 +113,7 @@ TEMPLATES = [
 # The embedded default is a SQLite file; production and CI set DATABASE_URL to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",  # empty: unset
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -366,7 +366,7 @@ ARTWORX_BASE_URL = os.environ.get("ARTWORX_BASE_URL", "http://127.0.0.1:8000").r
 
 # Celery with Redis as broker (DESIGN.md "Reminders"). Beat runs state-based sweeps; no task is
 # scheduled far ahead (an ETA past Redis' visibility timeout runs twice, celery#2599).
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"  # empty: unset
 CELERY_BROKER_URL = REDIS_URL
 
 # One cache shared by every web process and worker (the dashboard, the referral funnel): Redis when

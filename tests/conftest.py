@@ -1,7 +1,9 @@
 """Shared fixtures: one user per role, a site with a teacher, and the CI guard for skipped tests."""
 
 import os
+import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,12 +13,55 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from artworx import roles
+from tests import clock
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 # Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
 pytest_plugins = ("celery.contrib.pytest",)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    """The whole session runs on the suite's clock (tests/clock.py): fixtures that outlive one test, such
+    as the demo data of a module, are made at its moment too."""
+    clock.travel().start()
+
+
+# A module whose code reads the clock, or loads the demo (made relative to today), depends on the date:
+# marked `clock`, it runs again at the moments where dates go wrong (make test-moments). The crawls of
+# the demo in tests/security/ are left out of that: they check links and scope, not dates.
+READS_THE_CLOCK = re.compile(r"localdate\(|timezone\.now\(|date\.today\(|localtime\(|time_machine|seed_demo")
+
+
+@cache
+def reads_the_clock(path) -> bool:
+    return bool(READS_THE_CLOCK.search(Path(path).read_text()))
+
+
+def pytest_collection_modifyitems(config, items):
+    """With several workers (`make test`, pytest-xdist --dist loadgroup), a module's tests run on one
+    worker, so its module fixtures (the demo data) are made once; the fault tests run one after another,
+    as each starts servers and workers of its own and measures how they recover."""
+    for item in items:
+        group = "faults" if item.nodeid.startswith("tests/faults/") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+        if reads_the_clock(item.path):
+            item.add_marker(pytest.mark.clock)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_clock():
+    """A module's fixtures are made at the suite's moment..."""
+    with clock.travel():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def test_clock(module_clock):
+    """...and each of its tests starts at that moment too, however long the tests before it took."""
+    with clock.travel() as traveller:
+        yield traveller
 
 
 @cache

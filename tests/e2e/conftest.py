@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.e2e import signin
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -40,3 +41,10 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_codes():
+    """Each test starts at the suite's moment with an empty cache, where the server keeps the codes it
+    has seen: a code used by an earlier test may be given again (tests/e2e/signin.py)."""
+    signin.forget_used_codes()

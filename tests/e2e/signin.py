@@ -9,7 +9,11 @@ from playwright.sync_api import Page, expect
 from tests.factories import TOTP_SECRET  # the demo's secret is the same (seed_demo.DEMO_TOTP_SECRET)
 from tests.security.totp import current_code
 
-_used: set[tuple[str, int]] = set()
+_used: set[tuple[str, int]] = set()  # codes given in this test: the server refuses one given twice
+
+
+def forget_used_codes() -> None:
+    _used.clear()
 
 
 def give_code_if_asked(page: Page, secret: str = TOTP_SECRET) -> None:

@@ -76,8 +76,10 @@ def test_main_pages_report_no_content_security_policy_violation(page: Page, live
     page.wait_for_load_state("networkidle")
     assert violations == []
     # The listener does hear violations: an inline script added now is refused, and reported.
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.text = '1'; document.body.append(s); }"
-    )
-    page.wait_for_timeout(300)
+    with page.expect_console_message(
+        lambda message: "inline script" in message.text or "script-src" in message.text
+    ):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.text = '1'; document.body.append(s); }"
+        )
     assert any("inline script" in v or "script-src" in v for v in violations), violations

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 
+from tests.clock import child_clock
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FIGURES: list[str] = []
@@ -123,8 +125,10 @@ def database_url() -> str:
 
 
 def child_env(**overrides) -> dict:
-    """The environment for a child process of the app: ours, without the CI test knobs, plus overrides."""
+    """The environment for a child process of the app: ours, without the CI test knobs, on the test's
+    clock (tests/clock.py), plus overrides."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.update(child_clock())
     env.update({key: str(value) for key, value in overrides.items()})
     return env
 

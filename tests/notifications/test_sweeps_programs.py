@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -215,7 +216,8 @@ def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_m
     log_marks(cohort, participation, "U U U", users["staff"], first=date(2026, 11, 2))
     Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
     assert absences(now=moment(date(2026, 11, 20), 10)) == 0
-    Attendance.objects.filter(mark="U").latest("session__date").save()  # saved again now
+    with time_machine.travel(moment(date(2026, 11, 20), 10, 30)):  # saved again after that run
+        Attendance.objects.filter(mark="U").latest("session__date").save()
     # Three in a row to the teacher and program staff; 3 of 10 sessions over the chronic line to
     # the teacher, program staff and counselors.
     assert absences(now=moment(date(2026, 11, 20), 11)) == 5
@@ -230,5 +232,6 @@ def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(coho
     assert absences(now=moment(date(2026, 11, 20), 9)) == 0  # 20 % is under the line of 50 %
     Attendance.objects.update(updated_at=moment(date(2026, 11, 1), 9))
     settings.chronic_absence_percent = 20
-    settings.save()  # in the admin console: recorded in the history
+    with time_machine.travel(moment(date(2026, 11, 20), 9, 30)):  # after that run, in the admin console
+        settings.save()  # recorded in the history
     assert absences(now=moment(date(2026, 11, 20), 10)) == 3
