@@ -319,6 +319,12 @@ ARTWORX_CONTRACT_DAYS = int(os.environ.get("ARTWORX_CONTRACT_DAYS", "80"))
 ARTWORX_GRADUATION_CREDITS = int(os.environ.get("ARTWORX_GRADUATION_CREDITS", "210"))
 ARTWORX_MAX_COURSE_CREDITS = int(os.environ.get("ARTWORX_MAX_COURSE_CREDITS", "10"))
 ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENSION", "40"))
+# The written agreement (EC 51747): a guardian signs for a student under this age; a signing link sent
+# to a student or guardian works for this many seconds (14 days) and once. The board policy's numbers
+# (longest time to a due date, missed assignments that open a review, re-engagement) are data:
+# students.models.IndependentStudyPolicy, edited in the admin console.
+ARTWORX_AGE_OF_MAJORITY = int(os.environ.get("ARTWORX_AGE_OF_MAJORITY", "18"))
+ARTWORX_SIGNATURE_LINK_MAX_AGE = int(os.environ.get("ARTWORX_SIGNATURE_LINK_MAX_AGE", str(14 * 24 * 3600)))
 # Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
 # instructional days elapsed before a contract reads "behind", and then "at risk".
 ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))

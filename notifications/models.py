@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     ALUMNI_CHECK_IN_DUE = "alumni_check_in_due", _("Alumni check-in due")
     SEAT_OPEN = "seat_open", _("Seat open")
     REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
+    SIGNATURE_NEEDED = "signature_needed", _("Signature needed")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from artworx.history import Change, change_history
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian, Referral, Student, SupportProfile
+from students.models import (
+    AgreementVersion,
+    Contract,
+    Enrollment,
+    Guardian,
+    Referral,
+    SignerRole,
+    Student,
+    SupportProfile,
+)
 from students.pace import contract_pace
 
 # Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
@@ -120,6 +129,37 @@ def contract_rows(*, user) -> QuerySet[Contract]:
         .select_related("student", "site", "teacher")
         .order_by(active_first, "due_on", "pk")
     )
+
+
+def contract_agreement(*, contract: Contract) -> dict:
+    """The contract's agreement for its page, in three queries: every version with its signatures, the
+    version that governs or waits, who signed it and who still has to (by role, with the names of the
+    guardians who may sign)."""
+    versions = list(
+        AgreementVersion.objects.filter(contract=contract)
+        .prefetch_related(Prefetch("signatures", to_attr="signed"))
+        .order_by("-number")
+    )
+    waiting = (AgreementVersion.Status.DRAFT, AgreementVersion.Status.SENT)
+    current = next((v for v in versions if v.status in waiting), None) or next(
+        (v for v in versions if v.status == AgreementVersion.Status.SIGNED), None
+    )
+    missing = []
+    if current is not None and current.status in waiting:
+        signed = {signature.role for signature in current.signed}
+        guardians = [g.name for g in contract.student.guardians.all()] if current.requires_guardian else []
+        names = {
+            SignerRole.STUDENT: [contract.student.display_name],
+            SignerRole.GUARDIAN: guardians,
+            SignerRole.TEACHER: [str(contract.teacher)],
+        }
+        missing = [
+            {"role": role, "label": SignerRole(role).label, "names": names[role]}
+            for role in current.required_roles
+            if role not in signed
+        ]
+    signed_version = next((v for v in versions if v.status == AgreementVersion.Status.SIGNED), None)
+    return {"versions": versions, "current": current, "missing": missing, "signed": signed_version}
 
 
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:

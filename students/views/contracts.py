@@ -28,6 +28,7 @@ from students.models import (
     ContractCourse,
 )
 from students.selectors import (
+    contract_agreement,
     contract_rows,
     with_pace,
 )
@@ -78,7 +79,10 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Contract opened: due %(date)s.")
+                _(
+                    "Contract opened as a draft, planned due %(date)s: send its agreement for signatures. "
+                    "It starts when everyone has signed."
+                )
                 % {"date": date_format(contract.due_on, "SHORT_DATE_FORMAT")},
             )
             return redirect("students:contract_detail", pk=contract.pk)
@@ -105,6 +109,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with_pace([contract], today=timezone.localdate())
     context = {
         "contract": contract,
+        "agreement": contract_agreement(contract=contract),
         "courses": contract.courses.all(),
         "history": change_history(
             [
