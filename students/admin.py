@@ -6,13 +6,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 from students.models import (
+    AgreementTemplate,
+    AgreementVersion,
     Contract,
     ContractCourse,
     Enrollment,
     Guardian,
+    IndependentStudyPolicy,
     RecordRead,
     Referral,
     RosterImport,
+    Signature,
     Student,
     SupportProfile,
     WaitlistEntry,
@@ -178,6 +182,88 @@ class ContractCourseInline(admin.TabularInline):
     can_delete = False
 
 
+class AgreementVersionInline(admin.TabularInline):
+    """The contract's agreement versions, to read: a version is written and signed through the services."""
+
+    model = AgreementVersion
+    extra = 0
+    fields = ("number", "status", "requires_guardian", "on_paper", "sent_at", "signed_at", "content_hash")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    fields = ("role", "typed_name", "signed_at", "ip_address", "language", "guardian", "user", "version_hash")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """A version of a written agreement with its signatures: a record to read, never to edit."""
+
+    list_display = ("contract", "number", "status", "on_paper", "sent_at", "signed_at")
+    list_filter = ("status", "on_paper")
+    list_select_related = ("contract__student",)
+    search_fields = ("contract__student__first_name", "contract__student__last_name", "content_hash")
+    readonly_fields = (
+        "contract",
+        "number",
+        "status",
+        "requires_guardian",
+        "on_paper",
+        "sent_at",
+        "signed_at",
+        "content_hash",
+        "content",
+    )
+    inlines = [SignatureInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(SimpleHistoryAdmin):
+    """The agreement's wording in each language; the next version drafted reads it."""
+
+    list_display = ("title", "language", "updated_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IndependentStudyPolicy)
+class IndependentStudyPolicyAdmin(SimpleHistoryAdmin):
+    """The board policy's numbers (one row); the next version drafted states them."""
+
+    list_display = (
+        "__str__",
+        "max_days_to_due",
+        "missed_assignments_for_review",
+        "reengagement_percent",
+        "reengagement_weeks",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return not IndependentStudyPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Contract)
 class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Contracts: open them from the student's page; here courses can be corrected."""
@@ -202,12 +288,14 @@ class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "status",
         "closed_on",
     )
-    inlines = [ContractCourseInline]
+    inlines = [ContractCourseInline, AgreementVersionInline]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not ContractCourse:
+            return  # agreement versions are read-only here
         for course in formset.save(commit=False):
             if course.pk is None:
                 contract_course_add(

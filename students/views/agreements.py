@@ -55,7 +55,9 @@ def _reader_language(request: HttpRequest, default: str) -> str:
 def agreement_sign_link(request: HttpRequest, token: str) -> HttpResponse:
     """The agreement in the signer's language with a signature form, opened from the emailed link."""
     try:
-        link = signature_link_read(token)
+        # The refusal is worded in the page's language: the one asked for, else the browser's.
+        with translation.override(_reader_language(request, request.LANGUAGE_CODE)):
+            link = signature_link_read(token)
     except ValidationError as refusal:
         with translation.override(_reader_language(request, request.LANGUAGE_CODE)):
             return render(

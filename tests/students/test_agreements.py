@@ -333,7 +333,8 @@ def test_sending_emails_each_signer_their_link_in_their_language(
         agreement_send(contract=contract, by=contract.teacher)
     by_address = {message.to[0]: message for message in mailoutbox}
     assert set(by_address) == {"student@example.org", "rosa@example.org"}
-    assert "firme" in by_address["rosa@example.org"].body.lower()
+    assert by_address["rosa@example.org"].subject.startswith("Por favor firme el acuerdo")
+    assert "fírmelo en su teléfono" in by_address["rosa@example.org"].body
     assert "/students/agreements/sign/" in by_address["rosa@example.org"].body
     assert "sign it on your phone" in by_address["student@example.org"].body
 
