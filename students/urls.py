@@ -32,6 +32,7 @@ urlpatterns = [
     path("contracts/<int:pk>/agreement/send/", agreements.agreement_send_view, name="agreement_send"),
     path("contracts/<int:pk>/agreement/resend/", agreements.agreement_resend_view, name="agreement_resend"),
     path("contracts/<int:pk>/agreement/sign/", agreements.agreement_teacher_sign_view, name="agreement_sign"),
+    path("contracts/<int:pk>/agreement/<int:number>.pdf", agreements.agreement_pdf, name="agreement_pdf"),
     # The link a student or guardian opens on their phone: no account, the signed token is the key.
     path("agreements/sign/<str:token>/", agreements.agreement_sign_link, name="agreement_sign_link"),
 ]

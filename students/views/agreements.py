@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from artworx.signin.addresses import client_address
 from students.models import SignerRole
+from students.printing import agreement_pdf_bytes
 from students.services import (
     agreement_resend,
     agreement_send,
@@ -155,3 +156,18 @@ def agreement_teacher_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Signed."))
     return redirect("students:contract_detail", pk=contract.pk)
+
+
+@login_required
+@require_GET
+def agreement_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One version of the agreement as a PDF, with its signatures and hash, in the reader's language."""
+    contract = _visible_contract(request, pk, "students.view_contract")
+    version = get_object_or_404(contract.agreement_versions, number=number)
+    language = _reader_language(request, translation.get_language()[:2])
+    with translation.override(language):
+        pdf = agreement_pdf_bytes(version=version, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"agreement-{contract.pk}-v{version.number}-{language}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
