@@ -325,6 +325,9 @@ ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENS
 # students.models.IndependentStudyPolicy, edited in the admin console.
 ARTWORX_AGE_OF_MAJORITY = int(os.environ.get("ARTWORX_AGE_OF_MAJORITY", "18"))
 ARTWORX_SIGNATURE_LINK_MAX_AGE = int(os.environ.get("ARTWORX_SIGNATURE_LINK_MAX_AGE", str(14 * 24 * 3600)))
+# A continuation school's instructional day is 180 minutes (EC 46170): time values entered in hours are
+# credited as days of this length.
+ARTWORX_DAY_MINUTES = int(os.environ.get("ARTWORX_DAY_MINUTES", "180"))
 # Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
 # instructional days elapsed before a contract reads "behind", and then "at risk".
 ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))

@@ -1,6 +1,9 @@
 """Admin for students, guardians, support profiles and enrollments."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -182,20 +185,6 @@ class ContractCourseInline(admin.TabularInline):
     can_delete = False
 
 
-class AgreementVersionInline(admin.TabularInline):
-    """The contract's agreement versions, to read: a version is written and signed through the services."""
-
-    model = AgreementVersion
-    extra = 0
-    fields = ("number", "status", "requires_guardian", "on_paper", "sent_at", "signed_at", "content_hash")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class SignatureInline(admin.TabularInline):
     model = Signature
     extra = 0
@@ -287,15 +276,28 @@ class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "due_note",
         "status",
         "closed_on",
+        "agreement",
     )
-    inlines = [ContractCourseInline, AgreementVersionInline]
+    inlines = [ContractCourseInline]
+
+    @admin.display(description=_("written agreement"))
+    def agreement(self, obj) -> str:
+        """Each version with its status, linked to its page (signatures and content, read-only)."""
+        links = [
+            format_html(
+                '<a href="{}">v{} · {}</a>',
+                reverse("admin:students_agreementversion_change", args=[version.pk]),
+                version.number,
+                version.get_status_display(),
+            )
+            for version in obj.agreement_versions.order_by("number")
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in links)) or "—"
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not ContractCourse:
-            return  # agreement versions are read-only here
         for course in formset.save(commit=False):
             if course.pk is None:
                 contract_course_add(

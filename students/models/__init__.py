@@ -48,3 +48,8 @@ from students.models.students import (  # noqa: F401 - the package's names
     StudentQuerySet,
     SupportProfile,
 )
+from students.models.work import (  # noqa: F401 - the package's names
+    Assignment,
+    AssignmentQuerySet,
+    Review,
+)

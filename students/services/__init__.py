@@ -56,3 +56,12 @@ from students.services.waitlist import (  # noqa: F401 - the package's names
     waitlist_enroll,
     waitlist_skip,
 )
+from students.services.work import (  # noqa: F401 - the package's names
+    assignment_create,
+    assignment_evaluate,
+    assignment_hand_in,
+    review_decide,
+    review_open_if_due,
+    review_tell_family,
+    time_value_days,
+)
