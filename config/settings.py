@@ -310,6 +310,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["refusal_without_traceback"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint (the printable agreement) reports each step of every PDF at INFO: warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # The programme's rules, as settings (DESIGN.md "Rules the system guarantees").
@@ -328,6 +330,8 @@ ARTWORX_SIGNATURE_LINK_MAX_AGE = int(os.environ.get("ARTWORX_SIGNATURE_LINK_MAX_
 # A continuation school's instructional day is 180 minutes (EC 46170): time values entered in hours are
 # credited as days of this length.
 ARTWORX_DAY_MINUTES = int(os.environ.get("ARTWORX_DAY_MINUTES", "180"))
+# A missed-work review left undecided this many days after it opened counts as overdue on the dashboard.
+ARTWORX_REVIEW_DAYS = int(os.environ.get("ARTWORX_REVIEW_DAYS", "5"))
 # Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
 # instructional days elapsed before a contract reads "behind", and then "at risk".
 ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
@@ -191,6 +192,11 @@ def contract_credit_register(*, contract: Contract) -> dict:
     total = sum((a.credited_days for a in credited), start=Decimal(0))
     reviews = list(Review.objects.filter(contract=contract).select_related("decided_by"))
     return {"assignments": assignments, "credited": credited, "total_days": total, "reviews": reviews}
+
+
+def review_overdue_before(today: date) -> date:
+    """An open review opened before this day is overdue (ARTWORX_REVIEW_DAYS to decide it)."""
+    return today - timedelta(days=settings.ARTWORX_REVIEW_DAYS)
 
 
 def credited_days_between(*, contract: Contract, first: date, last: date) -> Decimal:

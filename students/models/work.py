@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from artworx.models import TimeStampedModel
 
@@ -141,6 +142,8 @@ class Review(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     keep_until = models.DateField(_("kept until"))
+
+    history = HistoricalRecords()  # the record as decided, and the dashboard's version of the data
 
     class Meta:
         ordering = ["contract", "-opened_on", "-pk"]
