@@ -62,6 +62,11 @@ rules.add_perm(
 )
 rules.add_perm("students.sign_agreement", is_teacher & supervises_contract & teaches_contract_student)
 rules.add_perm("students.cancel_contract", sees_all)
+# Work product: staff and the student's teachers record assignments and hand-ins; only a teacher of the
+# student evaluates work for credit (EC 51747.5) and decides a missed-work review.
+rules.add_perm("students.record_work", sees_all | (is_teacher & teaches_contract_student))
+rules.add_perm("students.evaluate_work", is_teacher & teaches_contract_student)
+rules.add_perm("students.decide_review", is_teacher & teaches_contract_student)
 rules.add_perm("students.extend_contract", sees_all)
 # Waitlists name youth not enrolled yet: staff roles only.
 rules.add_perm("students.view_waitlistentry", sees_all)

@@ -29,6 +29,7 @@ from students.models import (
 )
 from students.selectors import (
     contract_agreement,
+    contract_credit_register,
     contract_rows,
     with_pace,
 )
@@ -110,6 +111,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "contract": contract,
         "agreement": contract_agreement(contract=contract),
+        "register": contract_credit_register(contract=contract),
         "courses": contract.courses.all(),
         "history": change_history(
             [
