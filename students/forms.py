@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -401,10 +401,18 @@ class ReferralConvertForm(PlacementForm):
 # Work product and reviews ------------------------------------------------------------------------
 
 
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _("%(title)s (%(credits)s credits)") % {
+            "title": obj.title,
+            "credits": formats.number_format(obj.credits, 1),
+        }
+
+
 class AssignmentForm(forms.Form):
     """An assignment on one of the contract's courses."""
 
-    course = forms.ModelChoiceField(label=_("Course"), queryset=ContractCourse.objects.none())
+    course = CourseChoiceField(label=_("Course"), queryset=ContractCourse.objects.none())
     title = forms.CharField(label=_("Assignment"), max_length=200)
     assigned_on = DateField(label=_("Assigned on"), widget=DateInput())
     due_on = DateField(label=_("Due on"), widget=DateInput())
