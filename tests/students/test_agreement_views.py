@@ -169,7 +169,10 @@ def test_the_actions_refuse_get(as_role, version):
         assert client.get(reverse(f"students:{name}", args=[version.contract_id])).status_code == 405
 
 
-def test_resending_a_link_emails_it_again(as_role, version, mailoutbox, django_capture_on_commit_callbacks):
+def test_resending_a_link_emails_it_again(
+    as_role, version, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.ARTWORX_RUN_TASKS_INLINE = True  # sent in the request, as on the embedded default
     url = reverse("students:agreement_resend", args=[version.contract_id])
     with django_capture_on_commit_callbacks(execute=True):
         response = as_role("teacher").post(url, {"role": "guardian"}, follow=True)
