@@ -8,17 +8,22 @@ HOST ?= 127.0.0.1:8000
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 
-.PHONY: run test test-fast test-moments lint format migrate seed check-deploy clean messages reminders stack bench loadtest screenshots
+.PHONY: run test test-fast test-moments lint format migrate seed check-deploy clean messages reminders stack bench loadtest screenshots system-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# WeasyPrint (the printable agreement) needs Pango at run time; installed from Debian when missing.
+system-packages:
+	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate system-packages
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate system-packages
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 

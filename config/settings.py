@@ -310,6 +310,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["refusal_without_traceback"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint (the printable agreement) reports each step of every PDF at INFO: warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # The programme's rules, as settings (DESIGN.md "Rules the system guarantees").
@@ -319,6 +321,17 @@ ARTWORX_CONTRACT_DAYS = int(os.environ.get("ARTWORX_CONTRACT_DAYS", "80"))
 ARTWORX_GRADUATION_CREDITS = int(os.environ.get("ARTWORX_GRADUATION_CREDITS", "210"))
 ARTWORX_MAX_COURSE_CREDITS = int(os.environ.get("ARTWORX_MAX_COURSE_CREDITS", "10"))
 ARTWORX_MAX_CONTRACT_EXTENSION = int(os.environ.get("ARTWORX_MAX_CONTRACT_EXTENSION", "40"))
+# The written agreement (EC 51747): a guardian signs for a student under this age; a signing link sent
+# to a student or guardian works for this many seconds (14 days) and once. The board policy's numbers
+# (longest time to a due date, missed assignments that open a review, re-engagement) are data:
+# students.models.IndependentStudyPolicy, edited in the admin console.
+ARTWORX_AGE_OF_MAJORITY = int(os.environ.get("ARTWORX_AGE_OF_MAJORITY", "18"))
+ARTWORX_SIGNATURE_LINK_MAX_AGE = int(os.environ.get("ARTWORX_SIGNATURE_LINK_MAX_AGE", str(14 * 24 * 3600)))
+# A continuation school's instructional day is 180 minutes (EC 46170): time values entered in hours are
+# credited as days of this length.
+ARTWORX_DAY_MINUTES = int(os.environ.get("ARTWORX_DAY_MINUTES", "180"))
+# A missed-work review left undecided this many days after it opened counts as overdue on the dashboard.
+ARTWORX_REVIEW_DAYS = int(os.environ.get("ARTWORX_REVIEW_DAYS", "5"))
 # Contract pace (rule 7): how far, in percentage points, credits done may trail the share of
 # instructional days elapsed before a contract reads "behind", and then "at risk".
 ARTWORX_PACE_BEHIND_POINTS = int(os.environ.get("ARTWORX_PACE_BEHIND_POINTS", "10"))

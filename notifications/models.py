@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     ALUMNI_CHECK_IN_DUE = "alumni_check_in_due", _("Alumni check-in due")
     SEAT_OPEN = "seat_open", _("Seat open")
     REFERRAL_WAITING = "referral_waiting", _("Referral waiting")
+    SIGNATURE_NEEDED = "signature_needed", _("Signature needed")
+    MISSED_WORK_REVIEW = "missed_work_review", _("Missed-work review")
+    REENGAGEMENT = "reengagement", _("Re-engagement")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -17,12 +17,12 @@ from programs.models import (
 )
 from reports.models import Target
 from sites.models import Closure, Site
-from students.models import Contract, ContractCourse, Enrollment, Referral, Student
+from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
 
 SOURCES = [
     Attendance, Session, Participation, Cohort, Program, Pathway, Credential, Placement, Contract,
     ContractCourse, Enrollment, Student, Referral, Alumnus, CheckIn, Site, Closure, Target,
-    AbsenceThresholds,
+    AbsenceThresholds, Review,
 ]  # fmt: skip
 
 

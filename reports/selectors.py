@@ -24,8 +24,8 @@ from programs.selectors import (
 )
 from reports.models import Target, targets
 from students.capacity import site_capacity_rows
-from students.models import Contract, ContractCourse, Enrollment, Student
-from students.selectors import referral_funnel, with_pace
+from students.models import Contract, ContractCourse, Enrollment, Review, Student
+from students.selectors import referral_funnel, review_overdue_before, with_pace
 
 STAGE_LABELS = {
     "received": _("Received"),
@@ -159,6 +159,35 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             due_soon,
             unit="",
             link=_link("students:contract_list", due_within=10, site=site_id),
+        )
+    )
+    # The written agreements: contracts waiting for signatures, and missed-work reviews left undecided.
+    waiting = contracts.aggregate(
+        awaiting=Count("pk", filter=Q(status=Contract.Status.AWAITING_SIGNATURES)),
+        overdue=Count(
+            "pk",
+            filter=Q(
+                status=Contract.Status.ACTIVE,
+                pk__in=Review.objects.filter(
+                    status=Review.Status.OPEN, opened_on__lt=review_overdue_before(today)
+                ).values("contract"),
+            ),
+        ),
+    )
+    figures.append(
+        Figure(
+            _("Contracts awaiting signatures"),
+            waiting["awaiting"],
+            unit="",
+            link=_link("students:contract_list", status="awaiting_signatures", site=site_id),
+        )
+    )
+    figures.append(
+        Figure(
+            _("Missed-work reviews overdue"),
+            waiting["overdue"],
+            unit="",
+            link=_link("students:contract_list", review="overdue", site=site_id),
         )
     )
     closed = contracts.filter(closed_on__range=(start, end)).aggregate(

@@ -1,18 +1,25 @@
 """Admin for students, guardians, support profiles and enrollments."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 from students.models import (
+    AgreementTemplate,
+    AgreementVersion,
     Contract,
     ContractCourse,
     Enrollment,
     Guardian,
+    IndependentStudyPolicy,
     RecordRead,
     Referral,
     RosterImport,
+    Signature,
     Student,
     SupportProfile,
     WaitlistEntry,
@@ -178,6 +185,74 @@ class ContractCourseInline(admin.TabularInline):
     can_delete = False
 
 
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    fields = ("role", "typed_name", "signed_at", "ip_address", "language", "guardian", "user", "version_hash")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """A version of a written agreement with its signatures: a record to read, never to edit."""
+
+    list_display = ("contract", "number", "status", "on_paper", "sent_at", "signed_at")
+    list_filter = ("status", "on_paper")
+    list_select_related = ("contract__student",)
+    search_fields = ("contract__student__first_name", "contract__student__last_name", "content_hash")
+    readonly_fields = (
+        "contract",
+        "number",
+        "status",
+        "requires_guardian",
+        "on_paper",
+        "sent_at",
+        "signed_at",
+        "content_hash",
+        "content",
+    )
+    inlines = [SignatureInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(SimpleHistoryAdmin):
+    """The agreement's wording in each language; the next version drafted reads it."""
+
+    list_display = ("title", "language", "updated_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IndependentStudyPolicy)
+class IndependentStudyPolicyAdmin(SimpleHistoryAdmin):
+    """The board policy's numbers (one row); the next version drafted states them."""
+
+    list_display = (
+        "__str__",
+        "max_days_to_due",
+        "missed_assignments_for_review",
+        "reengagement_percent",
+        "reengagement_weeks",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return not IndependentStudyPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Contract)
 class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     """Contracts: open them from the student's page; here courses can be corrected."""
@@ -201,8 +276,23 @@ class ContractAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
         "due_note",
         "status",
         "closed_on",
+        "agreement",
     )
     inlines = [ContractCourseInline]
+
+    @admin.display(description=_("written agreement"))
+    def agreement(self, obj) -> str:
+        """Each version with its status, linked to its page (signatures and content, read-only)."""
+        links = [
+            format_html(
+                '<a href="{}">v{} · {}</a>',
+                reverse("admin:students_agreementversion_change", args=[version.pk]),
+                version.number,
+                version.get_status_display(),
+            )
+            for version in obj.agreement_versions.order_by("number")
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in links)) or "—"
 
     def has_add_permission(self, request) -> bool:
         return False

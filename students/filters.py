@@ -12,8 +12,15 @@ from artworx.query import IdField
 from artworx.roles import TEACHER
 from artworx.widgets import LongSelect
 from sites.models import Site
-from students.models import Contract, ContractCourse, Enrollment, Referral, Student
-from students.selectors import contract_rows, contracts_at_pace, referral_rows, student_rows, teachers_of
+from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
+from students.selectors import (
+    contract_rows,
+    contracts_at_pace,
+    referral_rows,
+    review_overdue_before,
+    student_rows,
+    teachers_of,
+)
 
 User = get_user_model()
 
@@ -111,6 +118,12 @@ class ContractFilter(ScopedFilterSet):
     pace = django_filters.ChoiceFilter(
         label=_("Pace"), choices=PACE_CHOICES, method="by_pace", empty_label=_("Any pace")
     )
+    review = django_filters.ChoiceFilter(
+        label=_("Missed-work review"),
+        choices=[("open", _("Review open")), ("overdue", _("Review overdue"))],
+        method="by_review",
+        empty_label=_("Any"),
+    )
     # A year at most: further than that no contract is due, and a huge number overflows the date.
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="by_due_within", min_value=0, max_value=365, decimal_places=0
@@ -125,13 +138,19 @@ class ContractFilter(ScopedFilterSet):
 
     class Meta:
         model = Contract
-        fields = ["q", "site", "teacher", "status", "pace", "due_within", "ended", "earned"]
+        fields = ["q", "site", "teacher", "status", "pace", "due_within", "ended", "earned", "review"]
 
     def search(self, queryset, name, value):
         return search_students(queryset, value, prefix="student__")
 
     def by_pace(self, queryset, name, value):
         return contracts_at_pace(queryset, pace=value, today=timezone.localdate())
+
+    def by_review(self, queryset, name, value):
+        reviews = Review.objects.filter(contract=OuterRef("pk"), status=Review.Status.OPEN)
+        if value == "overdue":
+            reviews = reviews.filter(opened_on__lt=review_overdue_before(timezone.localdate()))
+        return queryset.filter(Exists(reviews))
 
     def by_due_within(self, queryset, name, value):
         today = timezone.localdate()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -396,3 +396,62 @@ class ReferralConvertForm(PlacementForm):
             if not cleaned.get("grade"):
                 self.add_error("grade", _("Give the grade to create the student."))
         return cleaned
+
+
+# Work product and reviews ------------------------------------------------------------------------
+
+
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _("%(title)s (%(credits)s credits)") % {
+            "title": obj.title,
+            "credits": formats.number_format(obj.credits, 1),
+        }
+
+
+class AssignmentForm(forms.Form):
+    """An assignment on one of the contract's courses."""
+
+    course = CourseChoiceField(label=_("Course"), queryset=ContractCourse.objects.none())
+    title = forms.CharField(label=_("Assignment"), max_length=200)
+    assigned_on = DateField(label=_("Assigned on"), widget=DateInput())
+    due_on = DateField(label=_("Due on"), widget=DateInput())
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = contract.courses.order_by("pk")
+
+
+class HandInForm(forms.Form):
+    handed_in_on = DateField(label=_("Handed in on"), widget=DateInput())
+
+
+class EvaluateForm(forms.Form):
+    """The teacher's evaluation and the time value the work is credited, in days or hours."""
+
+    evaluation = forms.CharField(label=_("Grade or mark"), max_length=20)
+    amount = forms.DecimalField(label=_("Time value"), min_value=0, max_digits=5, decimal_places=2)
+    unit = forms.ChoiceField(
+        label=_("In"), choices=[("days", _("days")), ("hours", _("hours"))], widget=forms.RadioSelect
+    )
+
+    def time_value(self) -> dict:
+        return {self.cleaned_data["unit"]: self.cleaned_data["amount"]}
+
+
+class ReviewDecideForm(forms.Form):
+    """The teacher's written findings after missed assignments."""
+
+    best_interest = forms.TypedChoiceField(
+        label=_("Is independent study still in the student's best interest?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    changes = forms.CharField(
+        label=_("Changes (to the agreement, supports or meetings)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )

@@ -9,14 +9,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Kind, ReminderSettings
-from notifications.selectors import email_opt_ins, program_staff
+from notifications.selectors import counselors, email_opt_ins, program_staff
 from notifications.services import notifications_enqueue_many
 from notifications.sweeps import contact_draft, sweep, user_draft
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian, Referral, WaitlistEntry
+from students.models import (
+    Assignment,
+    Contract,
+    Enrollment,
+    Guardian,
+    IndependentStudyPolicy,
+    Referral,
+    WaitlistEntry,
+)
 from students.selectors import sites_with_seats
-from students.services import contracts_expire_overdue
+from students.services import contracts_expire_overdue, review_open_if_due
 
 ONE_DAY = timedelta(days=1)
 # Contracts that expired longer ago than this are history, not news: the first sweep after a
@@ -273,4 +281,109 @@ def referrals_waiting(*, now: datetime) -> int:
         )
         for referral in referrals
     ]
+    return notifications_enqueue_many(drafts=drafts)
+
+
+def _staff_drafts(contract, *, kind, occasion, context, users, opt_ins) -> list:
+    return [
+        user_draft(
+            user,
+            kind=kind,
+            subject=contract,
+            occasion=occasion,
+            context=context,
+            opt_ins=opt_ins,
+            link_url=reverse("students:contract_detail", args=[contract.pk]),
+        )
+        for user in users
+    ]
+
+
+@sweep
+def missed_work_reviews(*, now: datetime) -> int:
+    """Open a review where missed assignments reach the policy's number; tell the teacher and counselors."""
+    kind = Kind.MISSED_WORK_REVIEW
+    today = timezone.localdate(now)
+    # Candidates in one query: active contracts with work past due and not handed in, not yet reviewed.
+    candidates = (
+        Contract.objects.active()
+        .filter(assignments__handed_in_on__isnull=True, assignments__due_on__lt=today)
+        .filter(assignments__review__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
+    opened = [
+        review for contract in candidates if (review := review_open_if_due(contract=contract, today=today))
+    ]
+    if not opened:
+        return 0
+    counsel = counselors()
+    contracts = list(
+        _with_current_teacher(
+            Contract.objects.filter(pk__in=[r.contract_id for r in opened])
+            .with_credits()
+            .select_related("student", "teacher", "site")
+        )
+    )
+    teachers = {contract.pk: current_teacher(contract) for contract in contracts}
+    opt_ins = email_opt_ins(
+        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in counsel}, kind=kind
+    )
+    reviews = {review.contract_id: review for review in opened}
+    drafts = []
+    for contract in contracts:
+        review = reviews[contract.pk]
+        users = {u.pk: u for u in [*counsel, *([teachers[contract.pk]] if teachers[contract.pk] else [])]}
+        context = {**_contract_context(contract, teachers[contract.pk]), "missed": review.missed_count}
+        drafts += _staff_drafts(
+            contract, kind=kind, occasion=f"review-{review.pk}", context=context, users=users.values(),
+            opt_ins=opt_ins,
+        )  # fmt: skip
+    return notifications_enqueue_many(drafts=drafts)
+
+
+@sweep
+def reengagement(*, now: datetime) -> int:
+    """A student credited with less than the policy's share (90 %) of the expected time over its weeks
+    (four): an item for their teacher and the counselors, once per contract and week. Three queries."""
+    kind = Kind.REENGAGEMENT
+    policy = IndependentStudyPolicy.current()
+    today = timezone.localdate(now)
+    first, last = today - timedelta(weeks=policy.reengagement_weeks), today - ONE_DAY
+    contracts = Contract.objects.active().filter(started_on__lte=first)
+    contracts = list(
+        _with_current_teacher(
+            contracts.with_credits().select_related("student", "teacher", "site").order_by("pk")
+        )
+    )
+    earned = dict(
+        Assignment.objects.evaluated()
+        .filter(contract__in=[c.pk for c in contracts], handed_in_on__range=(first, last))
+        .values("contract")
+        .annotate(total=models.Sum("credited_days"))
+        .values_list("contract", "total")
+    )
+    calendars = calendars_for_sites({c.site_id for c in contracts})
+    flagged = []
+    for contract in contracts:
+        expected = calendars[contract.site_id].count(first, last)
+        credited = earned.get(contract.pk) or 0
+        if expected and 100 * credited < policy.reengagement_percent * expected:
+            flagged.append((contract, {"percent": round(100 * credited / expected), "expected": expected}))
+    if not flagged:
+        return 0
+    counsel = counselors()
+    teachers = {contract.pk: current_teacher(contract) for contract, _f in flagged}
+    user_ids = {t.pk for t in teachers.values() if t} | {u.pk for u in counsel}
+    opt_ins = email_opt_ins(user_ids=user_ids, kind=kind)
+    week = today.isocalendar()
+    drafts = []
+    for contract, figures in flagged:
+        teacher = teachers[contract.pk]
+        users = {u.pk: u for u in [*counsel, *([teacher] if teacher else [])]}
+        context = {**_contract_context(contract, teacher), **figures, "weeks": policy.reengagement_weeks}
+        drafts += _staff_drafts(
+            contract, kind=kind, occasion=f"week-{week.year}-{week.week}", context=context,
+            users=users.values(), opt_ins=opt_ins,
+        )  # fmt: skip
     return notifications_enqueue_many(drafts=drafts)

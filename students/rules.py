@@ -21,9 +21,16 @@ def teaches_contract_student(user, contract) -> bool:
 
 
 @rules.predicate
-def contract_is_active(user, contract) -> bool:
-    """The contract is still running (a closed one changes only in staff hands)."""
-    return contract is not None and contract.is_active
+def contract_is_open(user, contract) -> bool:
+    """The contract is not closed: a draft, awaiting signatures or running (a closed one changes only in
+    staff hands)."""
+    return contract is not None and contract.is_open
+
+
+@rules.predicate
+def supervises_contract(user, contract) -> bool:
+    """The user is the contract's supervising teacher (the one who signs its agreement)."""
+    return contract is not None and contract.teacher_id == user.pk
 
 
 rules.add_perm("students.view_student", sees_all | is_teacher)
@@ -46,8 +53,20 @@ rules.add_perm("students.view_contract", sees_all | is_teacher)
 rules.add_perm("students.add_contract", sees_all | (is_teacher & teaches_student))
 # A closed (completed, expired, withdrawn) contract changes only in staff hands.
 rules.add_perm(
-    "students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_active)
+    "students.change_contract", sees_all | (is_teacher & teaches_contract_student & contract_is_open)
 )
+# The agreement: staff and the student's teachers send it and resend links; only the supervising
+# teacher signs it as teacher (EC 51747(g)(9)); cancelling a contract that has not started is staff's.
+rules.add_perm(
+    "students.send_agreement", sees_all | (is_teacher & teaches_contract_student & contract_is_open)
+)
+rules.add_perm("students.sign_agreement", is_teacher & supervises_contract & teaches_contract_student)
+rules.add_perm("students.cancel_contract", sees_all)
+# Work product: staff and the student's teachers record assignments and hand-ins; only a teacher of the
+# student evaluates work for credit (EC 51747.5) and decides a missed-work review.
+rules.add_perm("students.record_work", sees_all | (is_teacher & teaches_contract_student))
+rules.add_perm("students.evaluate_work", is_teacher & teaches_contract_student)
+rules.add_perm("students.decide_review", is_teacher & teaches_contract_student)
 rules.add_perm("students.extend_contract", sees_all)
 # Waitlists name youth not enrolled yet: staff roles only.
 rules.add_perm("students.view_waitlistentry", sees_all)

@@ -1,18 +1,45 @@
 """Reads about students shared by pages, exports and tasks, scoped by user."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from statistics import median
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from artworx.history import Change, change_history
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian, Referral, Student, SupportProfile
+from students.models import (
+    AgreementVersion,
+    Assignment,
+    Contract,
+    Enrollment,
+    Guardian,
+    IndependentStudyPolicy,
+    Referral,
+    Review,
+    SignerRole,
+    Student,
+    SupportProfile,
+)
 from students.pace import contract_pace
 
 # Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
@@ -120,6 +147,90 @@ def contract_rows(*, user) -> QuerySet[Contract]:
         .select_related("student", "site", "teacher")
         .order_by(active_first, "due_on", "pk")
     )
+
+
+def contract_agreement(*, contract: Contract) -> dict:
+    """The contract's agreement for its page, in three queries: every version with its signatures, the
+    version that governs or waits, who signed it and who still has to (by role, with the names of the
+    guardians who may sign)."""
+    versions = list(
+        AgreementVersion.objects.filter(contract=contract)
+        .prefetch_related(Prefetch("signatures", to_attr="signed"))
+        .order_by("-number")
+    )
+    waiting = (AgreementVersion.Status.DRAFT, AgreementVersion.Status.SENT)
+    current = next((v for v in versions if v.status in waiting), None) or next(
+        (v for v in versions if v.status == AgreementVersion.Status.SIGNED), None
+    )
+    missing = []
+    if current is not None and current.status in waiting:
+        signed = {signature.role for signature in current.signed}
+        guardians = [g.name for g in contract.student.guardians.all()] if current.requires_guardian else []
+        names = {
+            SignerRole.STUDENT: [contract.student.display_name],
+            SignerRole.GUARDIAN: guardians,
+            SignerRole.TEACHER: [str(contract.teacher)],
+        }
+        missing = [
+            {"role": role, "label": SignerRole(role).label, "names": names[role]}
+            for role in current.required_roles
+            if role not in signed
+        ]
+    signed_version = next((v for v in versions if v.status == AgreementVersion.Status.SIGNED), None)
+    return {"versions": versions, "current": current, "missing": missing, "signed": signed_version}
+
+
+def contract_credit_register(*, contract: Contract) -> dict:
+    """The contract's attendance-credit register (5 CCR 11703), kept apart from arts session attendance:
+    every assignment with its course, and the time credited, which counts evaluated work only (2 queries)."""
+    assignments = list(
+        Assignment.objects.filter(contract=contract)
+        .select_related("course", "evaluated_by")
+        .order_by("due_on", "pk")
+    )
+    credited = [a for a in assignments if a.is_evaluated]
+    total = sum((a.credited_days for a in credited), start=Decimal(0))
+    reviews = list(Review.objects.filter(contract=contract).select_related("decided_by"))
+    return {"assignments": assignments, "credited": credited, "total_days": total, "reviews": reviews}
+
+
+def review_overdue_before(today: date) -> date:
+    """An open review opened before this day is overdue (ARTWORX_REVIEW_DAYS to decide it)."""
+    return today - timedelta(days=settings.ARTWORX_REVIEW_DAYS)
+
+
+def credited_days_between(*, contract: Contract, first: date, last: date) -> Decimal:
+    """Time credited for evaluated work handed in from `first` to `last` (one query)."""
+    total = (
+        Assignment.objects.evaluated()
+        .filter(contract=contract, handed_in_on__range=(first, last))
+        .aggregate(total=Sum("credited_days"))["total"]
+    )
+    return total or Decimal(0)
+
+
+def contract_reengagement(*, contract: Contract, today: date, calendar=None) -> dict | None:
+    """Whether an active contract earned less than the policy's share (90 %) of the expected time over its
+    period (four weeks) ending yesterday: None when it has not run that long, else the figures."""
+    policy = IndependentStudyPolicy.current()
+    last = today - timedelta(days=1)
+    first = today - timedelta(weeks=policy.reengagement_weeks)
+    if not contract.is_active or contract.started_on > first:
+        return None
+    calendar = calendar or calendars_for_sites([contract.site_id])[contract.site_id]
+    expected = calendar.count(first, last)
+    if expected == 0:
+        return None
+    earned = credited_days_between(contract=contract, first=first, last=last)
+    percent = round(100 * earned / expected)
+    return {
+        "first": first,
+        "last": last,
+        "expected": expected,
+        "earned": earned,
+        "percent": percent,
+        "below": percent < policy.reengagement_percent,
+    }
 
 
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from students.views import contracts, enrollments, referrals, roster_import, students
+from students.views import agreements, contracts, enrollments, referrals, roster_import, students, work
 
 app_name = "students"
 urlpatterns = [
@@ -29,6 +29,24 @@ urlpatterns = [
         name="contract_course_resolve",
     ),
     path("contracts/<int:pk>/extend/", contracts.contract_extend_view, name="contract_extend"),
+    path("contracts/<int:pk>/agreement/send/", agreements.agreement_send_view, name="agreement_send"),
+    path("contracts/<int:pk>/agreement/resend/", agreements.agreement_resend_view, name="agreement_resend"),
+    path("contracts/<int:pk>/agreement/sign/", agreements.agreement_teacher_sign_view, name="agreement_sign"),
+    path("contracts/<int:pk>/agreement/<int:number>.pdf", agreements.agreement_pdf, name="agreement_pdf"),
+    path("contracts/<int:pk>/assignments/new/", work.assignment_add, name="assignment_add"),
+    path(
+        "contracts/<int:pk>/assignments/<int:assignment_pk>/handed-in/",
+        work.assignment_hand_in_view,
+        name="assignment_hand_in",
+    ),
+    path(
+        "contracts/<int:pk>/assignments/<int:assignment_pk>/evaluate/",
+        work.assignment_evaluate_view,
+        name="assignment_evaluate",
+    ),
+    path("contracts/<int:pk>/reviews/<int:review_pk>/", work.review_detail, name="review_detail"),
+    # The link a student or guardian opens on their phone: no account, the signed token is the key.
+    path("agreements/sign/<str:token>/", agreements.agreement_sign_link, name="agreement_sign_link"),
 ]
 
 urlpatterns += [

@@ -179,18 +179,21 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def open_contract(db):
-    """Open a contract through the service: `open_contract(student, started_on, credits=[5, 5])`."""
+    """Open a contract through the services: `open_contract(student, started_on, credits=[5, 5])`."""
     from datetime import date
     from decimal import Decimal
 
     from students.services import contract_open
+    from tests.agreements import open_signed_contract
 
-    def make(student, started_on=date(2026, 9, 14), credits=(5, 5), length_days=None):
+    def make(student, started_on=date(2026, 9, 14), credits=(5, 5), length_days=None, signed=True):
+        """Active from `started_on`, its agreement signed by everyone that day; `signed=False`: a draft."""
         courses = [
             {"subject_area": "english", "title": f"Course {n}", "credits": Decimal(c)}
             for n, c in enumerate(credits)
         ]
-        return contract_open(student=student, started_on=started_on, courses=courses, length_days=length_days)
+        opener = open_signed_contract if signed else contract_open
+        return opener(student=student, started_on=started_on, courses=courses, length_days=length_days)
 
     return make
 

@@ -4,6 +4,14 @@ Lower modules name the student through their foreign key (`student_model`), so n
 above it: common, enrollments, contracts, waitlists and referrals, roster imports, then students.
 """
 
+from students.models.agreements import (  # noqa: F401 - the package's names
+    AgreementTemplate,
+    AgreementVersion,
+    IndependentStudyPolicy,
+    Signature,
+    SignerRole,
+    content_hash,
+)
 from students.models.audit import (  # noqa: F401 - the package's names
     RecordRead,
 )
@@ -39,4 +47,9 @@ from students.models.students import (  # noqa: F401 - the package's names
     Student,
     StudentQuerySet,
     SupportProfile,
+)
+from students.models.work import (  # noqa: F401 - the package's names
+    Assignment,
+    AssignmentQuerySet,
+    Review,
 )

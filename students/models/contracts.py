@@ -25,6 +25,13 @@ class ContractQuerySet(models.QuerySet):
     def active(self) -> "ContractQuerySet":
         return self.filter(status=Contract.Status.ACTIVE)
 
+    def open(self) -> "ContractQuerySet":
+        """Contracts not closed: drafts, those awaiting signatures and active ones (one per student)."""
+        return self.filter(status__in=Contract.OPEN_STATUSES)
+
+    def awaiting_signatures(self) -> "ContractQuerySet":
+        return self.filter(status=Contract.Status.AWAITING_SIGNATURES)
+
     def counted_at(self, site_id: int) -> "ContractQuerySet":
         """Contracts whose remaining days count on a site's calendar: those of students enrolled there now.
 
@@ -57,10 +64,17 @@ class Contract(TimeStampedModel):
     """An 80-instructional-day credit-recovery contract with an individualised courseload."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
         EXPIRED = "expired", _("Expired")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Not closed: a student has at most one of these. A contract counts days only once active, which it
+    # becomes when its agreement is signed by everyone required (rule 5).
+    OPEN_STATUSES = ("draft", "awaiting_signatures", "active")
 
     student = models.ForeignKey(
         "students.Student", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("student")
@@ -77,6 +91,7 @@ class Contract(TimeStampedModel):
         related_name="contracts",
         verbose_name=_("teacher"),
     )
+    # Until the agreement is signed these are the planned dates; the last signature moves them.
     started_on = models.DateField(_("start date"))
     length_days = models.PositiveSmallIntegerField(_("instructional days"))
     extension_days = models.PositiveSmallIntegerField(_("extension (instructional days)"), default=0)
@@ -98,7 +113,7 @@ class Contract(TimeStampedModel):
     due_note = models.CharField(
         _("due date note"), max_length=300, blank=True, help_text=_("Why the due date last moved.")
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     objects = ContractQuerySet.as_manager()
@@ -111,9 +126,9 @@ class Contract(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["student"],
-                condition=Q(status="active"),
-                name="students_contract_one_active_per_student",
-                violation_error_message=_("This student already has an active contract."),
+                condition=Q(status__in=["draft", "awaiting_signatures", "active"]),
+                name="students_contract_one_open_per_student",
+                violation_error_message=_("This student already has an open contract."),
             ),
             models.CheckConstraint(
                 condition=Q(due_on__gt=F("started_on")),
@@ -148,6 +163,16 @@ class Contract(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_open(self) -> bool:
+        """Not closed: a draft, awaiting signatures, or active."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_pending(self) -> bool:
+        """Opened but not started: its agreement is not signed by everyone yet."""
+        return self.status in (self.Status.DRAFT, self.Status.AWAITING_SIGNATURES)
 
     @property
     def counting_starts_on(self) -> date:

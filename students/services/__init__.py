@@ -1,5 +1,19 @@
 """Writes on students: each sub-domain's rules, transactions and locks in a module of its own."""
 
+from students.services.agreements import (  # noqa: F401 - the package's names
+    agreement_content,
+    agreement_draft,
+    agreement_links_send,
+    agreement_resend,
+    agreement_send,
+    agreement_sign,
+    contract_cancel,
+    current_version,
+    signature_link_read,
+    signature_link_send_text,
+    signature_link_token,
+    signature_link_url,
+)
 from students.services.audit import (  # noqa: F401 - the package's names
     record_read_create,
     record_reads_create_many,
@@ -41,4 +55,13 @@ from students.services.waitlist import (  # noqa: F401 - the package's names
     waitlist_add,
     waitlist_enroll,
     waitlist_skip,
+)
+from students.services.work import (  # noqa: F401 - the package's names
+    assignment_create,
+    assignment_evaluate,
+    assignment_hand_in,
+    review_decide,
+    review_open_if_due,
+    review_tell_family,
+    time_value_days,
 )

@@ -19,6 +19,7 @@ from students.models import (
     ContractCourse,
     Student,
 )
+from students.services.agreements import agreement_draft
 
 
 def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
@@ -26,7 +27,7 @@ def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
     # Lock the contract: a closure's recompute or an extension queues behind the transfer and then
     # counts on the new site's calendar.
     contract = (  # the lock the comment above explains
-        Contract.objects.active()
+        Contract.objects.open()
         .select_for_update()
         .select_related("site")
         .filter(student_id=student_id)
@@ -37,6 +38,14 @@ def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
     contract.teacher = teacher
     if contract.site_id == site.pk:
         contract.save(update_fields=["teacher", "updated_at"])
+        agreement_draft(contract=contract)  # the supervising teacher named in the agreement changed
+        return
+    if contract.is_pending:
+        # Not started: no day has elapsed yet; the planned dates are counted at the new site.
+        contract.site = site
+        contract.due_on = _due_date(contract)
+        contract.save()
+        agreement_draft(contract=contract)
         return
     calendars = calendars_for_sites([contract.site_id, site.pk])
     moved_on = max(on, contract.counting_starts_on)  # a contract starting later starts here
@@ -58,6 +67,7 @@ def contract_follow(*, student_id: int, site: Site, teacher, on: date) -> None:
     }
     contract.due_note = contract.due_note[: Contract._meta.get_field("due_note").max_length]
     contract.save()
+    agreement_draft(contract=contract)  # site and end date changed: the next version says so
 
 
 PASSING_GRADES = {"A", "B", "C", "D", "P"}
@@ -83,7 +93,11 @@ def _due_date(contract: Contract) -> date:
 def contract_open(
     *, student: Student, started_on: date, courses: list[dict], length_days: int | None = None
 ) -> Contract:
-    """Open a credit-recovery contract; its due date is the 80th instructional day from the start."""
+    """Open a credit-recovery contract and draft its written agreement; it starts once signed.
+
+    The dates are planned: the due date is the 80th instructional day from the planned start, and both
+    move to the day of the last signature if that comes later (rule 5).
+    """
     validate_start_date(started_on)
     # Lock the student: two "open contract" requests queue here and the second sees the first.
     student = Student.objects.select_for_update().get(pk=student.pk)
@@ -98,10 +112,8 @@ def contract_open(
             % {"date": shown_date(enrollment.started_on)},
             code="before_enrollment",
         )
-    if student.contracts.active().exists():
-        raise ValidationError(
-            _("This student already has an active contract."), code="active_contract_exists"
-        )
+    if student.contracts.open().exists():
+        raise ValidationError(_("This student already has an open contract."), code="active_contract_exists")
     if not courses:
         raise ValidationError(_("Add at least one course to the contract."), code="no_courses")
     for course in courses:
@@ -124,6 +136,7 @@ def contract_open(
         ],
         ContractCourse,
     )
+    agreement_draft(contract=contract)
     return contract
 
 
@@ -132,7 +145,7 @@ def _locked_open_for_edit(contract: Contract, *, by) -> Contract:
     # Lock the contract: a course change, a result and an extension of the same contract queue here, so
     # the completion check and the due date read what the other wrote.
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not contract.is_active and not sees_all(by):
+    if not contract.is_open and not sees_all(by):
         raise ValidationError(
             _("This contract is %(status)s: only program staff can change it.")
             % {"status": contract.get_status_display().lower()},
@@ -151,12 +164,13 @@ def contract_course_add(*, contract: Contract, subject_area: str, title: str, cr
     )
     if contract.status == Contract.Status.COMPLETED:
         _reopen(contract)
+    agreement_draft(contract=contract)  # a change of courses: a new version after signing
     return course
 
 
 def _reopen(contract: Contract) -> None:
     """A completed contract with a course back in progress is active again, if the student has no other."""
-    if Contract.objects.active().filter(student_id=contract.student_id).exclude(pk=contract.pk).exists():
+    if Contract.objects.open().filter(student_id=contract.student_id).exclude(pk=contract.pk).exists():
         raise ValidationError(
             _("The student has another active contract: add the course there instead."),
             code="active_contract_exists",
@@ -193,6 +207,11 @@ def contract_course_resolve(
 ) -> ContractCourse:
     """Complete or fail a course with a grade and a date; the contract completes when all are resolved."""
     contract = _locked_open_for_edit(course.contract, by=by)
+    if contract.is_pending:
+        raise ValidationError(
+            _("The contract has not started: its agreement is not signed by everyone yet."),
+            code="not_started",
+        )
     # The course row too (after its contract, always in that order): two results for one course queue.
     course = ContractCourse.objects.select_for_update().get(pk=course.pk)
     if status not in (ContractCourse.Status.COMPLETED, ContractCourse.Status.NOT_COMPLETED):
@@ -209,8 +228,16 @@ def contract_course_update(*, course: ContractCourse, by) -> ContractCourse:
     """Save a corrected course (title, credits, result); the contract's status follows its courses."""
     contract = _locked_open_for_edit(course.contract, by=by)
     _check_course(credits=course.credits, title=course.title)
+    if contract.is_pending and course.status != ContractCourse.Status.IN_PROGRESS:
+        raise ValidationError(
+            _("The contract has not started: its agreement is not signed by everyone yet."),
+            code="not_started",
+        )
     _check_result(contract=contract, status=course.status, grade=course.grade, resolved_on=course.resolved_on)
+    before = ContractCourse.objects.filter(pk=course.pk).values("subject_area", "title", "credits").first()
     course.save()
+    if before != {"subject_area": course.subject_area, "title": course.title, "credits": course.credits}:
+        agreement_draft(contract=contract)  # the courseload the agreement states changed
     if contract.status == Contract.Status.COMPLETED and course.status == ContractCourse.Status.IN_PROGRESS:
         _reopen(contract)
     _complete_when_resolved(contract)
@@ -250,6 +277,7 @@ def contract_extend(*, contract: Contract, days: int, reason: str, by) -> Contra
         "old": shown_date(old_due),
     }
     contract.save()
+    agreement_draft(contract=contract)  # a new end date: the next version needs signing again
     return contract
 
 

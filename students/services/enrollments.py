@@ -306,7 +306,14 @@ def enrollment_exit(
     enrollment.exit_notes = notes
     enrollment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "updated_at"])
     # A student who leaves takes no contract with them: close it, keeping its courses and history.
-    for contract in Contract.objects.active().filter(student_id=enrollment.student_id):
+    # One not started yet is cancelled: it never ran, so it has no closing day.
+    for contract in Contract.objects.open().filter(student_id=enrollment.student_id):
+        if contract.is_pending:
+            contract.status = Contract.Status.CANCELLED
+            contract.due_note = _("Cancelled before it started: the student left the programme.")
+            contract.agreement_versions.filter(status__in=["draft", "sent"]).update(status="replaced")
+            contract.save(update_fields=["status", "due_note", "updated_at"])
+            continue
         contract.status, contract.closed_on = Contract.Status.WITHDRAWN, ended_on
         contract.save(update_fields=["status", "closed_on", "updated_at"])
     if exit_reason == ExitReason.GRADUATED:

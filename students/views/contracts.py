@@ -28,6 +28,8 @@ from students.models import (
     ContractCourse,
 )
 from students.selectors import (
+    contract_agreement,
+    contract_credit_register,
     contract_rows,
     with_pace,
 )
@@ -78,7 +80,11 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Contract opened: due %(date)s.") % {"date": shown_date(contract.due_on)},
+                _(
+                    "Contract opened as a draft, planned due %(date)s: send its agreement for signatures. "
+                    "It starts when everyone has signed."
+                )
+                % {"date": shown_date(contract.due_on)},
             )
             return redirect("students:contract_detail", pk=contract.pk)
     context = {
@@ -104,6 +110,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with_pace([contract], today=timezone.localdate())
     context = {
         "contract": contract,
+        "agreement": contract_agreement(contract=contract),
+        "register": contract_credit_register(contract=contract),
         "courses": contract.courses.all(),
         "history": change_history(
             [

@@ -10,7 +10,7 @@ from devtools.management.commands import seed_demo
 from programs.models import Cohort, Credential, Participation, Pathway, Placement, PlacementHours, Session
 from programs.selectors import attendance_figures
 from sites.models import Site
-from students.models import Contract, Enrollment, Referral, Student, WaitlistEntry
+from students.models import AgreementVersion, Contract, Enrollment, Referral, Student, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,14 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
     assert CheckIn.objects.filter(reached=False).exists() and CheckIn.objects.filter(reached=True).exists()
     assert Enrollment.objects.filter(exit_reason="transferred").count() == 1
     contracts = set(Contract.objects.values_list("status", flat=True))
-    assert contracts == {"active", "completed", "expired"}
+    assert contracts == {"draft", "awaiting_signatures", "active", "completed", "expired"}
+    # Agreements in every state: on paper (before e-signatures), a draft, out for signatures with none
+    # and with some signed, and signed by everyone through the services.
+    versions = AgreementVersion.objects
+    assert versions.filter(on_paper=True).exists() and versions.filter(status="draft").exists()
+    assert versions.filter(status="sent", signatures__isnull=True).exists()
+    assert versions.filter(status="sent", signatures__isnull=False).exists()
+    assert versions.filter(status="signed", on_paper=False, signatures__role="teacher").exists()
     assert Cohort.objects.filter(venue__isnull=False).exists()
     assert Session.objects.filter(status="logged").count() > 30
     assert Session.objects.filter(status="scheduled", date__lt=date.today()).exists()

@@ -22,7 +22,7 @@ from psycopg2 import sql
 from artworx import roles
 from programs.models import Session
 from programs.services import participation_create, session_log_attendance
-from students.services import contract_open
+from tests.agreements import open_signed_contract
 from tests.factories import (
     CohortFactory,
     EnrollmentFactory,
@@ -71,7 +71,7 @@ def seed() -> None:
         student = EnrollmentFactory(site=site, teacher=teachers[n % 2]).student
         GuardianFactory(student=student)
         if n < 10:
-            contract_open(student=student, started_on=date(2026, 9, 14), courses=courses)
+            open_signed_contract(student=student, started_on=date(2026, 9, 14), courses=courses)
         if n < 25:
             participation_create(cohort=cohort, student=student, joined_on=date(2026, 9, 14), by=staff)
     participations = list(cohort.participations.all())

@@ -23,7 +23,7 @@ from notifications.tasks import sweep_reminders
 from programs.models import Attendance, Participation, Session
 from students.models import Enrollment, RosterImport, Student
 from students.roster import roster_import_create
-from students.services import contract_open
+from tests.agreements import open_signed_contract
 from tests.factories import CohortFactory, EnrollmentFactory
 from tests.faults.conftest import (
     BIN,
@@ -49,7 +49,7 @@ def overdue_contracts(site, teacher, count: int) -> None:
     for _ in range(count):
         student = EnrollmentFactory(site=site, teacher=teacher, started_on=start - timedelta(days=1)).student
         courses = [{"subject_area": "english", "title": "English 11A", "credits": 5}]
-        contract_open(student=student, started_on=start, courses=courses, length_days=10)
+        open_signed_contract(student=student, started_on=start, courses=courses, length_days=10)
 
 
 def roster_preview(site, teacher, staff, district_id: str) -> RosterImport:

@@ -170,7 +170,7 @@ def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
     from notifications.models import Notification
     from notifications.services import notification_deliver
     from students.reminders import contracts_due_soon
-    from students.services import contract_open
+    from tests.agreements import open_signed_contract
     from tests.notifications.conftest import at, day_with_days_left
 
     student = Student.objects.get(first_name="Mateo")
@@ -181,14 +181,16 @@ def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
         language="es",
         consents_to_messages=True,
     )
-    contract = contract_open(
+    contract = open_signed_contract(
         student=student,
         started_on=timezone.localdate() - timedelta(days=30),
         courses=[{"subject_area": "english", "title": "English 10", "credits": Decimal(5)}],
     )
     with spanish_marked():
         contracts_due_soon(now=at(day_with_days_left(contract, 5)))
-    for pk in Notification.objects.filter(status="pending").values_list("pk", flat=True):
+    # The signing link she was sent when the contract opened is another message (its own test).
+    due_soon = Notification.objects.filter(status="pending", kind="contract_due_soon")
+    for pk in due_soon.values_list("pk", flat=True):
         notification_deliver(notification_id=pk)
     (message,) = [m for m in mail.outbox if m.to == ["rosa@example.org"]]
     assert bare_text(f"{message.subject}\n{message.body}", [*data_strings(), "Rosa Flores"], html=False) == []

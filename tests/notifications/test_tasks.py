@@ -15,7 +15,7 @@ from notifications.models import Kind, Notification
 from notifications.services import notification_deliver
 from notifications.tasks import deliver_notification, sweep_reminders
 from students.models import Contract, ContractCourse
-from students.services import contract_open
+from tests.agreements import open_signed_contract
 
 EXPIRED = Kind.CONTRACT_EXPIRED
 DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
@@ -28,7 +28,7 @@ def overdue_contract(student, teacher):
     start = today - timedelta(days=30)
     student.enrollments.update(started_on=start - timedelta(days=1))
     courses = [{"subject_area": "english", "title": "English 11A", "credits": 5}]
-    return contract_open(student=student, started_on=start, courses=courses, length_days=10)
+    return open_signed_contract(student=student, started_on=start, courses=courses, length_days=10)
 
 
 @pytest.fixture
@@ -183,6 +183,8 @@ def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
         "alumni_check_ins_due": 0,
         "seats_open": 0,
         "referrals_waiting": 0,
+        "missed_work_reviews": 0,
+        "reengagement": 0,
         "released": 0,
         "pending": 0,
     }

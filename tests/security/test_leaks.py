@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Concat
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from alumni.models import Alumnus
 from artworx.exports import EXPORTS
@@ -90,7 +91,13 @@ def documents(client: Client, world) -> dict[str, str]:
     for name, row in URLS.items():
         if row.method == GET:
             url = reverse(name, kwargs=row.kwargs(world))
-            docs[url] = client.get(url).content.decode()
+            response = client.get(url)
+            if response.get("Content-Type") == "application/pdf":  # the printable agreement, read as text
+                docs[url] = "\n".join(
+                    page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+                )
+            else:
+                docs[url] = response.content.decode()
     for name in EXPORTS:
         for fmt in FORMATS:
             url = reverse("export", kwargs={"name": name, "fmt": fmt})

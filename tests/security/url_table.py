@@ -15,6 +15,7 @@ site and in other cohorts: objects of `teacher`'s site are outside their scope (
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from students.services import signature_link_token
 from tests.security.world import ROLES, World
 
 GET, POST = "GET", "POST"
@@ -58,6 +59,15 @@ FORM = (GET, POST)
 student = lambda w: {"pk": w.student.pk}  # noqa: E731 - the table reads better with short names
 cohort = lambda w: {"pk": w.cohort.pk}  # noqa: E731
 contract = lambda w: {"pk": w.contract.pk}  # noqa: E731
+assignment = lambda w: {"pk": w.contract.pk, "assignment_pk": w.assignment.pk}  # noqa: E731
+
+
+def paper_link(w) -> dict:
+    """A student's signing link for the world contract's agreement, signed on paper long ago."""
+    return {"token": signature_link_token(version=w.contract.agreement_versions.get(), role="student")}
+
+
+SENDERS = {"admin": 302, "staff": 302, "counselor": 302, "teacher": 302}  # act, then back to the page
 referral = lambda w: {"pk": w.referral.pk}  # noqa: E731
 session = lambda w: {"pk": w.session.pk}  # noqa: E731
 alumnus = lambda w: {"pk": w.alumnus.pk}  # noqa: E731
@@ -120,6 +130,31 @@ URLS: dict[str, Row] = {
         **NOT_THEIRS,
     ),
     "students:contract_extend": row(contract, allowed=FORM, **STAFF, **NOT_THEIRS),
+    # The written agreement: the world's contract was signed on paper (nothing to send, no one to sign),
+    # so the actions answer with a message and a redirect to the contract page.
+    "students:agreement_send": row(contract, method=POST, **SENDERS, **NOT_THEIRS),
+    "students:agreement_resend": row(contract, method=POST, **SENDERS, **NOT_THEIRS),
+    "students:agreement_sign": row(contract, method=POST, teacher=302, **NOT_THEIRS),
+    "students:agreement_pdf": row(
+        lambda w: {"pk": w.contract.pk, "number": 1}, **STAFF, teacher=200, **NOT_THEIRS
+    ),
+    # A signing link needs no account: this one is for a version no longer out for signatures.
+    "students:agreement_sign_link": row(
+        paper_link,
+        allowed=FORM,
+        anonymous=410,
+        **everyone(410),
+    ),
+    "students:assignment_add": row(contract, allowed=FORM, **STAFF, teacher=200, **NOT_THEIRS),
+    "students:assignment_hand_in": row(assignment, method=POST, **SENDERS, **NOT_THEIRS),
+    "students:assignment_evaluate": row(assignment, allowed=FORM, teacher=200, **NOT_THEIRS),
+    "students:review_detail": row(
+        lambda w: {"pk": w.contract.pk, "review_pk": w.review.pk},
+        allowed=FORM,
+        **STAFF,
+        teacher=200,
+        **NOT_THEIRS,
+    ),
     # Waitlists are for staff roles: a teacher may see their site (403 on its waitlist), not its entries.
     "students:waitlist_add": row(student, method=POST, admin=302, staff=302, counselor=302, **NOT_THEIRS),
     "students:waitlist": row(lambda w: {"site_pk": w.waitlist_entry.site_id}, **STAFF, **NOT_THEIRS),

@@ -2,7 +2,7 @@
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.db import transaction
@@ -13,7 +13,17 @@ from artworx.models import User
 from notifications.models import Notification
 from programs.models import Certification, Cohort, Participation, Pathway, Placement, Program, Session
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian, Referral, RosterImport, Student, WaitlistEntry
+from students.models import (
+    Assignment,
+    Contract,
+    Enrollment,
+    Guardian,
+    Referral,
+    Review,
+    RosterImport,
+    Student,
+    WaitlistEntry,
+)
 from tests.factories import UserFactory, WaitlistEntryFactory
 
 
@@ -27,6 +37,8 @@ class World:
     guardian: Guardian
     enrollment: Enrollment
     contract: Contract
+    assignment: Assignment
+    review: Review
     roster_import: RosterImport
     waitlist_entry: WaitlistEntry
     referral: Referral
@@ -73,7 +85,23 @@ def build_world() -> World:
     guardian = student.guardians.first() or Guardian.objects.create(
         student=student, name="Rosa Example", relationship=Guardian.Relationship.PARENT
     )
-    contract = Contract.objects.filter(student__enrollments__site=site, status="active").first()
+    # `teacher` supervises it: the one who signs its agreement and evaluates its work.
+    contract = Contract.objects.filter(
+        student__enrollments__site=site, status="active", teacher=teacher
+    ).first()
+    assignment = Assignment.objects.create(
+        contract=contract,
+        course=contract.courses.first(),
+        title="Essay",
+        assigned_on=contract.started_on,
+        due_on=contract.started_on,
+    )
+    review = Review.objects.create(
+        contract=contract,
+        opened_on=date.today(),
+        missed_count=3,
+        keep_until=date.today() + timedelta(days=1100),
+    )
     # A referral converted into an enrollment at the teacher's site (teachers see those, DESIGN.md rule 13).
     referral = Referral.objects.get(
         pk=Referral.objects.filter(
@@ -98,6 +126,8 @@ def build_world() -> World:
         guardian=guardian,
         enrollment=enrollment,
         contract=contract,
+        assignment=assignment,
+        review=review,
         roster_import=roster_import,
         waitlist_entry=waitlist_entry,
         referral=referral,

@@ -134,7 +134,7 @@ def test_it_refuses_a_bad_contract_and_writes_nothing(as_role, student, data, me
 def test_a_second_active_contract_is_refused_with_a_message(as_role, contract, student):
     data = {"started_on": "2026-09-14", **course_rows(("english", "English", "5"))}
     response = as_role("teacher").post(reverse("students:contract_create", args=[student.pk]), data)
-    assert "already has an active contract" in response.content.decode()
+    assert "already has an open contract" in response.content.decode()
     assert Contract.objects.count() == 1
 
 

@@ -44,15 +44,19 @@ from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
 from students.models import (
+    Contract,
     Enrollment,
     ExitReason,
     Guardian,
     RecommendedOption,
+    SignerRole,
     Student,
     SubjectArea,
     SupportProfile,
 )
 from students.services import (
+    agreement_send,
+    agreement_sign,
     contract_course_resolve,
     contract_open,
     contracts_expire_overdue,
@@ -420,6 +424,7 @@ def seed_contracts(rng: random.Random, today: date) -> None:
         with history_user(enrollment.teacher):  # a contract is the teacher's work
             seed_contract(rng, n, enrollment, calendars[enrollment.site_id], today)
     contracts_expire_overdue(today=today)
+    seed_agreements(rng, enrollments[60:66])
 
 
 def seed_contract(rng: random.Random, n: int, enrollment: Enrollment, calendar, today: date) -> None:
@@ -438,7 +443,9 @@ def seed_contract(rng: random.Random, n: int, enrollment: Enrollment, calendar, 
             if n % 2 == 0
             else max(enrollment.started_on, days_back(calendar, today, 70))
         )
-        contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
+        contract = signed_on_paper(
+            contract_open(student=enrollment.student, started_on=start, courses=courses)
+        )
         all_courses = list(contract.courses.all())
         finished = all_courses if n % 2 else all_courses[:-1]
         for day, course in enumerate(finished, start=20):
@@ -455,7 +462,7 @@ def seed_contract(rng: random.Random, n: int, enrollment: Enrollment, calendar, 
     # due date, for the reminders (`manage.py send_reminders`).
     done, elapsed_days = [(2, 54), (1, 40), (0, 36), (1, 26), (2, 76), (2, 71)][n % 6]
     start = max(enrollment.started_on, days_back(calendar, today, elapsed_days))
-    contract = contract_open(student=enrollment.student, started_on=start, courses=courses)
+    contract = signed_on_paper(contract_open(student=enrollment.student, started_on=start, courses=courses))
     for course in list(contract.courses.all())[: min(done, len(courses) - 1)]:
         contract_course_resolve(
             course=course,
@@ -463,6 +470,66 @@ def seed_contract(rng: random.Random, n: int, enrollment: Enrollment, calendar, 
             grade=rng.choice("ABCD"),
             resolved_on=min(today, calendar.nth_day(start, 5)),
             by=teacher,
+        )
+
+
+def signed_on_paper(contract: Contract) -> Contract:
+    """Make a just-opened demo contract one that began before electronic signatures: its agreement
+    recorded as signed on paper, as migration 0010 records the real ones, and active from its start.
+
+    Demo history only: a real contract starts through `agreement_sign`, never like this.
+    """
+    now = timezone.now()
+    contract.agreement_versions.filter(status="draft").update(status="signed", on_paper=True, signed_at=now)
+    contract.status = Contract.Status.ACTIVE
+    contract.save(update_fields=["status", "updated_at"])
+    return contract
+
+
+def seed_agreements(rng: random.Random, enrollments: list[Enrollment]) -> None:
+    """Contracts opened today whose agreements are in each state: a draft, sent and unsigned, sent and
+    signed by the student only, and signed by everyone through the services (active from today)."""
+    today = timezone.localdate()
+    for n, enrollment in enumerate(enrollments):
+        student = enrollment.student
+        if student.contracts.open().exists():
+            continue
+        courses = [
+            {"subject_area": area, "title": title, "credits": rng.choice(CREDITS)}
+            for area, title in rng.sample(COURSES, 2)
+        ]
+        contract = contract_open(student=student, started_on=today, courses=courses)
+        if n % 4 == 0:
+            continue  # a draft the teacher has not sent yet
+        version = agreement_send(contract=contract, by=contract.teacher)
+        if n % 4 == 1:
+            continue  # waiting for everyone
+        agreement_sign(
+            version=version,
+            role=SignerRole.STUDENT,
+            typed_name=student.display_name,
+            language=student.language,
+            ip_address="192.0.2.10",
+        )
+        if n % 4 == 2:
+            continue  # the student signed; the guardian and the teacher have not
+        guardian = student.guardians.first()
+        if version.requires_guardian and guardian is not None:
+            agreement_sign(
+                version=version,
+                role=SignerRole.GUARDIAN,
+                typed_name=guardian.name,
+                language=guardian.language,
+                ip_address="192.0.2.11",
+                guardian=guardian,
+            )
+        agreement_sign(
+            version=version,
+            role=SignerRole.TEACHER,
+            typed_name=str(contract.teacher),
+            language="en",
+            ip_address="192.0.2.12",
+            user=contract.teacher,
         )
 
 
