@@ -98,6 +98,7 @@ def objects(site, teacher, users, other_site, open_contract):
 OBJECT_PREDICATES = {
     "teaches_student": ("student", {"teacher"}),
     "teaches_contract_student": ("contract", {"teacher"}),
+    "supervises_contract": ("contract", {"teacher"}),
     "leads_cohort": ("cohort", {"teaching_artist"}),
     "teaches_session": ("session", {"teaching_artist"}),
     "is_staff_contact": ("alumnus", {"counselor"}),
@@ -130,26 +131,26 @@ def test_a_teacher_no_longer_teaches_a_student_who_moved_away(users, objects, ot
     assert teaches.test(users["other_teacher"], student)
 
 
-def test_only_a_running_contract_is_active(users, objects):
+def test_only_a_contract_not_yet_closed_is_open(users, objects):
     from students.services import contract_course_resolve
 
     contract, _other = objects["contract"]
-    active = predicates()["contract_is_active"]
-    assert active.test(users["teacher"], contract)
+    is_open = predicates()["contract_is_open"]
+    assert is_open.test(users["teacher"], contract)
     for course in contract.courses.all():
         contract_course_resolve(
             course=course, status="completed", grade="B", resolved_on=date(2026, 11, 2), by=users["staff"]
         )
     contract.refresh_from_db()
-    assert not active.test(users["teacher"], contract)
-    assert not active.test(users["teacher"], None)
+    assert not is_open.test(users["teacher"], contract)  # completed: it changes in staff hands only
+    assert not is_open.test(users["teacher"], None)
 
 
 def test_every_predicate_is_tested():
     tested = {
         *ROLE_PREDICATES,
         *OBJECT_PREDICATES,
-        "contract_is_active",  # test_only_a_running_contract_is_active
+        "contract_is_open",  # test_only_a_contract_not_yet_closed_is_open
     }
     # rules' own building blocks imported into a module are not ours to test
     ours = {name for name, predicate in predicates().items() if not name.startswith("is_group_member")}
