@@ -14,7 +14,7 @@ from notifications.services import notifications_enqueue_many
 from notifications.sweeps import contact_draft, sweep, user_draft
 from sites.calendar import calendars_for_sites
 from sites.models import Site
-from students.models import Contract, Enrollment, Guardian, Referral, WaitlistEntry
+from students.models import Channel, Contract, Enrollment, Guardian, Referral, WaitlistEntry
 from students.selectors import sites_with_seats
 from students.services import contracts_expire_overdue
 
@@ -132,7 +132,7 @@ def contracts_due_soon(*, now: datetime) -> int:
         .prefetch_related(
             Prefetch(
                 "student__guardians",
-                queryset=Guardian.objects.filter(consents_to_messages=True).exclude(email="").order_by("pk"),
+                queryset=Guardian.objects.reachable_by(Channel.EMAIL).order_by("pk"),
                 to_attr="reachable_guardians",
             )
         )
