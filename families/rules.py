@@ -1,0 +1,10 @@
+"""Who may read and write a family's message thread: whoever may change the student's guardians."""
+
+import rules
+
+from artworx.roles import is_teacher, sees_all
+from students.rules import teaches_student
+
+# Teaching artists never see family contacts (DESIGN.md rule 13); teachers only their own students'.
+rules.add_perm("families.view_message", sees_all | (is_teacher & teaches_student))
+rules.add_perm("families.add_message", sees_all | (is_teacher & teaches_student))
