@@ -298,7 +298,8 @@ def test_a_template_goes_in_the_guardians_language_and_free_text_as_written(twil
     client = as_role("teacher")
     url = reverse("families:message_create", args=[student.pk])
     client.post(url, {"guardian": guardian.pk, "template": "call_us"})
-    assert Message.objects.get().body == "Hola de parte de artworx: por favor llámenos sobre Nico cuando pueda."
+    spanish = "Hola de parte de artworx: por favor llámenos sobre Nico cuando pueda."
+    assert Message.objects.get().body == spanish
     client.post(url, {"guardian": guardian.pk, "text": "See you Monday"})
     assert Message.objects.filter(body="See you Monday").exists()
     empty = client.post(url, {"guardian": guardian.pk, "text": "  "}, follow=True)
