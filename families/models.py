@@ -120,3 +120,62 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.get_channel_display()} {self.phone} ({self.status})"
+
+
+class FamilyNotice(models.Model):
+    """One thing to tell a guardian (an absence, a contract date, a signature), merged into a daily text.
+
+    Written by the sweeps and by `family_notice_add` (for other code); `message` is the text that
+    carried it. A notice that came after the day's text waits for the next day's: nothing is lost,
+    and a guardian never gets more than one notice text a day.
+    """
+
+    class Kind(models.TextChoices):
+        ABSENCE = "absence", _("Absent today")
+        IN_A_ROW = "in_a_row", _("Absences in a row")
+        CONTRACT_DUE_SOON = "due_soon", _("Contract due soon")
+        CONTRACT_DUE_TODAY = "due_today", _("Contract due today")
+        SIGNATURE_NEEDED = "signature", _("Signature needed")
+
+    guardian = models.ForeignKey(
+        "students.Guardian", on_delete=models.CASCADE, related_name="notices", verbose_name=_("guardian")
+    )
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="family_notices", verbose_name=_("student")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What the notice is about, so a sweep that runs again writes nothing (e.g. "attendance-12").
+    occasion = models.CharField(_("occasion"), max_length=100)
+    on = models.DateField(_("day"))
+    # Plain values for the text: a first name, a program's name, a date, a link. Never support flags.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("sent in"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        verbose_name = _("family notice")
+        verbose_name_plural = _("family notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "kind", "occasion"],
+                name="families_familynotice_once_per_occasion",
+                violation_error_message=_("This guardian was already told about this."),
+            ),
+        ]
+        indexes = [
+            # The composer's "what is still to tell": notices not yet in a text.
+            models.Index(
+                fields=["guardian"], condition=Q(message__isnull=True), name="families_notice_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.guardian_id} ({self.on})"
