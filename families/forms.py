@@ -21,7 +21,7 @@ TEMPLATES = {
 class FamilyMessageForm(forms.Form):
     """A short text to one guardian who accepts texts."""
 
-    guardian = forms.ModelChoiceField(label=gettext_lazy("To"), queryset=Guardian.objects.none())
+    guardian = forms.TypedChoiceField(label=gettext_lazy("To"), coerce=int)
     template = forms.ChoiceField(
         label=gettext_lazy("Message"),
         required=False,
@@ -42,7 +42,12 @@ class FamilyMessageForm(forms.Form):
     def __init__(self, *args, student: Student, **kwargs):
         super().__init__(*args, **kwargs)
         self.student = student
-        self.fields["guardian"].queryset = student.guardians.reachable_by(Channel.SMS)
+        # One query, read once for the choices and for the check (the student page counts its queries).
+        self.guardians = {g.pk: g for g in student.guardians.reachable_by(Channel.SMS)}
+        self.fields["guardian"].choices = [(pk, g.name) for pk, g in self.guardians.items()]
+
+    def clean_guardian(self) -> Guardian:
+        return self.guardians[self.cleaned_data["guardian"]]
 
     def clean(self):
         cleaned = super().clean()

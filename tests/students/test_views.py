@@ -189,9 +189,10 @@ def test_student_detail_queries_do_not_grow_with_history(
     # session, user, groups, student with status and credits, open enrollment, support profile,
     # enrollment history, guardians, arts programs, contracts with credits, closures for pace,
     # credentials, placements, one query each for the history of the student, guardians, enrollments
-    # and support profile, the bell, the guardians' consent history with who recorded it; +1: the read
-    # audit's one INSERT (guardians and support profile shown)
-    with django_assert_num_queries(19 + 1) as first:
+    # and support profile, the bell, the guardians' consent history with who recorded it, the family
+    # thread and the guardians who accept texts (families); +1: the read audit's one INSERT (guardians
+    # and support profile shown)
+    with django_assert_num_queries(21 + 1) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(
