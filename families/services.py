@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from families.models import Message
 from notifications.models import Kind
+from notifications.selectors import email_opt_ins
 from notifications.services import notification_enqueue
 from notifications.sweeps import dedupe_key as outbox_key
 from notifications.tasks import deliveries_enqueue
@@ -251,11 +252,13 @@ def _record_inbound(*, sid, from_number, body, guardians, now) -> list[Message]:
 
 
 def _tell_teachers(messages: list[Message]) -> None:
-    """An in-app notice to the teacher of each student whose family wrote (never the text itself)."""
+    """A notice to the teacher of each student whose family wrote (never the text itself): in the app,
+    and by email when the teacher asked for it (notification preferences)."""
     students = {m.student_id: m for m in messages if m.student_id}
-    enrollments = (
+    enrollments = list(
         Enrollment.objects.open().filter(student_id__in=students).select_related("teacher", "student")
     )
+    opt_ins = email_opt_ins(user_ids={e.teacher_id for e in enrollments}, kind=Kind.FAMILY_REPLY)
     for enrollment in enrollments:
         message = students[enrollment.student_id]
         teacher = enrollment.teacher
@@ -271,6 +274,7 @@ def _tell_teachers(messages: list[Message]) -> None:
             },
             recipient=teacher,
             language=teacher.language,
+            by_email=teacher.pk in opt_ins and bool(teacher.email),
             link_url=reverse("students:detail", args=[enrollment.student_id]),
         )
 
