@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from families.models import Message
+from families.models import FamilyNotice, Message
 
 
 @admin.register(Message)
@@ -13,6 +13,26 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("provider_sid", "phone", "student__last_name", "guardian__name")
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Message._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FamilyNotice)
+class FamilyNoticeAdmin(admin.ModelAdmin):
+    """What each guardian was (or is still to be) told, and the text that carried it."""
+
+    list_display = ("on", "kind", "student", "guardian", "message")
+    list_filter = ("kind", "on")
+    list_select_related = ("student", "guardian", "message")
+    search_fields = ("student__last_name", "guardian__name", "occasion")
+    readonly_fields = [field.name for field in FamilyNotice._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False
