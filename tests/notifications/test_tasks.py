@@ -183,6 +183,7 @@ def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
         "alumni_check_ins_due": 0,
         "seats_open": 0,
         "referrals_waiting": 0,
+        "family_notices": 0,
         "released": 0,
         "pending": 0,
     }
