@@ -309,8 +309,10 @@ def test_a_template_goes_in_the_guardians_language_and_free_text_as_written(twil
 @pytest.mark.django_db(transaction=True)
 @time_machine.travel(MORNING, tick=True)
 def test_the_provider_calls_back_the_status_webhook_with_a_real_signature(
-    twilio, live_server, settings, teacher, site
+    twilio, live_server, settings, monkeypatch, teacher, site
 ):
+    # Committed for real here: delivery runs below in this process, not through the shared broker.
+    monkeypatch.setattr("families.services.deliveries_enqueue", lambda **kwargs: None)
     settings.ARTWORX_BASE_URL = live_server.url
     twilio.call_back = True
     enrollment = EnrollmentFactory(site=site, teacher=teacher)
