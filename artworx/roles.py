@@ -34,6 +34,7 @@ ADMIN_CONSOLE_APPS = (
     "sites",
     "students",
     "programs",
+    "families",
     "alumni",
     "dashboard",
     "notifications",

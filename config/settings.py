@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "phonenumber_field",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "sites.apps.SitesConfig",
     "students.apps.StudentsConfig",
     "programs.apps.ProgramsConfig",
+    "families.apps.FamiliesConfig",
     "alumni.apps.AlumniConfig",
     "reports.apps.ReportsConfig",
 ]
@@ -149,6 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Mobile numbers (artworx.phones): read as US numbers, stored in E.164, shown as (323) 555-0199.
+PHONENUMBER_DEFAULT_REGION = "US"
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Los_Angeles"
@@ -426,6 +432,23 @@ CELERY_TASK_TIME_LIMIT = 300
 # puts it back to pending. Longer than a task may run (CELERY_TASK_TIME_LIMIT), so a slow but living
 # worker is never doubled.
 ARTWORX_NOTIFICATION_STUCK_SECONDS = int(os.environ.get("ARTWORX_NOTIFICATION_STUCK_SECONDS", str(15 * 60)))
+
+# Text messages to families (families app) through Twilio's Messaging API. Without an account, token
+# and a sending number or messaging service, texts are written to the console and to the student's
+# thread marked "not sent". The webhooks (status callbacks, inbound texts) check Twilio's signature
+# with the auth token against ARTWORX_BASE_URL + the path, and refuse anything else with 403.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Another address for Twilio's REST API (a recording proxy, the tests' local server); empty: Twilio's own.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").rstrip("/")
+TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "10"))
+# No text between these hours (America/Los_Angeles): a text due then waits until the end.
+ARTWORX_QUIET_HOURS_START = int(os.environ.get("ARTWORX_QUIET_HOURS_START", "20"))
+ARTWORX_QUIET_HOURS_END = int(os.environ.get("ARTWORX_QUIET_HOURS_END", "8"))
+# Families are told of unexcused absences the same school day; also of excused ones when set.
+ARTWORX_FAMILY_TEXT_EXCUSED = env_bool("ARTWORX_FAMILY_TEXT_EXCUSED")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE

@@ -36,6 +36,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("programs/", include((programs_urls.urlpatterns + reports_urls.pathway_pages, "programs"))),
     path("alumni/", include("alumni.urls")),
+    path("families/", include("families.urls")),
     path("dashboard/", include("reports.urls")),
     path("exports/<slug:name>.<slug:fmt>", export_view, name="export"),
     path("notifications/", include("notifications.urls")),

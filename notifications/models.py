@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     SIGNATURE_NEEDED = "signature_needed", _("Signature needed")
     MISSED_WORK_REVIEW = "missed_work_review", _("Missed-work review")
     REENGAGEMENT = "reengagement", _("Re-engagement")
+    FAMILY_TEXT = "family_text", _("Text message to a family")
+    FAMILY_REPLY = "family_reply", _("Text from a family")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -76,6 +78,12 @@ class Notification(TimeStampedModel):
     dedupe_key = models.CharField(_("dedupe key"), max_length=200)
     in_app = models.BooleanField(_("in the app"), default=True)
     by_email = models.BooleanField(_("by email"), default=False)
+    # A text message to a mobile number (E.164), sent by the text sender an app registers
+    # (notifications.channels); the row's subject is that app's record of the message.
+    by_text = models.BooleanField(_("by text message"), default=False)
+    recipient_phone = models.CharField(_("recipient mobile number"), max_length=20, blank=True)
+    # Not to be sent before this time (quiet hours for texts): sweeps and claims leave the row until then.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     # Rendered once, in the recipient's language, from templates that never see support flags or notes.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
@@ -101,9 +109,11 @@ class Notification(TimeStampedModel):
                 violation_error_message=_("This reminder was already written."),
             ),
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False) | ~Q(recipient_email=""),
+                condition=Q(recipient__isnull=False) | ~Q(recipient_email="") | ~Q(recipient_phone=""),
                 name="notifications_notification_has_recipient",
-                violation_error_message=_("A notification goes to a user or to an email address."),
+                violation_error_message=_(
+                    "A notification goes to a user, an email address or a mobile number."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(in_app=False) | Q(recipient__isnull=False),
@@ -111,9 +121,14 @@ class Notification(TimeStampedModel):
                 violation_error_message=_("Only a user who signs in can see a notification in the app."),
             ),
             models.CheckConstraint(
-                condition=Q(in_app=True) | Q(by_email=True),
+                condition=Q(in_app=True) | Q(by_email=True) | Q(by_text=True),
                 name="notifications_notification_has_channel",
-                violation_error_message=_("A notification is shown in the app, sent by email, or both."),
+                violation_error_message=_("A notification is shown in the app, sent by email or by text."),
+            ),
+            models.CheckConstraint(
+                condition=Q(by_text=False) | ~Q(recipient_phone=""),
+                name="notifications_notification_text_needs_phone",
+                violation_error_message=_("A text message goes to a mobile number."),
             ),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_at__isnull=False)
@@ -140,7 +155,7 @@ class Notification(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient or self.recipient_email}"
+        return f"{self.get_kind_display()} → {self.recipient or self.recipient_email or self.recipient_phone}"
 
     @property
     def is_unread(self) -> bool:

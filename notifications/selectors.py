@@ -24,6 +24,7 @@ KIND_ROLES = {
     Kind.ALUMNI_CHECK_IN_DUE: (PROGRAM_STAFF, COUNSELOR),
     Kind.SEAT_OPEN: (PROGRAM_STAFF,),
     Kind.REFERRAL_WAITING: (COUNSELOR,),
+    Kind.FAMILY_REPLY: (TEACHER,),
 }
 
 
@@ -75,6 +76,7 @@ def deliveries_to_queue(*, now: datetime, limit: int = 5000) -> list[int]:
     return list(
         Notification.objects.filter(status=Notification.Status.PENDING)
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

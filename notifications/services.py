@@ -11,11 +11,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.channels import DeliveryDeferred, DeliveryRefused, send_text
 from notifications.models import Kind, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ class NotificationDraft:
     in_app: bool = True
     by_email: bool = False
     link_url: str = ""
+    by_text: bool = False
+    recipient_phone: str = ""
+    not_before: datetime | None = None
 
 
 def render_notification(*, kind: str, language: str, context: dict) -> tuple[str, str]:
@@ -57,7 +61,7 @@ def _build(draft: NotificationDraft, *, now: datetime) -> Notification:
     if draft.kind not in Kind.values:
         raise ValueError(f"unknown notification kind {draft.kind!r}")
     title, body = render_notification(kind=draft.kind, language=draft.language, context=draft.context)
-    delivered = not draft.by_email
+    delivered = not draft.by_email and not draft.by_text
     return Notification(
         recipient=draft.recipient,
         recipient_email=draft.recipient_email,
@@ -69,6 +73,9 @@ def _build(draft: NotificationDraft, *, now: datetime) -> Notification:
         dedupe_key=draft.dedupe_key,
         in_app=draft.in_app,
         by_email=draft.by_email,
+        by_text=draft.by_text,
+        recipient_phone=draft.recipient_phone,
+        not_before=draft.not_before,
         title=title,
         body=body,
         link_url=draft.link_url,
@@ -90,6 +97,9 @@ def notification_enqueue(
     in_app: bool = True,
     by_email: bool = False,
     link_url: str = "",
+    by_text: bool = False,
+    recipient_phone: str = "",
+    not_before: datetime | None = None,
 ) -> tuple[Notification, bool]:
     """Write one notification unless its dedupe key exists; returns it and whether it is new."""
     draft = NotificationDraft(
@@ -104,6 +114,9 @@ def notification_enqueue(
         in_app=in_app,
         by_email=by_email,
         link_url=link_url,
+        by_text=by_text,
+        recipient_phone=recipient_phone,
+        not_before=not_before,
     )
     existing = Notification.objects.filter(dedupe_key=draft.dedupe_key).first()
     if existing is not None:
@@ -138,8 +151,12 @@ def _claim(notification_id: int, *, now: datetime) -> bool:
     """Take a pending row for sending; of any number of workers holding its id, exactly one succeeds."""
     # The conditional UPDATE is the lock: the database applies it to the row once, and only while
     # the row is still pending, so a second worker's UPDATE changes nothing.
-    changed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    changed = (
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .update(
+            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+        )
     )
     return changed == 1
 
@@ -186,6 +203,23 @@ def notification_deliver(*, notification_id: int) -> bool:
     try:
         if notification.by_email:
             _send_email(notification, address=address)
+        if notification.by_text:
+            send_text(notification)
+    except DeliveryDeferred as deferred:
+        # Not an attempt: the row waits (quiet hours) and the sweep queues it again when it is due.
+        _settle(
+            notification_id,
+            status=Notification.Status.PENDING,
+            not_before=deferred.until,
+            queued_at=None,
+            attempts=F("attempts") - 1,
+        )
+        return False
+    except DeliveryRefused as refused:
+        # The provider will never take it (an invalid or landline number, an opt-out): no retry.
+        _settle(notification_id, status=Notification.Status.FAILED, last_error=str(refused)[:500])
+        logger.warning("Notification %s refused by the provider; marked failed.", notification_id)
+        return False
     except (SMTPException, OSError) as exc:
         final = notification.attempts >= MAX_ATTEMPTS
         _settle(
@@ -227,8 +261,10 @@ def notifications_release_stuck(*, older_than: datetime) -> int:
 
 def notifications_deliver_pending(*, limit: int | None = None) -> tuple[int, int]:
     """Deliver pending notifications in this process (no broker); returns (sent, failed attempts)."""
+    now = timezone.now()
     ids = (
         Notification.objects.filter(status=Notification.Status.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

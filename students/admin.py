@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
+from students.forms import GuardianForm
 from students.models import (
     AgreementTemplate,
     AgreementVersion,
@@ -15,6 +16,7 @@ from students.models import (
     ContractCourse,
     Enrollment,
     Guardian,
+    GuardianConsent,
     IndependentStudyPolicy,
     RecordRead,
     Referral,
@@ -30,6 +32,7 @@ from students.services import (
     contract_course_update,
     enrollment_create,
     enrollment_exit,
+    guardian_save,
     record_read_create,
     referral_create,
     referral_update,
@@ -61,8 +64,11 @@ def _notes(profile) -> list[str]:
 
 
 class GuardianInline(admin.StackedInline):
+    """Contact details only: consent is changed on the guardian's own page (guardian_save)."""
+
     model = Guardian
     extra = 0
+    readonly_fields = ("phone_as_entered",)
 
 
 class SupportProfileInline(admin.StackedInline):
@@ -107,13 +113,44 @@ class StudentAdmin(ReadAuditMixin, NoDeleteMixin, SimpleHistoryAdmin):
         return parts
 
 
+class GuardianAdminForm(GuardianForm):
+    """The guardian form with the student to choose: consent goes through guardian_save here too."""
+
+    class Meta(GuardianForm.Meta):
+        fields = ["student", *GuardianForm.Meta.fields]
+
+
+class GuardianConsentInline(admin.TabularInline):
+    """The consent history: written by guardian_consent_set only, shown read-only."""
+
+    model = GuardianConsent
+    extra = 0
+    fields = ("recorded_at", "channel", "granted", "method", "recorded_by", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Guardian)
 class GuardianAdmin(ReadAuditMixin, SimpleHistoryAdmin):
-    list_display = ("name", "student", "relationship", "phone", "language", "consents_to_messages")
-    list_filter = ("relationship", "language", "consents_to_messages")
+    form = GuardianAdminForm
+    list_display = ("name", "student", "relationship", "phone", "language", "sms_opt_in", "email_opt_in")
+    list_filter = ("relationship", "language", "sms_opt_in", "email_opt_in")
     list_select_related = ("student",)
     search_fields = ("name", "student__first_name", "student__last_name", "phone", "email")
     autocomplete_fields = ("student",)
+    readonly_fields = ("phone_as_entered",)
+    inlines = [GuardianConsentInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        guardian_save(
+            guardian=obj,
+            consents=form.consents(),
+            method=form.cleaned_data["consent_method"],
+            by=request.user,
+        )
 
     def parts_shown(self, request, obj) -> list[str]:
         return [Part.GUARDIANS]

@@ -17,10 +17,12 @@ from artworx.roles import COUNSELOR, TEACHER, people_with
 from artworx.widgets import OptionDataSelect
 from sites.models import Partner, Site
 from students.models import (
+    Channel,
     ContractCourse,
     Diploma,
     ExitReason,
     Guardian,
+    GuardianConsent,
     Referral,
     Student,
     SubjectArea,
@@ -63,17 +65,57 @@ class StudentForm(forms.ModelForm):
 
 
 class GuardianForm(forms.ModelForm):
-    """A guardian's contact details and consent."""
+    """A guardian's contact details and consent per channel (saved through guardian_save)."""
+
+    accepts_texts = forms.BooleanField(label=_("Accepts text messages"), required=False)
+    accepts_email = forms.BooleanField(label=_("Accepts email"), required=False)
+    consent_method = forms.ChoiceField(
+        label=_("How was consent given or withdrawn?"),
+        choices=[
+            (value, label)
+            for value, label in GuardianConsent.Method.choices
+            if value in {"form", "paper", "phone"}
+        ],
+        initial=GuardianConsent.Method.FORM,
+        required=False,
+    )
 
     class Meta:
         model = Guardian
-        fields = ["name", "relationship", "phone", "email", "language", "consents_to_messages", "is_primary"]
+        fields = ["name", "relationship", "phone", "email", "language", "is_primary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepts_texts"].initial = self.instance.sms_opt_in
+        self.fields["accepts_email"].initial = self.instance.email_opt_in
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("phone") and not cleaned.get("email"):
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors.get("phone"):
             raise forms.ValidationError(_("Give a phone number or an email address."))
+        if cleaned.get("accepts_texts") and not cleaned.get("phone"):
+            self.add_error("accepts_texts", _("Add a mobile number to send text messages."))
+        if cleaned.get("accepts_email") and not cleaned.get("email"):
+            self.add_error("accepts_email", _("Add an email address to send email."))
         return cleaned
+
+    def _post_clean(self):
+        # The consent columns are guardian_save's to write; a consent withdrawn here is withdrawn before
+        # the model's constraints are checked, so removing a number together with its consent passes.
+        if "accepts_texts" in self.cleaned_data:
+            self.instance.sms_opt_in = self.instance.sms_opt_in and self.cleaned_data["accepts_texts"]
+            self.instance.email_opt_in = self.instance.email_opt_in and self.cleaned_data["accepts_email"]
+        super()._post_clean()
+
+    def clean_consent_method(self) -> str:
+        return self.cleaned_data.get("consent_method") or GuardianConsent.Method.FORM
+
+    def consents(self) -> dict[str, bool]:
+        """The consent per channel chosen on the form."""
+        return {
+            Channel.SMS: self.cleaned_data["accepts_texts"],
+            Channel.EMAIL: self.cleaned_data["accepts_email"],
+        }
 
 
 class SupportProfileForm(forms.ModelForm):

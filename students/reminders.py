@@ -16,6 +16,7 @@ from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import (
     Assignment,
+    Channel,
     Contract,
     Enrollment,
     Guardian,
@@ -140,7 +141,7 @@ def contracts_due_soon(*, now: datetime) -> int:
         .prefetch_related(
             Prefetch(
                 "student__guardians",
-                queryset=Guardian.objects.filter(consents_to_messages=True).exclude(email="").order_by("pk"),
+                queryset=Guardian.objects.reachable_by(Channel.EMAIL).order_by("pk"),
                 to_attr="reachable_guardians",
             )
         )

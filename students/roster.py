@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from artworx.dates import validate_start_date
 from artworx.exports import FORMULA_STARTS
 from artworx.history import history_user
+from artworx.phones import phone_parse
 from artworx.roles import TEACHER, people_with
 from artworx.uploads import TableLimits, table_read, too_many_rows
 from sites.models import Site
@@ -99,7 +100,7 @@ COLUMN_HELP = {
     "started_on": gettext_lazy("First day at the site, as 2026-09-01 or 09/01/2026."),
     "preferred_name": gettext_lazy("The name the student goes by (optional)."),
     "language": gettext_lazy("en or es: the language of messages to the student (optional, en by default)."),
-    "phone": gettext_lazy("Phone (optional)."),
+    "phone": gettext_lazy("Mobile phone, a US number such as (323) 555-0199 (optional)."),
     "email": gettext_lazy("Email (optional)."),
 }
 
@@ -193,6 +194,12 @@ def roster_preview(*, rows: list[dict]) -> list[dict]:
             errors.append(_("grade must be 9 to 12"))
         if row.get("language", "en") not in {"en", "es", ""}:
             errors.append(_("language must be en or es"))
+        if row.get("phone"):
+            # The rule the student's field applies when the row is saved (artworx.phones).
+            try:
+                phone_parse(row["phone"])
+            except ValidationError as error:
+                errors.append(_("phone: %(reason)s") % {"reason": " ".join(error.messages)})
         site = sites.get(row.get("site", "").lower())
         teacher = None
         if row.get("site") and site is None:

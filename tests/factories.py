@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from artworx import roles
 from sites.models import Closure, Partner, Site
 from students.models import Enrollment, Guardian, Student, SupportProfile
+from students.services import guardian_consent_set
 
 # The authenticator-app secret of every test user who holds a second factor (base32, RFC 6238).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -109,11 +110,20 @@ class SupportProfileFactory(factory.django.DjangoModelFactory):
 class GuardianFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Guardian
+        skip_postgeneration_save = True
 
     student = factory.SubFactory(StudentFactory)
     name = factory.Faker("name")
     relationship = Guardian.Relationship.PARENT
     phone = "(213) 555-0100"
+
+    @factory.post_generation
+    def consents_to_messages(self, create, extracted, **kwargs):
+        """consents_to_messages=True: consent recorded on every channel the guardian can be reached by."""
+        if create and extracted:
+            for channel, reachable in (("sms", self.phone), ("email", self.email)):
+                if reachable:
+                    guardian_consent_set(guardian=self, channel=channel, granted=True, method="paper")
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from artworx import roles
+from families.reminders import family_notices
 from notifications.sweeps import run_sweeps
 from programs.models import Cohort, Participation, Session
 from sites.models import Site
@@ -231,6 +232,7 @@ class Bench:
             warmup=1,
         )
         self.sweeps()
+        self.family_texts()
         self.roster_import(rows=2_000)
         return self.results
 
@@ -285,6 +287,30 @@ class Bench:
         for label, times in (("first", firsts), ("second", seconds)):
             detail = f"{written[label]:,} notifications written"
             self.record(f"sweep_{label}", f"reminder sweep, {label} pass", times, queries[label], detail)
+
+    def family_texts(self) -> None:
+        """The evening's family texts for every site: the last day with logged sessions, at 19:00, composed
+        and queued through the outbox (absences, runs, contract dates; one text per guardian), rolled back."""
+        last_day = (
+            Session.objects.filter(status=Session.Status.LOGGED)
+            .order_by("-date")
+            .values_list("date", flat=True)[:1]
+        )
+        if not last_day:
+            return
+        at = timezone.make_aware(datetime.combine(last_day[0], datetime.min.time()).replace(hour=19))
+
+        def compose():
+            queued = family_notices(now=at)
+            return f"{queued:,} texts queued"
+
+        self.time(
+            "family_texts",
+            "family texts of the evening, every site",
+            rolled_back(compose),
+            repeats=3,
+            warmup=0,
+        )
 
     def roster_import(self, *, rows: int) -> None:
         """A district file of new students for 40 new sites: preview, then save, rolled back each time."""

@@ -410,14 +410,18 @@ class County:
 
     def guardian(self, student: Student) -> Guardian:
         first, _ = self.person()
+        email = f"family{student.pk}@guardian.example" if self.rng.random() < 0.5 else ""
+        consents = self.rng.random() < 0.75
+        # Seeded consent without its history rows: the sweeps read only these columns.
         return Guardian(
             student=student,
             name=f"{first} {student.last_name}",
             relationship=Guardian.Relationship.PARENT,
-            phone=f"213-555-{self.rng.randint(0, 9999):04d}",
-            email=f"family{student.pk}@guardian.example" if self.rng.random() < 0.5 else "",
+            phone=f"+1213555{self.rng.randint(0, 9999):04d}",
+            email=email,
             language=student.language,
-            consents_to_messages=self.rng.random() < 0.75,
+            sms_opt_in=consents,
+            email_opt_in=consents and bool(email),
             is_primary=True,
         )
 

@@ -43,7 +43,10 @@ from students.models.referrals import (  # noqa: F401 - the package's names
     WaitlistEntryQuerySet,
 )
 from students.models.students import (  # noqa: F401 - the package's names
+    Channel,
     Guardian,
+    GuardianConsent,
+    GuardianQuerySet,
     Student,
     StudentQuerySet,
     SupportProfile,

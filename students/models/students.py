@@ -10,9 +10,11 @@ from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from artworx.models import FieldConstraintErrorsMixin, Language, TimeStampedModel
+from artworx.phones import validate_us_phone
 from artworx.roles import is_teacher, sees_all
 from students.models.common import validate_date_of_birth
 from students.models.contracts import NO_CREDITS, ContractCourse
@@ -97,7 +99,12 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(
+        _("mobile phone"), blank=True, validators=[validate_us_phone], help_text=_("A US mobile number.")
+    )
+    # What was typed before numbers were checked, when it could not be read as one (migration 0009):
+    # kept for staff to correct, never texted.
+    phone_as_entered = models.CharField(_("phone as entered before"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     prior_credits = models.DecimalField(
@@ -152,6 +159,23 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
         return settings.ARTWORX_GRADUATION_CREDITS
 
 
+class Channel(models.TextChoices):
+    """How a message reaches a family."""
+
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+
+
+class GuardianQuerySet(models.QuerySet):
+    """Queries over guardians."""
+
+    def reachable_by(self, channel: str) -> "GuardianQuerySet":
+        """Guardians who accept messages on the channel and have a number or address for it."""
+        if channel == Channel.SMS:
+            return self.filter(sms_opt_in=True).exclude(phone="")
+        return self.filter(email_opt_in=True).exclude(email="")
+
+
 class Guardian(TimeStampedModel):
     """A parent, guardian or caregiver to contact about a student."""
 
@@ -168,25 +192,104 @@ class Guardian(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(
+        _("mobile phone"), blank=True, validators=[validate_us_phone], help_text=_("A US mobile number.")
+    )
+    phone_as_entered = models.CharField(_("phone as entered before"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
-    consents_to_messages = models.BooleanField(
-        _("consents to messages"), default=False, help_text=_("May receive reminders by email or text.")
-    )
+    # The consent in force on each channel, written only by guardian_consent_set together with its
+    # history row (GuardianConsent): sweeps filter on these columns without reading the history.
+    sms_opt_in = models.BooleanField(_("accepts text messages"), default=False, editable=False)
+    email_opt_in = models.BooleanField(_("accepts email"), default=False, editable=False)
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
+    objects = GuardianQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_primary", "name"]
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sms_opt_in=False) | ~Q(phone=""),
+                name="students_guardian_texts_need_phone",
+                violation_error_message=_("A guardian who accepts text messages has a mobile number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(email_opt_in=False) | ~Q(email=""),
+                name="students_guardian_email_needs_address",
+                violation_error_message=_("A guardian who accepts email has an email address."),
+            ),
+        ]
+        indexes = [models.Index(fields=["phone"], name="students_guardian_phone_idx")]  # inbound texts
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+    @property
+    def consents_to_messages(self) -> bool:
+        """Whether the guardian accepts messages on some channel (the one flag of earlier versions)."""
+        return self.sms_opt_in or self.email_opt_in
+
+    def accepts(self, channel: str) -> bool:
+        """Whether the guardian accepts messages on a channel ("sms" or "email") and can be reached on it."""
+        if channel == Channel.SMS:
+            return self.sms_opt_in and bool(self.phone)
+        return self.email_opt_in and bool(self.email)
+
+
+class GuardianConsent(models.Model):
+    """One change of a guardian's consent on one channel: who recorded it, when and how. Never edited."""
+
+    class Method(models.TextChoices):
+        FORM = "form", _("On the web form")
+        PAPER = "paper", _("On a paper form")
+        PHONE = "phone", _("By phone")
+        TEXT = "text", _("By text message (STOP / START)")
+        IMPORT = "import", _("Carried over from the earlier consent")
+
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, related_name="consents", verbose_name=_("guardian")
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    granted = models.BooleanField(_("accepts"))
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("guardian consent")
+        verbose_name_plural = _("guardian consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["sms", "email"]),
+                name="students_guardianconsent_known_channel",
+                violation_error_message=_("Consent is recorded for text messages or email."),
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=["form", "paper", "phone", "text", "import"]),
+                name="students_guardianconsent_known_method",
+                violation_error_message=_("Say how the consent was given."),
+            ),
+        ]
+        indexes = [models.Index(fields=["guardian", "-recorded_at"], name="students_consent_history_idx")]
+
+    def __str__(self) -> str:
+        state = _("accepts") if self.granted else _("refuses")
+        return f"{self.guardian}: {self.get_channel_display()} {state} ({self.recorded_at:%Y-%m-%d})"
 
 
 class SupportProfile(TimeStampedModel):

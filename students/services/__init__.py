@@ -38,6 +38,10 @@ from students.services.enrollments import (  # noqa: F401 - the package's names
     enrollments_check_many,
     enrollments_create_many,
 )
+from students.services.guardians import (  # noqa: F401 - the package's names
+    guardian_consent_set,
+    guardian_save,
+)
 from students.services.referrals import (  # noqa: F401 - the package's names
     REFERRAL_FIELDS,
     REFERRAL_NEXT,

@@ -33,6 +33,7 @@ from students.selectors import (
     with_pace,
 )
 from students.services import (
+    guardian_save,
     record_read_create,
     student_create,
 )
@@ -69,7 +70,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
     can_read_notes = request.user.has_perm("students.view_support_notes", student)
     support_profile = SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None
-    guardians = list(student.guardians.all())
+    guardians = list(student.guardians.prefetch_related("consents__recorded_by"))
     # The read audit notes only what this page shows this viewer (one INSERT).
     shown = {
         Part.GUARDIANS: bool(guardians),
@@ -142,7 +143,12 @@ def guardian_create(request: HttpRequest, pk: int) -> HttpResponse:
     student = visible_student(request, pk, "students.add_guardian")
     form = GuardianForm(request.POST or None, instance=Guardian(student=student))
     if form.is_valid():
-        form.save()
+        guardian_save(
+            guardian=form.instance,
+            consents=form.consents(),
+            method=form.cleaned_data["consent_method"],
+            by=request.user,
+        )
         messages.success(request, _("Guardian added."))
         return redirect("students:detail", pk=student.pk)
     return render(request, "students/guardian_form.html", {"form": form, "student": student})
@@ -158,7 +164,12 @@ def guardian_update(request: HttpRequest, pk: int, guardian_pk: int) -> HttpResp
     if request.method == "GET":
         record_read_create(request=request, student=student, parts=[Part.GUARDIANS])
     if form.is_valid():
-        form.save()
+        guardian_save(
+            guardian=form.instance,
+            consents=form.consents(),
+            method=form.cleaned_data["consent_method"],
+            by=request.user,
+        )
         messages.success(request, _("Guardian saved."))
         return redirect("students:detail", pk=student.pk)
     return render(request, "students/guardian_form.html", {"form": form, "student": student})

@@ -18,6 +18,7 @@ from notifications.services import render_notification
 from programs.models import Participation, Program, Session
 from sites.models import Partner, Site
 from students.models import Student
+from students.services import guardian_consent_set
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 from tests.i18n.marking import bare_text, spanish_marked
 
@@ -174,13 +175,10 @@ def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
     from tests.notifications.conftest import at, day_with_days_left
 
     student = Student.objects.get(first_name="Mateo")
-    student.guardians.create(
-        name="Rosa Flores",
-        relationship="parent",
-        email="rosa@example.org",
-        language="es",
-        consents_to_messages=True,
+    guardian = student.guardians.create(
+        name="Rosa Flores", relationship="parent", email="rosa@example.org", language="es"
     )
+    guardian_consent_set(guardian=guardian, channel="email", granted=True, method="paper")
     contract = open_signed_contract(
         student=student,
         started_on=timezone.localdate() - timedelta(days=30),

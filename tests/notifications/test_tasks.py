@@ -185,6 +185,7 @@ def test_a_real_worker_on_redis_sweeps_and_delivers_each_reminder_once(
         "referrals_waiting": 0,
         "missed_work_reviews": 0,
         "reengagement": 0,
+        "family_notices": 0,
         "released": 0,
         "pending": 0,
     }

@@ -157,6 +157,7 @@ def test_a_teacher_chooses_which_kinds_also_come_by_email(as_role, users):
         Kind.CONTRACT_EXPIRED,
         Kind.CONSECUTIVE_ABSENCES,
         Kind.CHRONIC_ABSENCE,
+        Kind.FAMILY_REPLY,
     }
     response = client.post(PREFERENCES, {Kind.CONTRACT_DUE_SOON: "on"})
     assert response.status_code == 302 and response.url == PREFERENCES

@@ -36,7 +36,10 @@ def typed_text() -> list[str]:
         ]
         if text_fields:
             for row in model._default_manager.values_list(*text_fields):
-                values.update(value for value in row if value and len(value) > 1)  # not a one-letter code
+                # str(): a phone number comes back as a PhoneNumber, shown in its national format.
+                values.update(
+                    str(value) for value in row if value and len(str(value)) > 1
+                )  # not a letter code
     # Spanish dates read "1 de septiembre de 2026": the "de" comes from Django's Spanish date format.
     return [*sorted(values, key=len, reverse=True), " de "]
 

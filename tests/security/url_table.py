@@ -192,6 +192,12 @@ URLS: dict[str, Row] = {
     "programs:cohort_detail": row(cohort, **STAFF, teacher=200, teaching_artist=200, **OTHERS_404),
     "programs:cohort_update": row(cohort, allowed=FORM, **MANAGERS, **OTHERS_404),
     "programs:participation_create": row(cohort, allowed=FORM, **MANAGERS, **OTHERS_404),
+    # families: staff text a family; Twilio's webhooks answer 403 to anything without its signature.
+    "families:message_create": row(
+        student, method=POST, admin=302, staff=302, counselor=302, teacher=302, **NOT_THEIRS
+    ),
+    "families:status_callback": row(method=POST, anonymous=403, **everyone(403)),
+    "families:inbound": row(method=POST, anonymous=403, **everyone(403)),
     "programs:cohort_complete": row(cohort, method=POST, admin=302, staff=302, **OTHERS_404),
     "programs:session_create": row(cohort, allowed=FORM, **MANAGERS, **OTHERS_404),
     "programs:participation_end": row(

@@ -189,8 +189,10 @@ def test_student_detail_queries_do_not_grow_with_history(
     # session, user, groups, student with status and credits, open enrollment, support profile,
     # enrollment history, guardians, arts programs, contracts with credits, closures for pace,
     # credentials, placements, one query each for the history of the student, guardians, enrollments
-    # and support profile, the bell; +1: the read audit's one INSERT (guardians and support profile shown)
-    with django_assert_num_queries(18 + 1) as first:
+    # and support profile, the bell, the guardians' consent history with who recorded it, the family
+    # thread and the guardians who accept texts (families); +1: the read audit's one INSERT (guardians
+    # and support profile shown)
+    with django_assert_num_queries(21 + 1) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(
@@ -262,7 +264,13 @@ def test_it_adds_a_guardian_and_refuses_one_without_contact(as_role, student):
     client = as_role("teacher")
     bad = client.post(url, {"name": "Rosa Cruz", "relationship": "parent", "language": "es"})
     assert bad.status_code == 200 and not Guardian.objects.exists()
-    good = client.post(url, {"name": "Rosa Cruz", "relationship": "parent", "language": "es", "phone": "555"})
+    short = client.post(
+        url, {"name": "Rosa Cruz", "relationship": "parent", "language": "es", "phone": "555"}
+    )
+    assert short.status_code == 200 and not Guardian.objects.exists()
+    good = client.post(
+        url, {"name": "Rosa Cruz", "relationship": "parent", "language": "es", "phone": "(213) 555-0123"}
+    )
     assert good.status_code == 302
     assert Guardian.objects.get().student == student
 
@@ -425,7 +433,7 @@ def test_the_student_page_shows_who_changed_what(as_role, student, users):
     history = client.get(reverse("students:detail", args=[student.pk])).context["history"]
     latest = history[0]
     assert (latest.who, latest.what, latest.kind) == (users["staff"], "Profile", "~")
-    assert "phone" in latest.fields
+    assert "mobile phone" in latest.fields
     assert {change.what for change in history} >= {"Profile", "Enrollment"}
 
 

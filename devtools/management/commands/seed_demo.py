@@ -44,10 +44,12 @@ from sites.calendar import calendars_for_sites
 from sites.models import Closure, Partner, Site
 from sites.services import site_save
 from students.models import (
+    Channel,
     Contract,
     Enrollment,
     ExitReason,
     Guardian,
+    GuardianConsent,
     RecommendedOption,
     SignerRole,
     Student,
@@ -63,6 +65,7 @@ from students.services import (
     enrollment_create,
     enrollment_exit,
     enrollment_transfer,
+    guardian_consent_set,
     referral_advance,
     referral_convert,
     referral_create,
@@ -382,16 +385,20 @@ def make_student(
         if prior_credits is not None
         else Decimal(max(0, benchmark - rng.randint(10, 40))),
     )
-    Guardian.objects.create(
+    guardian = Guardian.objects.create(
         student=student,
         name=f"{rng.choice(FIRST_NAMES)} {student.last_name}",
         relationship=rng.choice(list(Guardian.Relationship.values)[:4]),
         phone=f"(213) 555-{n:04d}",
         email=f"family{n}@example.org",
         language=rng.choice(["es", "es", "en"]),
-        consents_to_messages=rng.random() < 0.7,
         is_primary=True,
     )
+    if rng.random() < 0.7:
+        for channel in (Channel.SMS, Channel.EMAIL):
+            guardian_consent_set(
+                guardian=guardian, channel=channel, granted=True, method=GuardianConsent.Method.PAPER
+            )
     profile = SupportProfile.objects.get(student=student)
     for flag in SupportProfile.FLAGS:
         setattr(profile, flag, rng.random() < 0.12)

@@ -1,0 +1,35 @@
+"""Channels the outbox delivers through besides email: an app above registers the text-message sender.
+
+The outbox knows no domain app and no provider: `families` registers `send_text` at start-up
+(`register_text_sender`), and the sender tells the outbox how an attempt went by returning (sent) or
+raising one of the exceptions below, or OSError for a provider that did not answer (retried with backoff).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+TEXT_SENDERS: list[Callable] = []
+
+
+class DeliveryDeferred(Exception):
+    """The message may not go now (quiet hours): the row waits until `until`, with no attempt counted."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"deferred until {until.isoformat()}")
+        self.until = until
+
+
+class DeliveryRefused(Exception):
+    """The provider will never deliver this message (invalid or landline number, opted out): no retry."""
+
+
+def register_text_sender(sender: Callable) -> None:
+    """Set the function that sends a text notification (one per process; the last registered wins)."""
+    TEXT_SENDERS[:] = [sender]
+
+
+def send_text(notification) -> None:
+    """Send a text notification through the registered sender; without one, nothing can send it."""
+    if not TEXT_SENDERS:
+        raise DeliveryRefused("No text-message sender is installed.")
+    TEXT_SENDERS[0](notification)
