@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from artworx.models import User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record only the services write (an audit, a message log): shown here, never added, changed or
+    deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Users and their roles (groups)."""

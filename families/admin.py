@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from artworx.admin import ReadOnlyAdmin
 from families.models import FamilyNotice, Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "student", "guardian", "direction", "kind", "status", "error_code")
     list_filter = ("direction", "kind", "status", "channel")
     list_select_related = ("student", "guardian")
@@ -14,18 +15,9 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Message._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(FamilyNotice)
-class FamilyNoticeAdmin(admin.ModelAdmin):
+class FamilyNoticeAdmin(ReadOnlyAdmin):
     """What each guardian was (or is still to be) told, and the text that carried it."""
 
     list_display = ("on", "kind", "student", "guardian", "message")
@@ -33,12 +25,3 @@ class FamilyNoticeAdmin(admin.ModelAdmin):
     list_select_related = ("student", "guardian", "message")
     search_fields = ("student__last_name", "guardian__name", "occasion")
     readonly_fields = [field.name for field in FamilyNotice._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

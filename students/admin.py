@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from artworx.admin import ReadOnlyAdmin
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 from students.forms import GuardianForm
 from students.models import (
@@ -420,7 +421,7 @@ class RosterImportAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(RecordRead)
-class RecordReadAdmin(admin.ModelAdmin):
+class RecordReadAdmin(ReadOnlyAdmin):
     """The read audit, for administrators to read: nobody adds, changes or deletes a row here."""
 
     list_display = ("at", "user", "student", "referral", "parts", "path", "view_name")
@@ -429,12 +430,3 @@ class RecordReadAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "student__first_name", "student__last_name", "path")
     date_hierarchy = "at"
     readonly_fields = ("at", "user", "student", "referral", "parts", "path", "view_name")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -95,6 +95,7 @@ def test_everything_due_is_merged_into_one_text_a_day_and_a_later_absence_waits(
         teacher=enrollment.teacher,
         started_on=date(2026, 8, 1),
         length_days=80,
+        status=Contract.Status.ACTIVE,  # signed on paper: what the notice reads is the due date
         due_on=MONDAY,
     )
     with time_machine.travel(AFTERNOON, tick=False):
@@ -179,9 +180,11 @@ def test_a_contract_due_in_five_school_days_is_told(family):
         teacher=enrollment.teacher,
         started_on=date(2026, 8, 1),
         length_days=80,
+        status=Contract.Status.ACTIVE,  # signed on paper: what the notice reads is the due date
         due_on=date(2026, 12, 7),  # Tue 1, Wed 2, Thu 3, Fri 4, Mon 7: the fifth school day
     )
-    family_notices(now=AFTERNOON)
+    with time_machine.travel(AFTERNOON, tick=False):
+        family_notices(now=AFTERNOON)
     [text] = texts(english)
     assert "in 5 school days" in text.body and "Monday 7 December" in text.body
 

@@ -3,11 +3,13 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Kind, Notification, ReminderSettings
+from students.models import WaitlistEntry
 from students.reminders import referrals_waiting, seats_open
 from students.services import referral_advance, waitlist_skip
 from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, WaitlistEntryFactory
@@ -59,6 +61,9 @@ def test_the_seat_sweep_queries_do_not_grow_with_sites(full_site, users, teacher
             WaitlistEntryFactory(site=SiteFactory(capacity=3))
 
     add_sites(1)
+    # Django caches content types per process: warm, as in a worker that has run before, whatever test
+    # ran before this one.
+    ContentType.objects.get_for_model(WaitlistEntry)
     with CaptureQueriesContext(connection) as first:
         seats_open(now=moment(DAY))
     add_sites(6)
