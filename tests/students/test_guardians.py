@@ -181,7 +181,7 @@ def test_the_guardian_form_records_each_channel_and_the_page_shows_the_history(a
 
 
 def test_the_migration_converts_readable_numbers_and_keeps_the_rest_to_correct():
-    migration = importlib.import_module("students.migrations.0009_phones_and_consent")
+    migration = importlib.import_module("students.migrations.0012_phones_and_consent")
     assert migration._e164("(323) 555-0199") == "+13235550199"
     assert migration._e164("323.555.0199 ") == "+13235550199"
     for unreadable in ("555", "call mom", "+52 55 1234 5678", "1-800-FLOWERS"):
