@@ -14,16 +14,17 @@ from django.utils import timezone
 
 from families.models import Message
 from families.provider import ProviderRefused, text_backend
-from families.services import PROVIDER_STATUS, message_send_failed, quiet_hours_end
+from families.services import PROVIDER_STATUS, message_send_failed, message_status_record, quiet_hours_end
 from notifications.channels import DeliveryDeferred, DeliveryRefused
 from notifications.services import MAX_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
 
-def status_callback_url() -> str:
-    """Where the provider reports each message's status (checked against its signature)."""
-    return settings.ARTWORX_BASE_URL + reverse("families:status_callback")
+def status_callback_url(message: Message) -> str:
+    """Where the provider reports a message's status (checked against its signature). It names our
+    row, so a report that arrives before the provider's answer to the send finds its message."""
+    return f"{settings.ARTWORX_BASE_URL}{reverse('families:status_callback')}?message={message.pk}"
 
 
 def message_send(notification) -> None:
@@ -38,7 +39,9 @@ def message_send(notification) -> None:
     if until is not None:
         raise DeliveryDeferred(until)
     try:
-        sent = text_backend().send(to=message.phone, body=message.body, status_callback=status_callback_url())
+        sent = text_backend().send(
+            to=message.phone, body=message.body, status_callback=status_callback_url(message)
+        )
     except ProviderRefused as refused:
         message_send_failed(message_id=message.pk, code=refused.code, reason=refused.message)
         raise DeliveryRefused(str(refused)) from refused
@@ -46,10 +49,16 @@ def message_send(notification) -> None:
         if notification.attempts >= MAX_ATTEMPTS:
             message_send_failed(message_id=message.pk, code="", reason=f"Provider unavailable: {error}")
         raise
-    status = (
-        Message.Status.NOT_SENT if sent.status == "not_sent" else PROVIDER_STATUS.get(sent.status, "queued")
-    )
-    Message.objects.filter(pk=message.pk).update(
-        provider_sid=sent.sid, status=status, status_at=now, updated_at=now
-    )
+    if sent.status == "not_sent":
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.NOT_SENT, status_at=now, updated_at=now
+        )
+    else:
+        # The provider may have reported on it already (a callback faster than its answer): the
+        # status only moves forward.
+        message_status_record(
+            sid=sent.sid,
+            status=sent.status if sent.status in PROVIDER_STATUS else "queued",
+            message_id=message.pk,
+        )
     logger.info("Family text %s handed to the provider (%s).", message.pk, sent.sid or "console")

@@ -136,6 +136,7 @@ class FamilyNotice(models.Model):
         CONTRACT_DUE_SOON = "due_soon", _("Contract due soon")
         CONTRACT_DUE_TODAY = "due_today", _("Contract due today")
         SIGNATURE_NEEDED = "signature", _("Signature needed")
+        REVIEW_OPENED = "review", _("Missed work under review")
 
     guardian = models.ForeignKey(
         "students.Guardian", on_delete=models.CASCADE, related_name="notices", verbose_name=_("guardian")

@@ -1,10 +1,10 @@
 """Family notices: what each guardian is to be told, merged into one text a day, in their language.
 
-`family_notice_add` is the function other code calls to tell families something new (the agreements
-capability will call it with kind "signature" and the signing link in `details["link"]`). The sweeps in
-`families.reminders` call `family_notices_write` for absences and contract dates, then
-`family_notices_compose`, which writes at most one text per guardian per day through
-`family_text_queue` (consent, quiet hours, the outbox).
+`family_notice_add` is the function other code calls to tell families something new (families.receivers
+calls it with kind "signature" and the signing link in `details["link"]`, and with kind "review" when a
+review of missed work opens). The sweeps in `families.reminders` call `family_notices_write` for
+absences and contract dates, then `family_notices_compose`, which writes at most one text per guardian
+per day through `family_text_queue` (consent, quiet hours, the outbox).
 
 A text names the student by first (or preferred) name, the program, dates and a link: never a support
 flag, a note, a credit figure or anything from the support profile (DESIGN.md rule 13).
@@ -43,9 +43,16 @@ def family_notices_write(notices: list[FamilyNotice]) -> int:
 
 
 def family_notice_add(
-    *, student: Student, kind: str, occasion: str, details: dict, on: date | None = None
+    *,
+    student: Student,
+    kind: str,
+    occasion: str,
+    details: dict,
+    on: date | None = None,
+    guardian: Guardian | None = None,
 ) -> int:
-    """Tell every guardian of a student who accepts texts something new, in the day's one text.
+    """Tell every guardian of a student who accepts texts (or only `guardian`) something new, in the
+    day's one text.
 
     `kind` is a FamilyNotice.Kind (e.g. "signature"), `occasion` names the thing (the same occasion
     twice is written once), `details` holds plain values from DETAIL_KEYS (e.g. {"link": url}).
@@ -53,6 +60,8 @@ def family_notice_add(
     """
     on = on or timezone.localdate()
     guardians = Guardian.objects.filter(student=student).reachable_by(Channel.SMS)
+    if guardian is not None:
+        guardians = guardians.filter(pk=guardian.pk)
     return family_notices_write(
         [
             FamilyNotice(guardian=g, student=student, kind=kind, occasion=occasion, on=on, details=details)
@@ -86,6 +95,11 @@ def _sentence(notice: FamilyNotice, name: str, send_day: date) -> str:
         }
     if notice.kind == FamilyNotice.Kind.CONTRACT_DUE_TODAY:
         return _("%(name)s's contract is due today.") % {"name": name}
+    if notice.kind == FamilyNotice.Kind.REVIEW_OPENED:
+        return _(
+            "%(name)s has missed assignments, so the teacher is reviewing how independent study is going "
+            "and will contact you."
+        ) % {"name": name}
     if notice.kind == FamilyNotice.Kind.SIGNATURE_NEEDED:
         return _("An agreement for %(name)s needs your signature: %(link)s") % {
             "name": name,
@@ -104,16 +118,19 @@ def family_text_compose(notices: list[FamilyNotice], *, guardian: Guardian, send
         return " ".join(["artworx:", *[s for s in sentences if s], closing])
 
 
-def family_notices_compose(*, now: datetime) -> int:
-    """Queue one text for the day per guardian with notices not yet told; returns how many."""
+def family_notices_compose(*, now: datetime, guardian: Guardian | None = None) -> int:
+    """Queue one text for the day per guardian (or for `guardian` only) with notices not yet told;
+    returns how many."""
     until = quiet_hours_end(now)
     send_day = (until or now).astimezone(LOS_ANGELES).date()
+    # A notice older than yesterday is no longer news (a guardian who opted out and back in).
+    pending = FamilyNotice.objects.filter(
+        message__isnull=True, guardian__sms_opt_in=True, on__gte=send_day - ONE_DAY
+    )
+    if guardian is not None:
+        pending = pending.filter(guardian=guardian)
     pending = list(
-        # A notice older than yesterday is no longer news (a guardian who opted out and back in).
-        FamilyNotice.objects.filter(
-            message__isnull=True, guardian__sms_opt_in=True, on__gte=send_day - ONE_DAY
-        )
-        .exclude(guardian__phone="")
+        pending.exclude(guardian__phone="")
         .select_related("guardian__student")
         .order_by("guardian_id", "on", "pk")
     )

@@ -140,14 +140,24 @@ def family_text_queue(
     return message
 
 
-def message_status_record(*, sid: str, status: str, error_code: str = "", at: datetime | None = None) -> int:
-    """Record a status the provider reported for a message it has; returns how many rows moved."""
+def message_status_record(
+    *, sid: str, status: str, error_code: str = "", at: datetime | None = None, message_id: int | None = None
+) -> int | None:
+    """Record a status the provider reported; returns how many rows moved, or None for a message
+    that is not ours. `message_id` (our row, named in the callback's address) gives the provider's
+    id to a row that does not have it yet: the report came before the provider's answer to the send."""
     new = PROVIDER_STATUS.get(status)
     if new is None:
         raise ValidationError(_("Unknown message status %(status)s.") % {"status": status}, code="status")
     at = at or timezone.now()
+    outbound = Message.objects.filter(direction=Message.Direction.OUTBOUND)
+    if message_id is not None and sid:
+        outbound.filter(pk=message_id, provider_sid="").update(provider_sid=sid, updated_at=at)
+    messages = list(outbound.filter(provider_sid=sid)) if sid else []
+    if not messages:
+        return None
     changed = 0
-    for message in Message.objects.filter(provider_sid=sid, direction=Message.Direction.OUTBOUND):
+    for message in messages:
         if STATUS_RANK.get(message.status, 3) > STATUS_RANK[new]:
             continue
         Message.objects.filter(pk=message.pk).update(
@@ -155,11 +165,6 @@ def message_status_record(*, sid: str, status: str, error_code: str = "", at: da
         )
         changed += 1
     return changed
-
-
-def message_is_known(*, sid: str) -> bool:
-    """Whether a provider's message id is one of ours."""
-    return Message.objects.filter(provider_sid=sid).exists()
 
 
 def _confirmation(words: set[str], language: str) -> str:

@@ -19,7 +19,7 @@ from artworx.phones import phone_e164
 from artworx.shortcuts import get_visible_or_404
 from families.forms import FamilyMessageForm
 from families.models import Message
-from families.services import family_text_queue, inbound_text_receive, message_is_known, message_status_record
+from families.services import family_text_queue, inbound_text_receive, message_status_record
 from students.models import Student
 
 logger = logging.getLogger(__name__)
@@ -73,17 +73,18 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     if not _signed_by_provider(request):
         logger.warning("Refused a status callback without a valid signature.")
         return HttpResponseForbidden("Invalid signature.")
-    sid = request.POST.get("MessageSid", "")
-    if not sid or not message_is_known(sid=sid):
-        return HttpResponse("Unknown message.", status=404, content_type="text/plain")
+    message_id = request.GET.get("message", "")
     try:
-        message_status_record(
-            sid=sid,
+        recorded = message_status_record(
+            sid=request.POST.get("MessageSid", ""),
             status=request.POST.get("MessageStatus", ""),
             error_code=request.POST.get("ErrorCode", ""),
+            message_id=int(message_id) if message_id.isdigit() and len(message_id) < 12 else None,
         )
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain")
+    if recorded is None:
+        return HttpResponse("Unknown message.", status=404, content_type="text/plain")
     return HttpResponse(status=204)
 
 

@@ -10,7 +10,6 @@ from students.services.agreements import (  # noqa: F401 - the package's names
     contract_cancel,
     current_version,
     signature_link_read,
-    signature_link_send_text,
     signature_link_token,
     signature_link_url,
 )
@@ -66,6 +65,5 @@ from students.services.work import (  # noqa: F401 - the package's names
     assignment_hand_in,
     review_decide,
     review_open_if_due,
-    review_tell_family,
     time_value_days,
 )

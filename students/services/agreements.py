@@ -35,6 +35,7 @@ from students.models import (
     SubjectArea,
     content_hash,
 )
+from students.signals import signature_link_ready
 from students.wording import WORDING
 
 LINK_SALT = "students.agreement-signature-link"
@@ -266,14 +267,6 @@ def _signers_to_reach(version: AgreementVersion, *, role: str | None = None) -> 
     return people
 
 
-def signature_link_send_text(*, phone: str, url: str, language: str, version: AgreementVersion) -> bool:
-    """The hook for sending a signing link by text message: families' SMS is built on another branch.
-
-    Returns whether a text was sent; today none is, and the link goes by email only.
-    """
-    return False
-
-
 def _deliver_after_commit(notification_ids: list[int]) -> None:
     """Send the links as soon as the transaction commits: in the request on the embedded default,
     else through the workers (a dead broker leaves them for the next sweep)."""
@@ -286,8 +279,8 @@ def _deliver_after_commit(notification_ids: list[int]) -> None:
 
 
 def agreement_links_send(*, version: AgreementVersion, role: str | None = None) -> list[str]:
-    """Send each signer still to sign their link by email (and text, once the hook sends texts);
-    returns the names reached. Every sending is a notification of its own."""
+    """Send each signer still to sign their link by email, and guardians theirs by text too where
+    they agreed to texts; returns the names reached. Every sending is a notification of its own."""
     signed = set(version.signatures.values_list("role", flat=True))
     contract = version.contract
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -323,13 +316,12 @@ def agreement_links_send(*, version: AgreementVersion, role: str | None = None) 
             )
             ids.append(notification.pk)
             sent = True
-        if person["phone"]:
-            sent = (
-                signature_link_send_text(
-                    phone=person["phone"], url=url, language=person["language"], version=version
-                )
-                or sent
+        if person["guardian"] is not None and person["phone"]:
+            # Texts go to guardians who agreed to them (families); a student's link goes by email.
+            answers = signature_link_ready.send(
+                sender=AgreementVersion, version=version, guardian=person["guardian"], url=url
             )
+            sent = any(answer for _receiver, answer in answers) or sent
         if sent:
             reached.append(person["name"])
     _deliver_after_commit(ids)
@@ -376,7 +368,11 @@ def agreement_resend(*, contract: Contract, role: str, by) -> list[str]:
     reached = agreement_links_send(version=version, role=role)
     if not reached:
         raise ValidationError(
-            _("Nobody to send it to: add an email address for the student or a guardian."), code="no_contact"
+            _(
+                "Nobody to send it to: add an email address for the student or a guardian, or a mobile "
+                "number of a guardian who agreed to texts."
+            ),
+            code="no_contact",
         )
     return reached
 

@@ -14,6 +14,7 @@ from artworx.dates import add_months
 from artworx.roles import is_teacher
 from sites.calendar import calendars_for_sites
 from students.models import Assignment, Contract, ContractCourse, IndependentStudyPolicy, Review
+from students.signals import review_opened
 
 
 def _active_contract(contract: Contract) -> Contract:
@@ -144,14 +145,8 @@ def review_open_if_due(*, contract: Contract, today: date) -> Review | None:
         keep_until=add_months(today, 12 * policy.review_retention_years),
     )
     Assignment.objects.filter(pk__in=missed).update(review=review)
-    review_tell_family(review=review)
+    review_opened.send(sender=Review, review=review)  # the family is told (families.receivers)
     return review
-
-
-def review_tell_family(*, review: Review) -> bool:
-    """The hook for telling the family a review opened: the families capability (texts, family
-    messages) is built on another branch. Returns whether they were told; today they are not."""
-    return False
 
 
 @transaction.atomic

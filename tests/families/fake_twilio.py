@@ -4,8 +4,9 @@
 and a form body (To, From or MessagingServiceSid, Body, StatusCallback) answers 201 with the message
 resource's JSON (https://www.twilio.com/docs/messaging/api/message-resource), or 400 with Twilio's error
 body (code 21614 for a number flagged as a landline, 21211 for an invalid one), or 503 while `down`.
-When `callbacks` is on, it then POSTs "sent" and "delivered" to the StatusCallback, signed with the auth
-token as Twilio signs (X-Twilio-Signature).
+When `call_back` is on, it then POSTs "sent" and "delivered" to the StatusCallback, signed with the auth
+token as Twilio signs (X-Twilio-Signature); with `call_back_first`, it reports "sent" before it answers
+the request (Twilio's callbacks are not ordered with its answers).
 """
 
 import base64
@@ -31,6 +32,7 @@ class FakeTwilio:
         self.callbacks: list[tuple[str, int]] = []  # (status, HTTP status the app answered)
         self.down = False
         self.call_back = False
+        self.call_back_first = False
         self.lock = threading.Lock()
         fake = self
 
@@ -96,6 +98,8 @@ class FakeTwilio:
         with self.lock:
             self.sent.append({**form, "sid": sid})
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"
+        if self.call_back_first and form.get("StatusCallback"):
+            self._call_back(form, sid, statuses=("sent",))
         self._answer(
             handler,
             201,
@@ -130,8 +134,8 @@ class FakeTwilio:
         signature = RequestValidator(self.auth_token).compute_signature(url, params)
         return requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
 
-    def _call_back(self, form: dict, sid: str) -> None:
-        for status in ("sent", "delivered"):
+    def _call_back(self, form: dict, sid: str, statuses=("sent", "delivered")) -> None:
+        for status in statuses:
             params = {
                 "AccountSid": self.account_sid,
                 "ApiVersion": "2010-04-01",

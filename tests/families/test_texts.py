@@ -55,7 +55,8 @@ def test_it_sends_a_text_once_through_the_provider_however_often_delivery_runs(t
         notification_deliver(notification_id=message.notification_id)
     assert len(twilio.sent) == 1
     assert (twilio.sent[0]["To"], twilio.sent[0]["Body"]) == ("+12135550123", "Hola")
-    assert twilio.sent[0]["StatusCallback"] == "https://artworx.example/families/twilio/status/"
+    callback = f"https://artworx.example/families/twilio/status/?message={message.pk}"
+    assert twilio.sent[0]["StatusCallback"] == callback
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == ("queued", twilio.sent[0]["sid"])
     assert Notification.objects.get().status == Notification.Status.SENT
@@ -137,6 +138,41 @@ def test_without_a_provider_the_text_is_written_to_the_console_and_marked_not_se
     message.refresh_from_db()
     assert message.status == "not_sent"
     assert "not sent" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(MORNING, tick=True)
+def test_a_status_reported_before_the_providers_answer_finds_its_message(
+    twilio, live_server, settings, monkeypatch, teacher, site
+):
+    monkeypatch.setattr("families.services.deliveries_enqueue", lambda **kwargs: None)
+    settings.ARTWORX_BASE_URL = live_server.url
+    twilio.call_back_first = True  # "sent" arrives while the row has no provider id yet
+    enrollment = EnrollmentFactory(site=site, teacher=teacher)
+    guardian = GuardianFactory(student=enrollment.student, consents_to_messages=True)
+    message = queue(enrollment.student, guardian)
+    notifications_deliver_pending()
+    assert twilio.callbacks == [("sent", 204)]
+    message.refresh_from_db()
+    # The answer to the send ("queued") came after the report and does not move the status back.
+    assert (message.status, message.provider_sid) == ("sent", twilio.sent[0]["sid"])
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_callback_naming_another_row_cannot_take_its_message(twilio, client, family):
+    student, guardian = family
+    message = queue(student, guardian)
+    notifications_deliver_pending()
+    sid = twilio.sent[0]["sid"]
+    other = signed(
+        client, f"{STATUS}?message={message.pk}", {"MessageSid": "SM" + "8" * 32, "MessageStatus": "failed"}
+    )
+    assert other.status_code == 404  # the row has its provider id: a report for another id is refused
+    message.refresh_from_db()
+    assert (message.provider_sid, message.status) == (sid, "queued")
+    for bad in ("abc", "9" * 40, "-1"):
+        response = signed(client, f"{STATUS}?message={bad}", {"MessageSid": sid, "MessageStatus": "sent"})
+        assert response.status_code == 204  # the id in the address is a hint; the provider id decides
 
 
 # Webhooks ---------------------------------------------------------------------------------------------
