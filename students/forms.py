@@ -290,6 +290,12 @@ class ContractExtendForm(forms.Form):
         self.fields["days"].validators.append(MaxValueValidator(settings.ARTWORX_MAX_CONTRACT_EXTENSION))
 
 
+class ContractCancelForm(forms.Form):
+    """Cancel a contract before it starts, with a reason kept on the contract."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
 # Waitlists and referrals ------------------------------------------------------------------------
 
 

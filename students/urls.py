@@ -29,6 +29,7 @@ urlpatterns = [
         name="contract_course_resolve",
     ),
     path("contracts/<int:pk>/extend/", contracts.contract_extend_view, name="contract_extend"),
+    path("contracts/<int:pk>/cancel/", contracts.contract_cancel_view, name="contract_cancel"),
     path("contracts/<int:pk>/agreement/send/", agreements.agreement_send_view, name="agreement_send"),
     path("contracts/<int:pk>/agreement/resend/", agreements.agreement_resend_view, name="agreement_resend"),
     path("contracts/<int:pk>/agreement/sign/", agreements.agreement_teacher_sign_view, name="agreement_sign"),

@@ -17,6 +17,7 @@ from artworx.query import kept_query, warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
 from students.filters import contract_filter
 from students.forms import (
+    ContractCancelForm,
     ContractExtendForm,
     ContractForm,
     CourseForm,
@@ -34,6 +35,7 @@ from students.selectors import (
     with_pace,
 )
 from students.services import (
+    contract_cancel,
     contract_course_add,
     contract_course_resolve,
     contract_extend,
@@ -174,3 +176,23 @@ def contract_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, contract.due_note)
             return redirect("students:contract_detail", pk=contract.pk)
     return render(request, "students/contract_extend.html", {"form": form, "contract": contract})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a contract that has not started (a draft or one awaiting signatures), with a reason."""
+    contract = _visible_contract(request, pk, "students.cancel_contract")
+    if not contract.is_pending:
+        messages.error(request, _("Only a contract that has not started can be cancelled."))
+        return redirect("students:contract_detail", pk=contract.pk)
+    form = ContractCancelForm(request.POST or None)
+    if form.is_valid():
+        try:
+            contract = contract_cancel(contract=contract, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, contract.due_note)
+            return redirect("students:contract_detail", pk=contract.pk)
+    return render(request, "students/contract_cancel.html", {"form": form, "contract": contract})

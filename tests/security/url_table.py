@@ -130,6 +130,10 @@ URLS: dict[str, Row] = {
         **NOT_THEIRS,
     ),
     "students:contract_extend": row(contract, allowed=FORM, **STAFF, **NOT_THEIRS),
+    # The world's contract has started: cancelling says so on the contract page.
+    "students:contract_cancel": row(
+        contract, allowed=FORM, admin=302, staff=302, counselor=302, **NOT_THEIRS
+    ),
     # The written agreement: the world's contract was signed on paper (nothing to send, no one to sign),
     # so the actions answer with a message and a redirect to the contract page.
     "students:agreement_send": row(contract, method=POST, **SENDERS, **NOT_THEIRS),

@@ -254,3 +254,42 @@ def test_teacher_home_queries_do_not_grow_with_contracts(
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(reverse("home"))
     assert sum(1 for s in page.context["caseload"] for c in s.active_contracts if c.pace) == 9
+
+
+@pytest.fixture
+def pending(student, open_contract):
+    return open_contract(student, date(2026, 12, 7), signed=False)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    matrix(admin=200, staff=200, counselor=200, other_teacher=404, teaching_artist=404, no_role=404),
+)
+def test_contract_cancel_permissions(as_role, pending, role, status):
+    assert as_role(role).get(reverse("students:contract_cancel", args=[pending.pk])).status_code == status
+
+
+def test_staff_cancel_a_contract_not_started_with_a_reason(as_role, pending):
+    client = as_role("staff")
+    page = client.get(reverse("students:contract_detail", args=[pending.pk]))
+    assert reverse("students:contract_cancel", args=[pending.pk]) in page.content.decode()
+    url = reverse("students:contract_cancel", args=[pending.pk])
+    refused = client.post(url, {"reason": "   "})
+    assert refused.status_code == 200 and "This field is required." in refused.content.decode()
+    pending.refresh_from_db()
+    assert pending.status != Contract.Status.CANCELLED
+    done = client.post(url, {"reason": "Chose the classroom"}, follow=True)
+    pending.refresh_from_db()
+    assert pending.status == Contract.Status.CANCELLED
+    assert "Cancelled before it started: Chose the classroom" in done.content.decode()
+    assert url not in done.content.decode()  # no second cancel button
+
+
+def test_a_started_contract_cannot_be_cancelled_and_shows_no_button(as_role, contract):
+    client = as_role("staff")
+    url = reverse("students:contract_cancel", args=[contract.pk])
+    assert url not in client.get(reverse("students:contract_detail", args=[contract.pk])).content.decode()
+    response = client.post(url, {"reason": "Changed mind"}, follow=True)
+    assert "Only a contract that has not started can be cancelled." in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
