@@ -1,8 +1,9 @@
 """What families adds to the student page (artworx.sections): the message thread and a short text to write."""
 
-from artworx.sections import register
+from artworx.sections import SHOWN_PARTS, register
 from families.forms import FamilyMessageForm
 from families.models import Message
+from students.models import RecordRead
 
 THREAD_LENGTH = 50
 
@@ -12,10 +13,12 @@ def student_family_thread(request, student) -> dict:
     # Reading and writing share one rule (families.rules): one check, not two, on every student page.
     if not request.user.has_perm("families.view_message", student):
         return {"hidden": True}
+    thread = list(Message.objects.for_student(student)[:THREAD_LENGTH])
     return {
         "student": student,
-        "thread": list(Message.objects.for_student(student)[:THREAD_LENGTH]),
+        "thread": thread,
         "form": FamilyMessageForm(student=student),
+        SHOWN_PARTS: [RecordRead.Part.FAMILY_MESSAGES] if thread else [],
     }
 
 

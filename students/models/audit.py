@@ -14,6 +14,7 @@ class RecordRead(models.Model):
         PRIVATE_NOTES = "private_notes", _("Private notes")
         GUARDIANS = "guardians", _("Guardian contacts")
         REFERRAL = "referral", _("Referral")
+        FAMILY_MESSAGES = "family_messages", _("Family messages")
 
     # PROTECT: people are deactivated, not deleted, and the audit must keep who read.
     user = models.ForeignKey(

@@ -77,15 +77,17 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Part.SUPPORT_PROFILE: support_profile is not None,
         Part.PRIVATE_NOTES: can_read_notes and bool(support_profile and support_profile.private_notes),
     }
-    record_read_create(request=request, student=student, parts=[part for part, was in shown.items() if was])
+    # Arts programs, credentials, placements and the family thread: sections from the apps above.
+    sections, shown_by_sections = render_sections("students:detail", request=request, obj=student)
+    parts = [part for part, was in shown.items() if was] + sorted(shown_by_sections)
+    record_read_create(request=request, student=student, parts=parts)
     contracts = (
         with_pace(contract_rows(user=request.user).filter(student=student), today=timezone.localdate())
         if request.user.has_perm("students.view_contract")
         else []
     )
     context = {
-        # Arts programs, credentials and placements: sections from the apps above (artworx.sections).
-        "sections": render_sections("students:detail", request=request, obj=student),
+        "sections": sections,
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,

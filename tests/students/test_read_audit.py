@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from families.models import Message
 from programs.models import Participation
 from students.models import RecordRead, SupportProfile
 from students.services import record_reads_purge
@@ -46,6 +47,25 @@ def test_a_counselor_opening_the_student_page_writes_one_row_with_user_time_and_
     assert read.path == f"/students/{student.pk}/"
     assert read.view_name == "students:detail"
     assert before <= read.at <= timezone.now()
+
+
+def test_the_family_thread_on_the_student_page_is_in_the_same_row(as_role, users, student, guardian):
+    page = reverse("students:detail", args=[student.pk])
+    as_role("counselor").get(page)
+    assert RecordRead.objects.get().parts == "support_profile,guardians"  # no messages: no thread shown
+    Message.objects.create(
+        student=student,
+        guardian=guardian,
+        direction=Message.Direction.INBOUND,
+        kind=Message.Kind.REPLY,
+        body="Can we talk tomorrow?",
+        phone="+12135550123",
+        status=Message.Status.RECEIVED,
+    )
+    RecordRead.objects.all().delete()
+    response = as_role("counselor").get(page)
+    assert "Can we talk tomorrow?" in response.content.decode()
+    assert RecordRead.objects.get().parts == "support_profile,guardians,family_messages"
 
 
 def test_the_support_profile_edit_page_writes_one_row(as_role, users, student, noted):
