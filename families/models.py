@@ -16,7 +16,7 @@ class MessageQuerySet(models.QuerySet):
         """A student's thread, newest first, with who wrote it and to which guardian."""
         return (
             self.filter(student=student)
-            .select_related("guardian", "written_by")
+            .select_related("guardian", "written_by", "notification")
             .order_by("-created_at", "-pk")
         )
 
@@ -120,6 +120,14 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.get_channel_display()} {self.phone} ({self.status})"
+
+    @property
+    def shown_status(self) -> "Message.Status":
+        """The status to show: a text's as the provider reported it, an email's from its outbox row."""
+        if self.channel == Channel.EMAIL and self.notification is not None:
+            outbox = {"sent": self.Status.SENT, "failed": self.Status.FAILED}
+            return outbox.get(self.notification.status, self.Status.QUEUED)
+        return self.Status(self.status)
 
 
 class FamilyNotice(models.Model):

@@ -19,10 +19,17 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from families.models import FamilyNotice, Message
-from families.services import LOS_ANGELES, family_text_queue, quiet_hours_end
+from families.services import LOS_ANGELES, family_email_queue, family_text_queue, quiet_hours_end
 from students.models import Channel, Guardian, Student
 
 KINDS = set(FamilyNotice.Kind.values)
+# Told by text only: a family that reads email gets these in emails of their own (the contract
+# reminders and the agreement's signing links), not twice.
+TEXT_ONLY_KINDS = {
+    FamilyNotice.Kind.CONTRACT_DUE_SOON,
+    FamilyNotice.Kind.CONTRACT_DUE_TODAY,
+    FamilyNotice.Kind.SIGNATURE_NEEDED,
+}
 ONE_DAY = timedelta(days=1)
 DETAIL_KEYS = {"program", "count", "due_on", "days", "link"}  # what a text may carry, nothing else
 
@@ -51,15 +58,16 @@ def family_notice_add(
     on: date | None = None,
     guardian: Guardian | None = None,
 ) -> int:
-    """Tell every guardian of a student who accepts texts (or only `guardian`) something new, in the
-    day's one text.
+    """Tell every guardian of a student who accepts texts or email (or only `guardian`) something new,
+    in the day's one text or email (by text only for TEXT_ONLY_KINDS).
 
     `kind` is a FamilyNotice.Kind (e.g. "signature"), `occasion` names the thing (the same occasion
     twice is written once), `details` holds plain values from DETAIL_KEYS (e.g. {"link": url}).
     Returns how many guardians will be told; the next sweep (or `family_notices_compose`) sends it.
     """
     on = on or timezone.localdate()
-    guardians = Guardian.objects.filter(student=student).reachable_by(Channel.SMS)
+    guardians = Guardian.objects.filter(student=student)
+    guardians = guardians.reachable_by(Channel.SMS) if kind in TEXT_ONLY_KINDS else guardians.reachable()
     if guardian is not None:
         guardians = guardians.filter(pk=guardian.pk)
     return family_notices_write(
@@ -108,29 +116,40 @@ def _sentence(notice: FamilyNotice, name: str, send_day: date) -> str:
     return ""
 
 
-def family_text_compose(notices: list[FamilyNotice], *, guardian: Guardian, send_day: date) -> str:
-    """The day's one text to a guardian: every notice due, merged, in the guardian's language."""
+def family_text_compose(
+    notices: list[FamilyNotice], *, guardian: Guardian, send_day: date, channel: str = Channel.SMS
+) -> str:
+    """The day's one text (or email) to a guardian: every notice due, merged, in the guardian's language."""
     student = guardian.student
     name = student.preferred_name or student.first_name
     with translation.override(guardian.language):
         sentences = [_sentence(notice, name, send_day) for notice in notices]
-        closing = _("Questions? Reply or call us. Reply STOP to stop texts.")
-        return " ".join(["artworx:", *[s for s in sentences if s], closing])
+        if channel == Channel.SMS:
+            return " ".join(
+                [
+                    "artworx:",
+                    *[s for s in sentences if s],
+                    _("Questions? Reply or call us. Reply STOP to stop texts."),
+                ]
+            )
+        closing = _(
+            "Questions? Call the student's teacher or the site. To stop these emails, tell us and we "
+            "will stop them."
+        )
+        return "\n\n".join([*[s for s in sentences if s], closing])
 
 
 def family_notices_compose(*, now: datetime, guardian: Guardian | None = None) -> int:
-    """Queue one text for the day per guardian (or for `guardian` only) with notices not yet told;
-    returns how many."""
+    """Queue one text (or, for a family that reads email and not texts, one email) for the day per
+    guardian (or for `guardian` only) with notices not yet told; returns how many."""
     until = quiet_hours_end(now)
     send_day = (until or now).astimezone(LOS_ANGELES).date()
     # A notice older than yesterday is no longer news (a guardian who opted out and back in).
-    pending = FamilyNotice.objects.filter(
-        message__isnull=True, guardian__sms_opt_in=True, on__gte=send_day - ONE_DAY
-    )
+    reachable = Guardian.objects.reachable()
     if guardian is not None:
-        pending = pending.filter(guardian=guardian)
+        reachable = reachable.filter(pk=guardian.pk)
     pending = list(
-        pending.exclude(guardian__phone="")
+        FamilyNotice.objects.filter(message__isnull=True, on__gte=send_day - ONE_DAY, guardian__in=reachable)
         .select_related("guardian__student")
         .order_by("guardian_id", "on", "pk")
     )
@@ -151,11 +170,17 @@ def family_notices_compose(*, now: datetime, guardian: Guardian | None = None) -
         if guardian_id in texted:
             continue
         guardian = notices[0].guardian
+        channel = Channel.SMS if guardian.accepts(Channel.SMS) else Channel.EMAIL
+        if channel == Channel.EMAIL:
+            notices = [notice for notice in notices if notice.kind not in TEXT_ONLY_KINDS]
+            if not notices:
+                continue
+        queue = family_text_queue if channel == Channel.SMS else family_email_queue
         with transaction.atomic():
-            message = family_text_queue(
+            message = queue(
                 student=guardian.student,
                 guardian=guardian,
-                body=family_text_compose(notices, guardian=guardian, send_day=send_day),
+                body=family_text_compose(notices, guardian=guardian, send_day=send_day, channel=channel),
                 kind=Message.Kind.NOTICE,
                 occasion=occasion,
                 now=now,

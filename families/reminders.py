@@ -23,10 +23,11 @@ DUE_SOON_DAYS = 5
 ONE_DAY = timedelta(days=1)
 
 
-def _guardians_by_student(student_ids) -> dict[int, list[Guardian]]:
-    """The guardians who accept texts, per student, in one query."""
+def _guardians_by_student(student_ids, *, texts_only: bool = False) -> dict[int, list[Guardian]]:
+    """The guardians who accept texts (or email, unless `texts_only`), per student, in one query."""
     guardians: dict[int, list[Guardian]] = {}
-    for guardian in Guardian.objects.filter(student_id__in=set(student_ids)).reachable_by(Channel.SMS):
+    students = Guardian.objects.filter(student_id__in=set(student_ids))
+    for guardian in students.reachable_by(Channel.SMS) if texts_only else students.reachable():
         guardians.setdefault(guardian.student_id, []).append(guardian)
     return guardians
 
@@ -91,7 +92,8 @@ def contract_notices(*, now: datetime) -> list[FamilyNotice]:
         .filter(due_on__gte=today, due_on__lte=horizon)
         .values_list("pk", "student_id", "site_id", "due_on")
     )
-    guardians = _guardians_by_student(row[1] for row in contracts)
+    # By text only: a family that reads email has the contract reminders' own emails.
+    guardians = _guardians_by_student((row[1] for row in contracts), texts_only=True)
     notices = []
     for contract_id, student_id, site_id, due_on in contracts:
         calendar = calendars.get(site_id) or calendars[None]

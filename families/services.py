@@ -91,43 +91,84 @@ def family_text_queue(
         raise ValidationError(
             _("A text holds at most %(limit)d characters.") % {"limit": MAX_TEXT}, code="too_long"
         )
+    return _family_message_queue(
+        student=student, guardian=guardian, channel=Channel.SMS, body=body, kind=kind, occasion=occasion,
+        by=by, now=now,
+    )  # fmt: skip
+
+
+def family_email_queue(
+    *, student: Student, guardian: Guardian, body: str, kind: str, occasion: str, now: datetime | None = None
+) -> Message:
+    """Queue one email to a guardian about a student (the day's notices for a family that reads email,
+    not texts); once per occasion, only with consent. Email has no quiet hours."""
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write the message."), code="empty")
+    return _family_message_queue(
+        student=student, guardian=guardian, channel=Channel.EMAIL, body=body, kind=kind, occasion=occasion,
+        by=None, now=now,
+    )  # fmt: skip
+
+
+def _family_message_queue(*, student, guardian, channel: str, body: str, kind: str, occasion: str, by, now):
+    """The message on the thread and its outbox row, written together once per guardian, occasion and
+    address, and sent after the transaction commits: a text by `families.delivery.message_send`, an
+    email by the outbox itself (its status shows on the thread from the outbox row)."""
     if guardian.student_id != student.pk:
         raise ValidationError(_("This guardian is not the student's."), code="not_guardian")
-    if not guardian.accepts(Channel.SMS):
-        raise ValidationError(
-            _("%(guardian)s has not agreed to receive text messages.") % {"guardian": guardian.name},
-            code="no_consent",
+    if not guardian.accepts(channel):
+        refusal = (
+            _("%(guardian)s has not agreed to receive text messages.")
+            if channel == Channel.SMS
+            else _("%(guardian)s has not agreed to receive email.")
         )
+        raise ValidationError(refusal % {"guardian": guardian.name}, code="no_consent")
     now = now or timezone.now()
-    key = outbox_key(Kind.FAMILY_TEXT, guardian, occasion, f"phone-{guardian.phone.as_e164}")
+    address = (
+        f"phone-{guardian.phone.as_e164}" if channel == Channel.SMS else f"email-{guardian.email.lower()}"
+    )
+    key = outbox_key(Kind.FAMILY_TEXT, guardian, occasion, address)
     existing = Message.objects.filter(notification__dedupe_key=key).first()
     if existing is not None:
         return existing
+    texting = channel == Channel.SMS
     try:
         with transaction.atomic():
             message = Message.objects.create(
                 student=student,
                 guardian=guardian,
-                channel=Channel.SMS,
+                channel=channel,
                 direction=Message.Direction.OUTBOUND,
                 kind=kind,
                 body=body,
-                phone=guardian.phone.as_e164,
+                phone=guardian.phone.as_e164 if texting else "",
                 status=Message.Status.QUEUED,
                 status_at=now,
                 written_by=by,
+            )
+            way = (
+                {
+                    "by_text": True,
+                    "recipient_phone": guardian.phone.as_e164,
+                    "not_before": quiet_hours_end(now),
+                }
+                if texting
+                else {"by_email": True, "recipient_email": guardian.email}
             )
             notification, _created = notification_enqueue(
                 kind=Kind.FAMILY_TEXT,
                 dedupe_key=key,
                 subject=message,
-                context={"text": body},
+                context={
+                    "text": body,
+                    "channel": channel,
+                    "student_name": student.preferred_name or student.first_name,
+                },
                 recipient_name=guardian.name,
-                recipient_phone=guardian.phone.as_e164,
                 language=guardian.language,
                 in_app=False,
-                by_text=True,
-                not_before=quiet_hours_end(now),
+                **way,
             )
             if not _created:
                 raise IntegrityError("written by a concurrent call")

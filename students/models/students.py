@@ -175,6 +175,10 @@ class GuardianQuerySet(models.QuerySet):
             return self.filter(sms_opt_in=True).exclude(phone="")
         return self.filter(email_opt_in=True).exclude(email="")
 
+    def reachable(self) -> "GuardianQuerySet":
+        """Guardians who accept texts or email and can be reached on it."""
+        return self.filter((Q(sms_opt_in=True) & ~Q(phone="")) | (Q(email_opt_in=True) & ~Q(email="")))
+
 
 class Guardian(TimeStampedModel):
     """A parent, guardian or caregiver to contact about a student."""

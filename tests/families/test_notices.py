@@ -238,3 +238,67 @@ def test_the_sweep_keeps_its_query_count_as_absences_grow(
         with django_assert_max_num_queries(len(few.captured_queries)):
             notices = absence_notices(now=AFTERNOON) + contract_notices(now=AFTERNOON)
     assert len(notices) == 2 + 5
+
+
+# A family that reads email, not texts ---------------------------------------------------------------
+
+
+@pytest.fixture
+def reads_email(family):
+    student = family[0]
+    return GuardianFactory(
+        student=student, phone="", email="abuela@example.org", language="es", consents_to_messages=True
+    )
+
+
+@time_machine.travel(AFTERNOON, tick=False)
+def test_a_family_that_reads_email_gets_the_days_notices_in_one_email(
+    family, reads_email, mailoutbox, as_role
+):
+    _student, participation, *_ = family
+    log(participation, MONDAY)
+    for _ in range(2):
+        family_notices(now=AFTERNOON)
+    [message] = texts(reads_email)
+    assert message.channel == "email" and message.phone == ""
+    assert "Nico no estuvo en Fotografía 1 hoy." in message.body and "ALTO" not in message.body
+    notifications_deliver_pending()
+    [email] = mailoutbox
+    assert email.to == ["abuela@example.org"]
+    assert email.subject == "artworx: noticias sobre Nico"
+    assert "Nico no estuvo en Fotografía 1 hoy." in email.body
+    page = as_role("teacher").get(f"/students/{message.student_id}/").content.decode()
+    assert 'data-message-status="sent"' in page  # the thread shows the email's status from the outbox
+
+
+@time_machine.travel(AFTERNOON, tick=False)
+def test_contract_dates_and_signing_links_reach_an_email_family_only_in_their_own_emails(family, reads_email):
+    student, *_ = family
+    enrollment = student.enrollments.get()
+    Contract.objects.create(
+        student=student,
+        site=enrollment.site,
+        teacher=enrollment.teacher,
+        started_on=date(2026, 8, 1),
+        length_days=80,
+        status=Contract.Status.ACTIVE,
+        due_on=date(2026, 12, 7),
+    )
+    family_notice_add(student=student, kind="signature", occasion="agreement-1", details={"link": "x"})
+    family_notices(now=AFTERNOON)
+    assert not FamilyNotice.objects.filter(guardian=reads_email).exists()
+    assert texts(reads_email) == []
+    assert len(texts()) == 2  # the two guardians who take texts
+
+
+@time_machine.travel(AFTERNOON, tick=False)
+def test_a_guardian_who_takes_texts_and_email_gets_the_text_only(family):
+    _student, participation, spanish, _english = family
+    spanish.email = "rosa@example.org"
+    spanish.save()
+    from students.services import guardian_consent_set
+
+    guardian_consent_set(guardian=spanish, channel="email", granted=True, method="paper")
+    log(participation, MONDAY)
+    family_notices(now=AFTERNOON)
+    assert [m.channel for m in texts(spanish)] == ["sms"]
