@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -293,3 +295,53 @@ def test_a_started_contract_cannot_be_cancelled_and_shows_no_button(as_role, con
     assert "Only a contract that has not started can be cancelled." in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
+
+
+def test_the_contract_page_queries_do_not_grow_with_its_work_and_reviews(
+    as_role, contract, django_assert_num_queries
+):
+    from decimal import Decimal
+
+    import time_machine
+
+    from students.models import IndependentStudyPolicy
+    from students.services import (
+        assignment_create,
+        assignment_evaluate,
+        assignment_hand_in,
+        review_open_if_due,
+    )
+
+    course = contract.courses.first()
+    IndependentStudyPolicy.objects.update_or_create(pk=1, defaults={"missed_assignments_for_review": 2})
+
+    def work(n, *, evaluated):
+        with time_machine.travel(date(2026, 10, 30), tick=False):
+            for i in range(n):
+                assignment = assignment_create(
+                    contract=contract,
+                    course=course,
+                    title=f"Piece {i}",
+                    assigned_on=date(2026, 9, 14),
+                    due_on=date(2026, 9, 18),
+                    by=contract.teacher,
+                )
+                if evaluated:
+                    assignment_hand_in(
+                        assignment=assignment, handed_in_on=date(2026, 9, 17), by=contract.teacher
+                    )
+                    assignment_evaluate(
+                        assignment=assignment, evaluation="B", days=Decimal(1), by=contract.teacher
+                    )
+
+    work(1, evaluated=True)
+    client, url = as_role("teacher"), reverse("students:contract_detail", args=[contract.pk])
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    work(6, evaluated=True)
+    work(4, evaluated=False)
+    review_open_if_due(contract=contract, today=date(2026, 9, 21))
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = client.get(url)
+    assert page.context["register"]["total_days"] == Decimal(7)
+    assert contract.reviews.count() == 1
