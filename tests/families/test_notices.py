@@ -50,6 +50,20 @@ def log(participation, day, mark="U", starts=time(15)):
     return session
 
 
+def contract_due(student, due_on: date) -> Contract:
+    """An active contract signed on paper: what the notices read is its due date."""
+    enrollment = student.enrollments.get()
+    return Contract.objects.create(
+        student=student,
+        site=enrollment.site,
+        teacher=enrollment.teacher,
+        started_on=date(2026, 8, 1),
+        length_days=80,
+        status=Contract.Status.ACTIVE,
+        due_on=due_on,
+    )
+
+
 def texts(guardian=None):
     queryset = Message.objects.filter(kind=Message.Kind.NOTICE)
     return list(queryset.filter(guardian=guardian) if guardian else queryset)
@@ -88,16 +102,7 @@ def test_a_present_student_gets_no_text(family):
 
 def test_everything_due_is_merged_into_one_text_a_day_and_a_later_absence_waits(family):
     student, participation, spanish, _english = family
-    enrollment = student.enrollments.get()
-    Contract.objects.create(
-        student=student,
-        site=enrollment.site,
-        teacher=enrollment.teacher,
-        started_on=date(2026, 8, 1),
-        length_days=80,
-        status=Contract.Status.ACTIVE,  # signed on paper: what the notice reads is the due date
-        due_on=MONDAY,
-    )
+    contract_due(student, MONDAY)
     with time_machine.travel(AFTERNOON, tick=False):
         log(participation, MONDAY)
         family_notices(now=AFTERNOON)
@@ -173,16 +178,7 @@ def test_three_absences_in_a_row_are_told(family):
 @time_machine.travel(AFTERNOON, tick=False)
 def test_a_contract_due_in_five_school_days_is_told(family):
     student, _participation, _spanish, english = family
-    enrollment = student.enrollments.get()
-    Contract.objects.create(
-        student=student,
-        site=enrollment.site,
-        teacher=enrollment.teacher,
-        started_on=date(2026, 8, 1),
-        length_days=80,
-        status=Contract.Status.ACTIVE,  # signed on paper: what the notice reads is the due date
-        due_on=date(2026, 12, 7),  # Tue 1, Wed 2, Thu 3, Fri 4, Mon 7: the fifth school day
-    )
+    contract_due(student, date(2026, 12, 7))  # Tue 1, Wed 2, Thu 3, Fri 4, Mon 7: the fifth school day
     with time_machine.travel(AFTERNOON, tick=False):
         family_notices(now=AFTERNOON)
     [text] = texts(english)
@@ -274,16 +270,7 @@ def test_a_family_that_reads_email_gets_the_days_notices_in_one_email(
 @time_machine.travel(AFTERNOON, tick=False)
 def test_contract_dates_and_signing_links_reach_an_email_family_only_in_their_own_emails(family, reads_email):
     student, *_ = family
-    enrollment = student.enrollments.get()
-    Contract.objects.create(
-        student=student,
-        site=enrollment.site,
-        teacher=enrollment.teacher,
-        started_on=date(2026, 8, 1),
-        length_days=80,
-        status=Contract.Status.ACTIVE,
-        due_on=date(2026, 12, 7),
-    )
+    contract_due(student, date(2026, 12, 7))
     family_notice_add(student=student, kind="signature", occasion="agreement-1", details={"link": "x"})
     family_notices(now=AFTERNOON)
     assert not FamilyNotice.objects.filter(guardian=reads_email).exists()

@@ -142,15 +142,9 @@ def test_without_a_provider_the_text_is_written_to_the_console_and_marked_not_se
 
 @pytest.mark.django_db(transaction=True)
 @time_machine.travel(MORNING, tick=True)
-def test_a_status_reported_before_the_providers_answer_finds_its_message(
-    twilio, live_server, settings, monkeypatch, teacher, site
-):
-    monkeypatch.setattr("families.services.deliveries_enqueue", lambda **kwargs: None)
-    settings.ARTWORX_BASE_URL = live_server.url
+def test_a_status_reported_before_the_providers_answer_finds_its_message(twilio, live_family):
     twilio.call_back_first = True  # "sent" arrives while the row has no provider id yet
-    enrollment = EnrollmentFactory(site=site, teacher=teacher)
-    guardian = GuardianFactory(student=enrollment.student, consents_to_messages=True)
-    message = queue(enrollment.student, guardian)
+    message = queue(*live_family)
     notifications_deliver_pending()
     assert twilio.callbacks == [("sent", 204)]
     message.refresh_from_db()
@@ -342,18 +336,21 @@ def test_a_template_goes_in_the_guardians_language_and_free_text_as_written(twil
     assert Message.objects.count() == 2 and empty.status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
-@time_machine.travel(MORNING, tick=True)
-def test_the_provider_calls_back_the_status_webhook_with_a_real_signature(
-    twilio, live_server, settings, monkeypatch, teacher, site
-):
-    # Committed for real here: delivery runs below in this process, not through the shared broker.
+@pytest.fixture
+def live_family(twilio, live_server, settings, monkeypatch, teacher, site):
+    """A guardian who takes texts, with the provider calling back this test's live server."""
+    # Committed for real here: delivery runs in the test's process, not through the shared broker.
     monkeypatch.setattr("families.services.deliveries_enqueue", lambda **kwargs: None)
     settings.ARTWORX_BASE_URL = live_server.url
-    twilio.call_back = True
     enrollment = EnrollmentFactory(site=site, teacher=teacher)
-    guardian = GuardianFactory(student=enrollment.student, consents_to_messages=True)
-    message = queue(enrollment.student, guardian)
+    return enrollment.student, GuardianFactory(student=enrollment.student, consents_to_messages=True)
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(MORNING, tick=True)
+def test_the_provider_calls_back_the_status_webhook_with_a_real_signature(twilio, live_family):
+    twilio.call_back = True
+    message = queue(*live_family)
     notifications_deliver_pending()
     deadline = time.monotonic() + 10
     while len(twilio.callbacks) < 2 and time.monotonic() < deadline:
