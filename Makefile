@@ -77,7 +77,7 @@ test-fast: $(VENV)/.dev-installed
 # The tests that read the date (marked `clock`), but the browser and fault tests, again at the moments
 # where dates go wrong (tests/clock.py).
 test-moments: $(VENV)/.dev-installed
-	@for moment in before-midnight monday-after-a-holiday; do \
+	@for moment in before-midnight after-the-clock-change monday-after-a-holiday; do \
 	  echo "=== the suite at $$moment ==="; \
 	  ARTWORX_TEST_MOMENT=$$moment $(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "clock and not e2e" --ignore=tests/faults \
 	    -p no:cacheprovider -q $(PYTEST_ARGS) || exit 1; \

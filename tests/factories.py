@@ -1,6 +1,6 @@
 """factory_boy factories that build valid objects by default."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from artworx import roles
 from sites.models import Closure, Partner, Site
@@ -186,7 +187,8 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     date_of_birth = date(2008, 3, 9)
     phone = "(323) 555-0142"
     last_school = "Roosevelt High School"
-    received_on = date(2026, 11, 2)
+    # Sixteen days before the suite's moment (tests/clock.py): a date in the past at every moment.
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=16))
     credits_held = factory.LazyFunction(lambda: {"english": "20", "math": "10"})
     credits_total = Decimal(30)
 
@@ -197,4 +199,4 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
 
     student = factory.SubFactory(StudentFactory)
     site = factory.SubFactory(SiteFactory)
-    added_on = date(2026, 11, 2)
+    added_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=16))

@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -84,7 +85,8 @@ def test_a_referral_with_no_contact_reminds_its_counselor_once(users):
 
 def test_a_contacted_referral_or_one_without_counselor_is_left_alone(users):
     contacted = ReferralFactory(received_on=DAY, counselor=users["counselor"])
-    referral_advance(referral=contacted, status="contacted", on=DAY + timedelta(days=1))
+    with time_machine.travel(moment(DAY + timedelta(days=1))):  # contacted that day, not later
+        referral_advance(referral=contacted, status="contacted", on=DAY + timedelta(days=1))
     ReferralFactory(received_on=DAY, counselor=None)
     assert referrals_waiting(now=moment(DAY + timedelta(days=5))) == 0
 

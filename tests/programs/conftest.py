@@ -1,8 +1,9 @@
 """Fixtures for arts programs: a cohort at `site` led by the `users` teaching artist."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from programs.models import Participation, Session
 from tests.factories import CohortFactory, EnrollmentFactory
@@ -28,9 +29,13 @@ def participants(cohort, teacher):
 
 @pytest.fixture
 def session(cohort):
-    """A session of the cohort that happened on Monday 2026-11-16."""
+    """A session of the cohort that happened on Monday of last week, whatever moment the suite runs at."""
+    today = timezone.localdate()
     return Session.objects.create(
-        cohort=cohort, date=date(2026, 11, 16), starts_at=time(15, 30), duration_minutes=90
+        cohort=cohort,
+        date=today - timedelta(days=today.weekday() + 7),
+        starts_at=time(15, 30),
+        duration_minutes=90,
     )
 
 

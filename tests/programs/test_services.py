@@ -318,7 +318,7 @@ def test_saving_again_updates_marks_instead_of_adding(session, all_present, user
 
 
 def test_a_student_who_joined_later_is_not_expected_on_earlier_sessions(session, participants, users):
-    Participation.objects.filter(pk=participants[0].pk).update(joined_on=date(2026, 11, 18))
+    Participation.objects.filter(pk=participants[0].pk).update(joined_on=session.date + timedelta(days=2))
     marks = {p.pk: "P" for p in participants[1:]}
     session_log_attendance(session=session, marks=marks, topic="", by=users["teaching_artist"])
     assert Attendance.objects.filter(session=session).count() == 2

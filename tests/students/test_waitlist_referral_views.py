@@ -238,15 +238,17 @@ def test_bad_referral_input_is_refused_with_a_message(as_role, users, overrides,
 
 
 def test_advancing_backwards_is_refused_with_a_message(as_role, users):
-    referral = ReferralFactory(received_on=date(2026, 11, 2))
+    received = timezone.localdate() - timedelta(days=14)
+    referral = ReferralFactory(received_on=received)
     url = reverse("students:referral_advance", args=[referral.pk])
-    response = as_role("counselor").post(url, {"status": "contacted", "on": "2026-11-01"})
+    before = received - timedelta(days=1)
+    response = as_role("counselor").post(url, {"status": "contacted", "on": before.isoformat()})
     assert response.status_code == 200 and "cannot be before the referral" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == "received"
-    as_role("counselor").post(url, {"status": "contacted", "on": "2026-11-04"})
+    as_role("counselor").post(url, {"status": "contacted", "on": (received + timedelta(days=2)).isoformat()})
     referral.refresh_from_db()
-    assert (referral.status, referral.contacted_on) == ("contacted", date(2026, 11, 4))
+    assert (referral.status, referral.contacted_on) == ("contacted", received + timedelta(days=2))
 
 
 def test_converting_into_a_full_site_puts_the_youth_on_its_waitlist(as_role, full_site, teacher):

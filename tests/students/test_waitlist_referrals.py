@@ -29,7 +29,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ON = date(2026, 11, 9)
+# Monday of last week, at whatever moment the suite runs (tests/clock.py): a day in the past.
+ON = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
 
 
 @pytest.fixture
