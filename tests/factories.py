@@ -1,6 +1,6 @@
 """factory_boy factories that build valid objects by default."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -8,7 +8,6 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from artworx import roles
 from sites.models import Closure, Partner, Site
@@ -187,8 +186,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     date_of_birth = date(2008, 3, 9)
     phone = "(323) 555-0142"
     last_school = "Roosevelt High School"
-    # Sixteen days before the suite's moment (tests/clock.py): a date in the past at every moment.
-    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=16))
+    received_on = date(2026, 11, 2)
     credits_held = factory.LazyFunction(lambda: {"english": "20", "math": "10"})
     credits_total = Decimal(30)
 
@@ -199,4 +197,4 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
 
     student = factory.SubFactory(StudentFactory)
     site = factory.SubFactory(SiteFactory)
-    added_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=16))
+    added_on = date(2026, 11, 2)

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # Monday of last week, at whatever moment the suite runs (tests/clock.py): a day in the past.
 ON = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
+EARLIER = ON - timedelta(days=7)  # when the referral came in, or the youth joined the waitlist
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_it_orders_the_waitlist_by_date_then_entry(full_site):
 
 
 def test_enrolling_from_the_waitlist_goes_through_the_capacity_rules(full_site, teacher):
-    entry = WaitlistEntryFactory(site=full_site)
+    entry = WaitlistEntryFactory(site=full_site, added_on=EARLIER)
     with pytest.raises(ValidationError) as error:
         waitlist_enroll(entry=entry, teacher=teacher, on=ON)
     assert error.value.code == "site_full"
@@ -75,7 +76,7 @@ def test_enrolling_from_the_waitlist_goes_through_the_capacity_rules(full_site, 
 
 
 def test_skipping_needs_a_reason(full_site):
-    entry = WaitlistEntryFactory(site=full_site)
+    entry = WaitlistEntryFactory(site=full_site, added_on=EARLIER)
     with pytest.raises(ValidationError) as error:
         waitlist_skip(entry=entry, reason="  ", on=ON)
     assert error.value.code == "skip_reason"
@@ -158,7 +159,9 @@ def test_it_moves_through_the_funnel_with_dates_only_forward():
 
 
 def test_converting_creates_a_student_and_enrolls_them(site, teacher):
-    referral = ReferralFactory(first_name="Luz", last_name="Ortega", district_id="D7777777")
+    referral = ReferralFactory(
+        first_name="Luz", last_name="Ortega", district_id="D7777777", received_on=EARLIER
+    )
     enrollment = referral_convert(referral=referral, site=site, teacher=teacher, on=ON, grade=10)
     referral.refresh_from_db()
     assert isinstance(enrollment, Enrollment) and enrollment.site == site
@@ -173,7 +176,7 @@ def test_converting_creates_a_student_and_enrolls_them(site, teacher):
 
 
 def test_a_referral_converts_once(site, teacher):
-    referral = ReferralFactory()
+    referral = ReferralFactory(received_on=EARLIER)
     referral_convert(referral=referral, site=site, teacher=teacher, on=ON, grade=10)
     with pytest.raises(ValidationError) as error:
         referral_convert(referral=referral, site=site, teacher=teacher, on=ON, grade=10)
@@ -185,7 +188,9 @@ def test_an_existing_student_is_matched_with_the_counselor_confirming(site, teac
     existing = StudentFactory(
         first_name="Luz", last_name="Ortega", date_of_birth=date(2008, 3, 9), district_id=""
     )
-    referral = ReferralFactory(first_name="luz", last_name="ORTEGA", date_of_birth=date(2008, 3, 9))
+    referral = ReferralFactory(
+        first_name="luz", last_name="ORTEGA", date_of_birth=date(2008, 3, 9), received_on=EARLIER
+    )
     with pytest.raises(ValidationError) as error:
         referral_convert(referral=referral, site=site, teacher=teacher, on=ON, grade=10)
     assert error.value.code == "confirm_match"
@@ -196,14 +201,14 @@ def test_an_existing_student_is_matched_with_the_counselor_confirming(site, teac
 
 
 def test_a_student_that_does_not_match_is_refused(site, teacher):
-    referral = ReferralFactory()
+    referral = ReferralFactory(received_on=EARLIER)
     with pytest.raises(ValidationError) as error:
         referral_convert(referral=referral, site=site, teacher=teacher, on=ON, student=StudentFactory())
     assert error.value.code == "not_a_match"
 
 
 def test_a_full_site_puts_the_referred_youth_on_its_waitlist(full_site, teacher):
-    referral = ReferralFactory()
+    referral = ReferralFactory(received_on=EARLIER)
     entry = referral_convert(referral=referral, site=full_site, teacher=teacher, on=ON, grade=11)
     referral.refresh_from_db()
     assert isinstance(entry, WaitlistEntry) and entry.site == full_site
@@ -217,7 +222,7 @@ def test_a_full_site_puts_the_referred_youth_on_its_waitlist(full_site, teacher)
 
 
 def test_a_declined_referral_is_not_converted(site, teacher):
-    referral = ReferralFactory()
+    referral = ReferralFactory(received_on=EARLIER)
     referral_advance(referral=referral, status="declined", on=ON)
     with pytest.raises(ValidationError) as error:
         referral_convert(referral=referral, site=site, teacher=teacher, on=ON, grade=10)
@@ -228,7 +233,7 @@ def test_a_caseload_refusal_is_not_a_waitlist(site):
     busy = TeacherFactory()
     site.teachers.add(busy)
     EnrollmentFactory.create_batch(25, site=SiteFactory(teachers=[busy]), teacher=busy)
-    referral = ReferralFactory()
+    referral = ReferralFactory(received_on=EARLIER)
     students = Student.objects.count()
     with pytest.raises(ValidationError) as error:
         referral_convert(referral=referral, site=site, teacher=busy, on=ON, grade=10)
