@@ -19,7 +19,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncYear
 from django.utils import timezone
 
@@ -225,9 +225,11 @@ def students_anonymise(
 def referrals_anonymise(*, referral_ids: Iterable[int], now: datetime | None = None) -> int:
     """Anonymise referrals that never enrolled (a referral with a student goes with the student)."""
     now = now or timezone.now()
+    wanted = list(referral_ids)
+    list(Referral.objects.select_for_update().filter(pk__in=wanted).values_list("pk", flat=True))
     ids = list(
-        Referral.objects.select_for_update()
-        .filter(pk__in=list(referral_ids), student__isnull=True, anonymisation__isnull=True)
+        Referral.objects.filter(pk__in=wanted, student__isnull=True)
+        .exclude(Exists(Anonymisation.objects.filter(referral=OuterRef("pk"))))
         .values_list("pk", flat=True)
     )
     if not ids:
