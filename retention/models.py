@@ -171,6 +171,7 @@ class DistrictRelease(TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Dry run made, awaiting two confirmations")
         CONFIRMED = "confirmed", _("Confirmed once, awaiting a second administrator")
+        APPROVED = "approved", _("Confirmed twice: exporting and anonymising")
         DONE = "done", _("Exported and anonymised")
 
     district = models.CharField(_("district"), max_length=200)
@@ -214,6 +215,7 @@ class DistrictRelease(TimeStampedModel):
     second_confirmed_at = models.DateTimeField(_("second confirmed at"), null=True, blank=True)
     export_name = models.CharField(_("export file"), max_length=200, blank=True)
     export_sha256 = models.CharField(_("sha256 of the export"), max_length=64, blank=True)
+    export_deleted_at = models.DateTimeField(_("export deleted at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     signature = models.CharField(_("signature of the summary (HMAC-SHA256)"), max_length=64, blank=True)

@@ -39,10 +39,7 @@ from retention.graph import (
 )
 from retention.models import Anonymisation, DistrictRelease, RetentionPolicy
 from retention.selectors import (
-    anonymisation_plan,
     protected_students,
-    referrals_due,
-    students_due,
     students_not_anonymised,
 )
 from students.models import Referral, Student
@@ -153,7 +150,7 @@ def _scrub_mentions(subjects: list[tuple[ContentType, models.QuerySet]]) -> None
     LogEntry.objects.filter(logged).update(object_repr=ANONYMISED, change_message="")
 
 
-def _media_delete(ids: Iterable[int]) -> None:
+def media_delete(ids: Iterable[int]) -> None:
     """Delete the files kept about these students (after the commit: a rollback must not lose them)."""
     for pk in ids:
         _folder_delete(MEDIA_FOLDER.format(pk=pk))
@@ -215,7 +212,7 @@ def students_anonymise(
                 for pk in ids
             )
             _scrub_students(ids)
-            transaction.on_commit(partial(_media_delete, ids))
+            transaction.on_commit(partial(media_delete, ids))
         done.extend(ids)
         log.info("anonymised %d student(s)", len(ids))
     return done
@@ -254,25 +251,6 @@ def referrals_anonymise(*, referral_ids: Iterable[int], now: datetime | None = N
         [(ContentType.objects.get_for_model(Referral), Referral.objects.filter(pk__in=ids).values("pk"))]
     )
     return len(ids)
-
-
-def retention_run(*, today: date, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> dict:
-    """The nightly run: students and lone referrals past the policy, anonymised (or, dry, counted)."""
-    policy = RetentionPolicy.current()
-    student_ids = list(students_due(today=today, policy=policy).values_list("pk", flat=True))
-    referral_ids = list(referrals_due(today=today, policy=policy).values_list("pk", flat=True))
-    if dry_run:
-        plan = anonymisation_plan(student_ids=student_ids)
-        if referral_ids:
-            plan["referrals that never enrolled"] = len(referral_ids)
-        return plan
-    done = students_anonymise(student_ids=student_ids, batch_size=batch_size)
-    referrals = referrals_anonymise(referral_ids=referral_ids)
-    messages = messages_expire(today=today, policy=policy)
-    # Files of students done in an earlier run that died between its commit and the deletion.
-    leftover = media_leftovers()
-    _media_delete(leftover)
-    return {"students": len(done), "referrals": referrals, "message texts erased": messages}
 
 
 def media_leftovers() -> list[int]:

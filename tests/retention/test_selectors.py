@@ -8,7 +8,8 @@ from alumni.models import Alumnus
 from artworx import roles
 from retention.models import LegalHold, RetentionPolicy
 from retention.selectors import anonymisation_plan, referrals_due, students_due
-from retention.services.anonymise import retention_run, students_anonymise
+from retention.services.anonymise import students_anonymise
+from retention.services.nightly import retention_run
 from students.models import Enrollment, Referral
 from tests.factories import EnrollmentFactory, ReferralFactory, UserFactory
 from tests.retention.leavers import leaver

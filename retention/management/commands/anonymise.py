@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from retention.services.anonymise import BATCH_SIZE, retention_run
+from retention.services.anonymise import BATCH_SIZE
+from retention.services.nightly import retention_run
 
 
 class Command(BaseCommand):
