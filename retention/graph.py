@@ -115,3 +115,11 @@ def history_model(model):
     """The simple-history model of a tracked model, or None."""
     history = getattr(model, "history", None)
     return getattr(history, "model", None) if history is not None else None
+
+
+def changed_columns(model, *, label: str) -> list[str]:
+    """The columns anonymisation changes in a table: text, dates of birth, flags."""
+    columns = [field.name for field in text_fields(model, label=label)]
+    if label in BIRTH_DATES:
+        columns.append(BIRTH_DATES[label])
+    return columns + list(FLAGS.get(label, ()))

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from alumni.models import Alumnus
 from retention.dates import months_before
-from retention.graph import DELETED, history_model, owned_models, text_fields
+from retention.graph import DELETED, changed_columns, history_model, owned_models
 from retention.models import Anonymisation, LegalHold, RetentionPolicy
 from students.models import Enrollment, Referral, Student
 
@@ -95,12 +95,14 @@ def anonymisation_plan(*, student_ids: list[int]) -> dict[str, int]:
     counts: Counter = Counter()
     counts["students"] = len(student_ids)
     for label, model, path in owned_models():
+        if not changed_columns(model, label=label):
+            continue  # attendance marks: kept as they are, nothing in them names anyone
         rows = model.objects.filter(**{f"{path}__in": student_ids}).values("pk").distinct()
         name = str(model._meta.verbose_name_plural)
         if label != "students.Student":
             counts[name] += rows.count()
         history = history_model(model)
-        if history is not None and text_fields(history, label=label):
+        if history is not None:
             counts[f"{name} (history)"] += history.objects.filter(id__in=rows).count()
     for label, path in DELETED.items():
         model = apps.get_model(label)

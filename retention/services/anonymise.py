@@ -106,9 +106,14 @@ def _scrub(*, label: str, model, rows: models.QuerySet, extra_history: Q, by: st
     history = history_model(model)
     if history is None:
         return
+    versions = history.objects.filter(Q(id__in=rows.values("pk")) | extra_history)
     values = _values(history, label=label, pseudonym=_pseudonym(key=key_history, by=by))
+    if not values:
+        # Nothing identifying in the table itself (attendance marks): only a change reason someone
+        # wrote, on the few versions that have one; not a rewrite of every version.
+        versions = versions.filter(history_change_reason__isnull=False)
     values["history_change_reason"] = None
-    history.objects.filter(Q(id__in=rows.values("pk")) | extra_history).update(**values)
+    versions.update(**values)
 
 
 def _subjects(ids: list[int]) -> list[tuple[ContentType, models.QuerySet]]:

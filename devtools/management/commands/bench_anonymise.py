@@ -81,7 +81,8 @@ class Command(BaseCommand):
                 "| action | rows | time | target (≤ 120 s for 10,000) |",
                 "|---|---|---|---|",
                 f"| dry run: rows that would change, by kind | {rows:,} | {dry_seconds:.1f} s | |",
-                f"| students due under the policy (one query) | {due:,} | {due_seconds:.1f} s | |",
+                f"| students due under the policy today (one query; these left this year) | {due:,} "
+                f"| {due_seconds:.1f} s | |",
                 f"| anonymisation of {len(ids):,} leavers, every table and history | {rows:,} "
                 f"| {seconds:.1f} s | {met} |",
                 "",
