@@ -42,7 +42,7 @@ from retention.selectors import (
     protected_students,
     students_not_anonymised,
 )
-from students.models import Referral, Student
+from students.models import RecordRead, Referral, Student
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +255,7 @@ def referrals_anonymise(*, referral_ids: Iterable[int], now: datetime | None = N
     _scrub_mentions(
         [(ContentType.objects.get_for_model(Referral), Referral.objects.filter(pk__in=ids).values("pk"))]
     )
+    RecordRead.objects.filter(referral__in=ids).delete()  # who opened the referral, as for a student
     return len(ids)
 
 
