@@ -4,11 +4,10 @@ from artworx.sections import register
 
 
 def student_records(request, student) -> dict:
-    """Links to the family's copy, for those who may make one."""
+    """The link to the family's copy, for those who may make one (no query: the page's budget)."""
     if not request.user.has_perm("retention.make_family_copy", student):
         return {"hidden": True}
-    anonymised = hasattr(student, "anonymisation")
-    return {"student": student, "anonymised": anonymised}
+    return {"student": student}
 
 
 register("students:detail", template="retention/_student_records.html", context=student_records)

@@ -226,3 +226,10 @@ def test_a_third_confirmation_is_refused(district, users):
     release_confirm(release=release, by=second)
     with pytest.raises(Exception, match="already confirmed twice"):
         release_confirm(release=release, by=users["admin"])
+
+
+@pytest.mark.parametrize(("role", "shown"), [("staff", True), ("counselor", True), ("teacher", False)])
+def test_the_student_page_links_to_the_copy_for_staff_roles(as_role, student, role, shown):
+    response = as_role(role).get(reverse("students:detail", args=[student.pk]))
+    assert response.status_code == 200
+    assert (reverse("retention:family_copy", args=[student.pk]) in response.content.decode()) is shown
