@@ -489,4 +489,7 @@ CELERY_BEAT_SCHEDULE["anonymise-past-retention"] = {
 # A district release's export (for return to the district) is deleted this many days after it was made.
 ARTWORX_RELEASE_EXPORT_DAYS = int(os.environ.get("ARTWORX_RELEASE_EXPORT_DAYS", "30"))
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+# The rows of an uploaded roster (names, dates of birth, district ids) are emptied this many days after
+# the upload by the nightly run; the import's file name, status and message stay.
+ARTWORX_ROSTER_IMPORT_DAYS = int(os.environ.get("ARTWORX_ROSTER_IMPORT_DAYS", "30"))
 # --- end Retention (issue #20) ---------------------------------------------------------------------

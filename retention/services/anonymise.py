@@ -10,11 +10,12 @@ import logging
 import os
 import secrets
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import islice
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
@@ -42,7 +43,7 @@ from retention.selectors import (
     protected_students,
     students_not_anonymised,
 )
-from students.models import RecordRead, Referral, Student
+from students.models import RecordRead, Referral, RosterImport, Student
 
 log = logging.getLogger(__name__)
 
@@ -282,3 +283,14 @@ def messages_expire(*, today: date, policy: RetentionPolicy | None = None) -> in
         .update(body="")
     )
     return erased
+
+
+def roster_imports_expire(*, now: datetime | None = None) -> int:
+    """Empty the rows kept from uploaded rosters (names, dates of birth, district ids of many students)
+    once an import is older than ARTWORX_ROSTER_IMPORT_DAYS; its file name, status and message stay."""
+    now = now or timezone.now()
+    old = RosterImport.objects.filter(
+        created_at__lt=now - timedelta(days=settings.ARTWORX_ROSTER_IMPORT_DAYS),
+        status__in=[RosterImport.Status.PREVIEWED, RosterImport.Status.APPLIED, RosterImport.Status.FAILED],
+    ).exclude(rows=[], results=[])
+    return old.update(rows=[], results=[])

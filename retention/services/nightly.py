@@ -10,6 +10,7 @@ from retention.services.anonymise import (
     media_leftovers,
     messages_expire,
     referrals_anonymise,
+    roster_imports_expire,
     students_anonymise,
 )
 from retention.services.releases import release_carry_out, release_exports_expire
@@ -34,6 +35,7 @@ def retention_run(*, today: date, dry_run: bool = False, batch_size: int = BATCH
     done = students_anonymise(student_ids=student_ids, batch_size=batch_size)
     referrals = referrals_anonymise(referral_ids=referral_ids)
     messages = messages_expire(today=today, policy=policy)
+    roster_imports_expire()
     # Files of students done in an earlier run that died between its commit and the deletion.
     leftover = media_leftovers()
     media_delete(leftover)

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from families.models import Message
 from retention.models import Anonymisation, LegalHold, RetentionPolicy
-from retention.services.anonymise import messages_expire
+from retention.services.anonymise import messages_expire, roster_imports_expire
 from retention.tasks import anonymise_past_retention
-from students.models import Enrollment
+from students.models import Enrollment, RosterImport
 from tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,17 @@ def test_message_texts_past_their_time_lose_their_words_not_their_status(student
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.body, old.status, new.body) == ("", "sent", "Today")
+
+
+def test_rows_of_an_old_roster_upload_are_emptied_and_its_status_kept(users):
+    old = RosterImport.objects.create(
+        uploaded_by=users["staff"], filename="old.csv", rows=[{"first_name": "Ana"}], status="applied"
+    )
+    new = RosterImport.objects.create(
+        uploaded_by=users["staff"], filename="new.csv", rows=[{"first_name": "Bo"}]
+    )
+    RosterImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert roster_imports_expire() == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.rows, old.status, new.rows) == ([], "applied", [{"first_name": "Bo"}])
