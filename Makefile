@@ -104,7 +104,8 @@ check-deploy: $(VENV)/.installed
 
 # Scale benchmark: seeds the county network at scale 0.1 and 1 in its own PostgreSQL database (emptied
 # each time) and measures every main page and action with production settings; writes
-# docs/benchmarks.json and the figures table in docs/benchmarks.md. About 15 minutes on 2 cores.
+# docs/benchmarks.json and the figures table in docs/benchmarks.md; before that, the anonymisation of
+# 10,000 leavers (docs/benchmarks.md, "Anonymisation"). About 17 minutes on 2 cores.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= artworx_bench
 bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
@@ -117,6 +118,9 @@ bench: $(VENV)/.installed
 	  || psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DB)"
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
+	@# First: anonymise 10,000 leavers of a scale-1 network (its own seed); then the pages, which leave
+	@# a fresh scale-1 network for `make loadtest`.
+	$(PY) manage.py bench_anonymise
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 # Load test after `make bench` (which leaves the scale-1 network): gunicorn on loopback, wrk from a

@@ -38,6 +38,7 @@ ADMIN_CONSOLE_APPS = (
     "alumni",
     "dashboard",
     "notifications",
+    "retention",  # the retention policy, legal holds, anonymisations and district releases
     "axes",  # failed logins and lockouts, to look into and reset
     "mfa",  # authenticator apps: remove a lost one (the person then sets up a new one)
     "socialaccount",  # single sign-on connections

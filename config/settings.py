@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "families.apps.FamiliesConfig",
     "alumni.apps.AlumniConfig",
     "reports.apps.ReportsConfig",
+    "retention.apps.RetentionConfig",
 ]
 # The demo and benchmark seeds create users with a published password: never in production.
 ARTWORX_DEVTOOLS = DEBUG or env_bool("ARTWORX_DEVTOOLS")
@@ -476,3 +477,19 @@ CELERY_BEAT_SCHEDULE["purge-read-audit"] = {
     "options": {"expires": 60 * 60},
 }
 # --- end Access (issue #16) ------------------------------------------------------------------------
+
+# --- Retention (issue #20: anonymisation, a family's copy, district releases) ----------------------
+# The nightly anonymisation of records past the retention policy (admin: Retention policy), the same
+# run as `manage.py anonymise`.
+CELERY_BEAT_SCHEDULE["anonymise-past-retention"] = {
+    "task": "retention.tasks.anonymise_past_retention",
+    "schedule": crontab(hour=2, minute=45),  # nightly, America/Los_Angeles, before the backup
+    "options": {"expires": 60 * 60},
+}
+# A district release's export (for return to the district) is deleted this many days after it was made.
+ARTWORX_RELEASE_EXPORT_DAYS = int(os.environ.get("ARTWORX_RELEASE_EXPORT_DAYS", "30"))
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+# The rows of an uploaded roster (names, dates of birth, district ids) are emptied this many days after
+# the upload by the nightly run; the import's file name, status and message stay.
+ARTWORX_ROSTER_IMPORT_DAYS = int(os.environ.get("ARTWORX_ROSTER_IMPORT_DAYS", "30"))
+# --- end Retention (issue #20) ---------------------------------------------------------------------

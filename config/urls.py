@@ -40,6 +40,7 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("exports/<slug:name>.<slug:fmt>", export_view, name="export"),
     path("notifications/", include("notifications.urls")),
+    path("records/", include("retention.urls")),
     path("admin/", admin.site.urls),
 ]
 

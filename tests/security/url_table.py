@@ -15,6 +15,7 @@ site and in other cohorts: objects of `teacher`'s site are outside their scope (
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from retention.models import DistrictRelease
 from students.services import signature_link_token
 from tests.security.world import ROLES, World
 
@@ -71,6 +72,15 @@ SENDERS = {"admin": 302, "staff": 302, "counselor": 302, "teacher": 302}  # act,
 referral = lambda w: {"pk": w.referral.pk}  # noqa: E731
 session = lambda w: {"pk": w.session.pk}  # noqa: E731
 alumnus = lambda w: {"pk": w.alumnus.pk}  # noqa: E731
+
+
+def release(w) -> dict:
+    """A district release made (dry run) by the administrator, for the release pages."""
+    made = DistrictRelease.objects.first() or DistrictRelease.objects.create(
+        district="Demo district", planned_by=w.users["admin"], student_ids=[], plan={"students": 0}
+    )
+    return {"pk": made.pk}
+
 
 URLS: dict[str, Row] = {
     # artworx
@@ -241,6 +251,15 @@ URLS: dict[str, Row] = {
     "account_request_reauthentication_code": row(allowed=FORM, **everyone(302)),
     "account_confirm_reauthentication_code": row(allowed=FORM, **everyone(302)),
     "mfa_index": row(**everyone(200)),
+    # retention: the family's copy and corrections for staff roles; district releases for administrators
+    "retention:family_copy": row(student, **STAFF, **NOT_THEIRS),
+    "retention:family_copy_pdf": row(student, **STAFF, **NOT_THEIRS),
+    "retention:family_copy_zip": row(student, **STAFF, **NOT_THEIRS),
+    "retention:correction_create": row(student, allowed=FORM, **STAFF, **NOT_THEIRS),
+    "retention:release_list": row(allowed=FORM, admin=200),
+    "retention:release_detail": row(release, admin=200),
+    "retention:release_confirm": row(release, method=POST, admin=302),
+    "retention:release_export": row(release, admin=404),  # nothing exported yet
     # Setting up an authenticator asks for the password again first (or, holding one, goes back).
     "mfa_activate_totp": row(allowed=FORM, **everyone(302)),
     "mfa_deactivate_totp": row(allowed=FORM, default=404, admin=302, staff=302, counselor=302),

@@ -273,6 +273,18 @@ class Command(BaseCommand):
         )
         for _ in range(2):
             make_student(rng, next(counter))
+        # Two who left six years ago: past the retention policy, for `manage.py anonymise --dry-run`.
+        for _ in range(2):
+            student = make_student(rng, next(counter))
+            enrollment = enrollment_create(
+                student=student,
+                site=sites[1],
+                teacher=users["teacher3"],
+                started_on=today - timedelta(days=7 * 365),
+            )
+            enrollment_exit(
+                enrollment=enrollment, ended_on=today - timedelta(days=6 * 365), exit_reason=ExitReason.MOVED
+            )
         seed_programs(rng, today, sites)  # first: its pathway graduates leave before contracts are drawn
         seed_contracts(rng, today)
         with history_user(users["counselor"]):

@@ -1,0 +1,1 @@
+"""Writes of the retention app: anonymisation, a family's copy and corrections, district releases."""
