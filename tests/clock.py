@@ -4,8 +4,9 @@ checks never depends on the hour, the day or the time zone the suite runs at.
 The moment is `ARTWORX_TEST_NOW` (ISO 8601 with an offset), by default a Wednesday afternoon of the autumn
 term in Los Angeles. `make test-moments` runs the tests that read the date again at the moments where
 dates go wrong: a minute before midnight in Los Angeles (the next day in UTC), the first school morning
-after the autumn clock change (a "day ago" is 25 hours) and the Monday after a holiday closure. Child processes the tests start (a Celery worker, gunicorn, manage.py)
-read the same clock through `tests/clockwork/sitecustomize.py` when started with `child_clock()`.
+after the autumn clock change (a "day ago" is 25 hours) and the Monday after a holiday closure. Child
+processes the tests start (a Celery worker, gunicorn, manage.py) read the same clock through
+`tests/clockwork/sitecustomize.py` when started with `child_clock()`.
 """
 
 import os
