@@ -20,7 +20,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncYear
 from django.utils import timezone
 
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 # Files kept about a student live in this folder of the default storage; anonymisation deletes it.
 MEDIA_FOLDER = "students/{pk}"
+NOBODYS_NUMBER = "+12025550100"  # 555-0100 to 555-0199 are set aside for fiction: no one's phone
+NOT_SENT = "Not sent: the records it was about were anonymised."
 
 
 def batched(values: Iterable[int], size: int):
@@ -147,10 +149,20 @@ def _scrub_mentions(subjects: list[tuple[ContentType, models.QuerySet]]) -> None
             content_type=content_type, object_id__in=pks.annotate(text=Cast("pk", CharField())).values("text")
         )
     values = {field.name: _blank(field) for field in text_fields(Notification)}
-    # A notification goes to a user, an address or a number (a constraint): one to a family keeps a
-    # placeholder address that reaches nobody.
+    # A notification goes to a user, an address or a number, and a text to a number (constraints): one
+    # to a family keeps a placeholder address and number that reach nobody, and one not sent yet is
+    # never sent.
     values["recipient_email"] = Case(
         When(recipient__isnull=True, then=Value("anonymised@anonymised.invalid")), default=Value("")
+    )
+    values["recipient_phone"] = Case(When(by_text=True, then=Value(NOBODYS_NUMBER)), default=Value(""))
+    values["status"] = Case(
+        When(status__in=[Notification.Status.PENDING, Notification.Status.SENDING], then=Value("failed")),
+        default=F("status"),
+    )
+    values["last_error"] = Case(
+        When(status__in=[Notification.Status.PENDING, Notification.Status.SENDING], then=Value(NOT_SENT)),
+        default=Value(""),
     )
     Notification.objects.filter(about).update(**values)
     LogEntry.objects.filter(logged).update(object_repr=ANONYMISED, change_message="")
