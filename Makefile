@@ -34,10 +34,14 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	@# The due reminders land in the bell; their emails (printed with DEBUG) are not shown here.
+	@# The due reminders land in the bell; their emails (printed with DEBUG) are not shown here. Without
+	@# Celery, the sweep runs again every 5 minutes in the background, stopped with the server (Ctrl-C).
 	@$(PY) manage.py send_reminders > /dev/null && echo "Reminders due now are in the bell (make reminders to see the emails)."
-	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST)
+	@$(PY) manage.py send_reminders --every 300 > /dev/null 2>&1 & sweeper=$$!; \
+	  trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
+	  echo "Reminders are swept every 5 minutes in the background."; \
+	  echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"; \
+	  $(PY) manage.py runserver $(HOST)
 
 # Screenshots of each demo role's main pages, laptop and phone, in screenshots/ (needs Chromium:
 # apt-get install chromium).

@@ -15,9 +15,10 @@ from notifications.models import DigestSchedule, Kind, Notification, Notificatio
 
 User = get_user_model()
 
-# A delivery task queued this long ago and still pending was lost (broker restarted, message
-# dropped): the sweep queues it again. Tasks retrying with backoff wait at most 10 minutes.
-REQUEUE_AFTER = timedelta(minutes=12)
+# A delivery task queued (or last tried) this long ago and still pending was lost (broker restarted,
+# message dropped) or has spent its retries: the every-minute requeue queues it again. Tasks retrying
+# with backoff wait at most a minute between tries (notifications.tasks).
+REQUEUE_AFTER = timedelta(minutes=2)
 
 # The kinds a role may also have by email at once (the urgent ones, models.URGENT_KINDS, and a
 # family's reply): the preferences page offers those. Everything else comes in the daily digest.

@@ -354,7 +354,9 @@ def _read(queryset) -> int:
     """Mark rows read; news (a kind whose condition never ends by itself) closes with it."""
     now = timezone.now()
     news = ~Q(kind__in=list(RESOLVERS))
-    read = queryset.filter(news).update(read_at=now, closed_at=Coalesce("closed_at", Value(now)), updated_at=now)
+    read = queryset.filter(news).update(
+        read_at=now, closed_at=Coalesce("closed_at", Value(now)), updated_at=now
+    )
     return read + queryset.exclude(news).update(read_at=now, updated_at=now)
 
 

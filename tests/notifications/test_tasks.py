@@ -4,16 +4,19 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.beat import PersistentScheduler
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from config.celery import BROKER_RETRY_SECONDS, OutageProofScheduler
 from config.celery import app as project_app
 from notifications import services
 from notifications.models import Kind, Notification
 from notifications.services import notification_deliver
-from notifications.tasks import deliver_notification, sweep_reminders
+from notifications.tasks import deliver_notification, requeue_deliveries, sweep_reminders
 from sites.models import Site
 from tests.agreements import open_signed_contract
 
@@ -264,3 +267,34 @@ def test_a_row_released_from_a_dead_worker_is_queued_again_by_the_same_sweep(
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_reminders()["released"] == 1
     assert published == [((notification.pk,), None)] * 2
+
+
+def test_beat_ticks_again_after_a_broker_outage_instead_of_exiting(monkeypatch):
+    def broker_down(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(PersistentScheduler, "tick", broker_down)
+    scheduler = OutageProofScheduler.__new__(OutageProofScheduler)  # no schedule file needed to tick
+    assert scheduler.tick() == BROKER_RETRY_SECONDS
+    assert project_app.conf.beat_scheduler == "config.celery:OutageProofScheduler"
+
+
+@pytest.mark.django_db
+def test_stuck_and_lost_deliveries_are_queued_again_every_minute(
+    overdue_contract, teacher, published, django_capture_on_commit_callbacks
+):
+    entry = project_app.conf.beat_schedule["requeue-deliveries"]
+    assert entry["task"] == requeue_deliveries.name and entry["schedule"] == 60.0
+    notification, _ = services.notification_enqueue(
+        kind=EXPIRED,
+        dedupe_key="lost-in-redis",
+        subject=overdue_contract,
+        context={"student_name": "Dani", "due_on": timezone.localdate(), "audience": "staff"},
+        recipient=teacher,
+        by_email=True,
+    )
+    # Queued three minutes ago in a Redis that was restarted empty since.
+    Notification.objects.update(queued_at=timezone.now() - timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_deliveries()["pending"] == 1
+    assert published == [((notification.pk,), None)]
