@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
 from artworx.dates import validate_date_in_range
+from artworx.roles import COUNSELOR, PROGRAM_STAFF
 from notifications.items import items_close
 from notifications.models import Kind
-from artworx.roles import COUNSELOR, PROGRAM_STAFF
 
 User = get_user_model()
 

@@ -40,7 +40,8 @@ class ServiceAdminMixin:
 
 class RolePickersMixin:
     """Pickers of people list only those holding the role the place needs: `role_pickers` maps a
-    many-to-many or foreign-key field to a role (artworx.roles). The service refuses anyone else on every path."""
+    many-to-many or foreign-key field to a role (artworx.roles). The service refuses anyone else on
+    every path."""
 
     role_pickers: dict[str, str] = {}
 

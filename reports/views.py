@@ -27,10 +27,10 @@ from artworx.roles import (
     role_names,
     sees_all,
 )
-from notifications.selectors import today_groups
-from notifications.views import today
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.widgets import LongSelect
+from notifications.selectors import today_groups
+from notifications.views import today
 from programs.models import Attendance, Pathway
 from programs.selectors import attendance_rate, cohort_rows, pathway_students
 from reports.cache import board_key

@@ -50,7 +50,6 @@ def site_lead(site_id: int):
     return site.lead if site else None
 
 
-
 @transaction.atomic
 def closure_save(*, closure: Closure) -> Closure:
     """Save a closure and move the due dates of the active contracts it affects."""
