@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.channels import DeliveryDeferred, DeliveryRefused, send_text
+from notifications.channels import DeliveryDeferred, DeliveryRefused, contact_address, send_text
 from notifications.digests import digest_text
 from notifications.items import RESOLVERS, encode_context, item_text
 from notifications.models import (
@@ -177,9 +177,11 @@ def _claim(notification_id: int, *, now: datetime) -> bool:
 
 
 def _email_address(notification: Notification) -> str:
+    """The address as it is now: a user's, or a contact's with their consent read at this moment."""
     if notification.recipient_id is not None:
         return notification.recipient.email if notification.recipient.is_active else ""
-    return notification.recipient_email
+    key = notification.dedupe_key.rsplit(":", 1)[-1]
+    return contact_address(key, notification.kind, notification.recipient_email)
 
 
 def _send_email(notification: Notification, *, address: str) -> None:
@@ -247,7 +249,10 @@ def notification_deliver(*, notification_id: int) -> bool:
         return False
     address = _email_address(notification) if notification.by_email else ""
     if notification.by_email and not address:
-        _settle(notification_id, status=Notification.Status.FAILED, last_error="No email address.")
+        # No address, or consent withdrawn since the row was written: never sent.
+        _settle(
+            notification_id, status=Notification.Status.FAILED, last_error="No email address or no consent."
+        )
         logger.warning("Notification %s has no email address; marked failed.", notification_id)
         return False
     try:

@@ -13,7 +13,7 @@ from notifications.models import Kind, Notification, ReminderSettings
 from notifications.services import notifications_deliver_pending
 from notifications.sweeps import run_sweeps
 from sites.models import Site
-from students.models import Contract
+from students.models import Contract, Guardian
 from students.reminders import contracts_due_soon, contracts_expired
 from students.services import contract_course_resolve, contract_extend, enrollment_transfer
 from tests.factories import ClosureFactory, EnrollmentFactory, GuardianFactory, UserFactory
@@ -238,3 +238,16 @@ def test_it_runs_in_the_same_number_of_queries_for_few_or_many_contracts(site, t
     with CaptureQueriesContext(connection) as many:
         assert contracts_due_soon(now=now) == 20
     assert len(few.captured_queries) == len(many.captured_queries) == 9
+
+
+def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teacher, when):
+    withdrawn = GuardianFactory(student=contract.student, consents_to_messages=True, email="mom@example.org")
+    moved = GuardianFactory(student=contract.student, consents_to_messages=True, email="dad@example.org")
+    contracts_due_soon(now=when(5))
+    # After the sweep wrote the reminders, before they went out: one withdrew consent, one moved.
+    Guardian.objects.filter(pk=withdrawn.pk).update(email_opt_in=False)
+    Guardian.objects.filter(pk=moved.pk).update(email="dad@new.example.org")
+    notifications_deliver_pending()
+    assert [m.to for m in mail.outbox] == [["dad@new.example.org"]]
+    refused = Notification.objects.get(recipient_email="mom@example.org")
+    assert refused.status == Notification.Status.FAILED and "consent" in refused.last_error
