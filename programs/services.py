@@ -347,12 +347,14 @@ def session_log_attendance(
     bulk_create_with_history(created, Attendance, default_user=by)
     bulk_update_with_history(changed, Attendance, ["mark", "updated_at"], default_user=by)
     session.topic, session.activities, session.notes = topic.strip(), activities.strip(), notes.strip()
-    if session.status != Session.Status.LOGGED:
+    first_log = session.status != Session.Status.LOGGED
+    if first_log:
         session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()
     session.log_revision += 1
     session.save()
-    # The roll is logged, whoever logged it: its "please log" items close for everyone now.
-    items_close(kind=Kind.ATTENDANCE_NOT_LOGGED, subject_ids=[session.pk], subject_model=Session)
+    if first_log:
+        # The roll is logged, whoever logged it: its "please log" items close for everyone now.
+        items_close(kind=Kind.ATTENDANCE_NOT_LOGGED, subject_ids=[session.pk], subject_model=Session)
     if submission_key is not None:
         SessionLogSubmission.objects.create(key=submission_key, session=session, submitted_by=by)
     return session
