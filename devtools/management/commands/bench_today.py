@@ -25,6 +25,7 @@ from django.utils import timezone
 from artworx import roles
 from devtools.bench.report import write_section
 from devtools.bench.seed import County
+from notifications import services
 from notifications.models import Kind, Notification
 from notifications.services import digests_write, notifications_deliver_pending
 from notifications.sweeps import run_sweeps
@@ -105,13 +106,36 @@ class Command(BaseCommand):
         trivial_ms, _ = median_ms(client, reverse("password_change"))
         say(f"Today page {today_ms:.0f} ms, {today_queries} queries; trivial page {trivial_ms:.0f} ms")
 
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            mail.outbox = []
-            digest_seconds, (digests, (sent, _failed)), _ = timed(
-                lambda: (digests_write(now=now), notifications_deliver_pending())
-            )
-            emails = len(mail.outbox)
-            addresses = len({m.to[0] for m in mail.outbox})
+        # The SIGKILL window: from the mail server taking a message to its row marked sent. A worker
+        # killed inside it sends that email again once the row is taken back.
+        windows, accepted = [], {}
+        send, settle = services._send_email, services._settle
+
+        def timed_send(notification, *, address):
+            send(notification, address=address)
+            accepted[notification.pk] = time.perf_counter()
+
+        def timed_settle(notification_id, **changes):
+            settle(notification_id, **changes)
+            if notification_id in accepted:
+                windows.append(time.perf_counter() - accepted.pop(notification_id))
+
+        services._send_email, services._settle = timed_send, timed_settle
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                mail.outbox = []
+                digest_seconds, (digests, (sent, _failed)), _ = timed(
+                    lambda: (digests_write(now=now), notifications_deliver_pending())
+                )
+                emails = len(mail.outbox)
+                addresses = len({m.to[0] for m in mail.outbox})
+        finally:
+            services._send_email, services._settle = send, settle
+        window_ms = sorted(w * 1000 for w in windows) or [0.0]
+        say(
+            f"SIGKILL window over {len(windows)} sends: median {statistics.median(window_ms):.2f} ms, "
+            f"max {window_ms[-1]:.2f} ms"
+        )
         say(
             f"digests: {digests} written, {sent} sent ({emails} emails, {addresses} people)"
             f" in {digest_seconds:.1f} s"
@@ -137,6 +161,9 @@ class Command(BaseCommand):
             "digest_emails": emails,
             "digest_people": addresses,
             "digest_seconds": digest_seconds,
+            "window_median_ms": statistics.median(window_ms),
+            "window_max_ms": window_ms[-1],
+            "window_sends": len(windows),
         }
 
     def report(self, rows: list[dict]) -> str:
@@ -157,6 +184,17 @@ class Command(BaseCommand):
                 f"| {r['digests']:,} digests, {r['digest_emails']:,} emails to {r['digest_people']:,} people "
                 f"in {r['digest_seconds']:.1f} s |"
             )
+        lines += [
+            "",
+            "SIGKILL window (from the mail server accepting a digest to its row marked sent, the only "
+            "moment a killed worker makes an email go twice): "
+            + "; ".join(
+                f"scale {r['scale']:g}: median {r['window_median_ms']:.2f} ms, "
+                f"max {r['window_max_ms']:.2f} ms over {r['window_sends']:,} sends"
+                for r in rows
+            )
+            + ".",
+        ]
         kinds = ", ".join(
             f"{kind} {n:,}" for kind, n in sorted(rows[-1]["by_kind"].items(), key=lambda kv: -kv[1])
         )
