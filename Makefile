@@ -111,6 +111,7 @@ check-deploy: $(VENV)/.installed
 # docs/benchmarks.json and the figures table in docs/benchmarks.md. About 15 minutes on 2 cores.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= artworx_bench
+TODAY_SCALES ?= 1
 bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
 bench loadtest: export DEBUG := false
 bench loadtest: export ARTWORX_DEVTOOLS := true
@@ -122,6 +123,8 @@ bench: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bench $(BENCH_ARGS)
+	@# Responsibility, the Today page and the digest (issue #23); TODAY_SCALES=1,10 for statewide.
+	$(PY) manage.py bench_today --scales $(TODAY_SCALES)
 
 # Load test after `make bench` (which leaves the scale-1 network): gunicorn on loopback, wrk from a
 # second process, a staff mix and a teaching-artist mix (needs wrk: apt-get install wrk).
