@@ -254,3 +254,35 @@ def test_a_whole_role_never_gets_another_sites_items(users, item, contract):
     mine = item(users["teacher"])
     item_hand_back(notification=mine, user=users["teacher"])
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"staff"}
+
+
+# Responsibility on the site page --------------------------------------------------------------------
+
+
+def site_form(site, **overrides) -> dict:
+    teachers = [t.pk for t in site.teachers.all()]
+    return {"name": site.name, "capacity": "50", "is_active": "on", "teachers": teachers, **overrides}
+
+
+def test_staff_name_a_sites_lead_and_counselor_and_the_open_items_follow(as_role, users, site, item):
+    Site.objects.filter(pk=site.pk).update(lead=users["admin"])
+    old = item(users["admin"], responsibility=f"site-{site.pk}:lead")
+    form = site_form(site, lead=users["staff"].pk, counselor=users["counselor"].pk)
+    response = as_role("staff").post(reverse("sites:update", args=[site.pk]), form)
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert (site.lead, site.counselor) == (users["staff"], users["counselor"])
+    assert site.history.first().lead_id == users["staff"].pk  # kept in the site's history
+    old.refresh_from_db()
+    assert old.recipient == users["staff"]
+
+
+@pytest.mark.parametrize(("field", "role"), [("lead", "teacher"), ("counselor", "staff")])
+def test_a_lead_or_counselor_without_the_role_is_refused_and_nothing_saved(as_role, users, site, field, role):
+    response = as_role("staff").post(
+        reverse("sites:update", args=[site.pk]), site_form(site, **{field: users[role].pk})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    site.refresh_from_db()
+    assert site.lead is None and site.counselor is None
