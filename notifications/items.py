@@ -110,6 +110,19 @@ def items_close(
     )
 
 
+def items_close_superseded(*, kind: str, subject_ids: Iterable[int], keep_keys: Iterable[str]) -> int:
+    """Close the open items of `kind` about these subjects but those with the given keys: a newer
+    occasion (5 days left) replaces the older one (10 days left) on the Today page. One query."""
+    now = timezone.now()
+    return (
+        Notification.objects.filter(
+            kind=kind, subject_id__in=list(subject_ids), closed_at__isnull=True, in_app=True
+        )
+        .exclude(dedupe_key__in=list(keep_keys))
+        .update(closed_at=now, updated_at=now)
+    )
+
+
 def items_resolve(*, now: datetime) -> int:
     """Close every open item whose condition has ended, one query per kind with open items."""
     closed = 0

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.items import resolver
+from notifications.items import items_close_superseded, resolver
 from notifications.models import Kind, ReminderSettings
 from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
@@ -225,6 +225,11 @@ def contracts_due_soon(*, now: datetime) -> int:
                     context={**family_context, "student_name": str(student)},
                 )
             )
+    # The newest occasion stands for the contract: the "10 days left" item closes at "5 days left".
+    staff_keys = [draft.dedupe_key for draft in drafts if draft.in_app]
+    items_close_superseded(
+        kind=kind, subject_ids={draft.subject.pk for draft in drafts if draft.in_app}, keep_keys=staff_keys
+    )
     return notifications_enqueue_many(drafts=drafts)
 
 

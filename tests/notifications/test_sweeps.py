@@ -231,13 +231,13 @@ def test_it_runs_in_the_same_number_of_queries_for_few_or_many_contracts(site, t
     first = add_contracts(2)
     now = at(day_with_days_left(first[0], 5))
     # reminder settings, sites, closures, contracts with credits, guardians, open enrollments with
-    # their teachers, email opt-ins, existing dedupe keys, insert
+    # their teachers, email opt-ins, closing the older occasions' items, existing dedupe keys, insert
     with CaptureQueriesContext(connection) as few:
         assert contracts_due_soon(now=now) == 4
     add_contracts(10)
     with CaptureQueriesContext(connection) as many:
         assert contracts_due_soon(now=now) == 20
-    assert len(few.captured_queries) == len(many.captured_queries) == 9
+    assert len(few.captured_queries) == len(many.captured_queries) == 10
 
 
 def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teacher, when):
@@ -251,3 +251,12 @@ def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teach
     assert [m.to for m in mail.outbox] == [["dad@new.example.org"]]
     refused = Notification.objects.get(recipient_email="mom@example.org")
     assert refused.status == Notification.Status.FAILED and "consent" in refused.last_error
+
+
+def test_a_newer_due_soon_item_replaces_the_older_one_on_the_today_page(contract, teacher, when):
+    contracts_due_soon(now=when(10))
+    contracts_due_soon(now=when(5))
+    open_titles = list(
+        Notification.objects.filter(recipient=teacher, closed_at__isnull=True).values_list("title", flat=True)
+    )
+    assert open_titles == [f"Contract due in 5 instructional days: {contract.student.display_name}"]
