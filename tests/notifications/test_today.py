@@ -286,3 +286,39 @@ def test_a_lead_or_counselor_without_the_role_is_refused_and_nothing_saved(as_ro
     assert response.context["form"].errors[field]
     site.refresh_from_db()
     assert site.lead is None and site.counselor is None
+
+
+CONTEXTS = {
+    Kind.ATTENDANCE_NOT_LOGGED: {"program_name": "Photo 1", "place_name": "Eastside", "escalated": False},
+    Kind.CONSECUTIVE_ABSENCES: {"student_name": "Dani", "program_name": "Photo 1", "absences_in_a_row": 3},
+    Kind.CHRONIC_ABSENCE: {"student_name": "Dani", "program_name": "Photo 1", "absences": 2, "sessions": 10},
+    Kind.CONTRACT_DUE_SOON: {"student_name": "Dani", "days_left": 5, "audience": "staff"},
+    Kind.CONTRACT_EXPIRED: {"student_name": "Dani"},
+    Kind.MISSED_WORK_REVIEW: {"student_name": "Dani", "missed": 3},
+    Kind.REENGAGEMENT: {"student_name": "Dani", "percent": 25, "weeks": 4},
+    Kind.SEAT_OPEN: {"student_name": "Dani", "site_name": "Watts", "seats": 1},
+    Kind.REFERRAL_WAITING: {"youth_name": "Dani", "source_name": "Youth centre", "days": 4},
+    Kind.ALUMNI_CHECK_IN_DUE: {"alumnus_name": "Dani"},
+}
+
+
+@pytest.mark.parametrize("kind", list(CONTEXTS))
+def test_each_kind_reads_in_the_readers_language_now(users, contract, kind):
+    day = timezone.localdate()
+    context = {
+        "due_on": day,
+        "session_date": day,
+        "starts_at": time(15),
+        "received_on": day,
+        **CONTEXTS[kind],
+    }
+    notification, _ = notification_enqueue(
+        kind=kind,
+        dedupe_key=f"{kind}-language",
+        subject=contract,
+        context={**context, "audience": context.get("audience", "staff"), "recipient_name": "Ana"},
+        recipient=users["teacher"],
+    )
+    english, spanish = item_text(notification, language="en"), item_text(notification, language="es")
+    assert english[0] and spanish[0] and english[0] != spanish[0]
+    assert "Hola" in spanish[1] and "Hello" in english[1]
