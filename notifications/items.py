@@ -77,13 +77,19 @@ def decode_context(encoded: dict) -> dict:
     return context
 
 
-def item_text(notification: Notification, *, language: str | None = None) -> tuple[str, str]:
-    """The item's title and body in `language` (the active one by default), from its stored context."""
+def item_text(
+    notification: Notification, *, language: str | None = None, for_email: bool = False
+) -> tuple[str, str]:
+    """The item's title and body in `language` (the active one by default), from its stored context.
+
+    On a page the item's button is the link, so the body leaves out the address an email spells out."""
     if not notification.context or notification.kind == Kind.DIGEST:
         return notification.title, notification.body
     language = language or translation.get_language() or "en"
     with translation.override(language):
         context = decode_context(notification.context)
+        if not for_email:
+            context["link"] = ""
         title = render_to_string(f"notifications/{notification.kind}_subject.txt", context)
         body = render_to_string(f"notifications/{notification.kind}_body.txt", context)
     return " ".join(title.split())[:200], body.strip() + "\n"

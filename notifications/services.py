@@ -220,7 +220,7 @@ def _prepare_for_user(notification: Notification) -> bool:
         ).exists()
         if turned_off:
             return False
-        title, body = item_text(notification, language=user.language)
+        title, body = item_text(notification, language=user.language, for_email=True)
     notification.title, notification.body, notification.language = title, body, user.language
     Notification.objects.filter(pk=notification.pk).update(title=title, body=body, language=user.language)
     return True
