@@ -34,10 +34,14 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	@# The due reminders land in the bell; their emails (printed with DEBUG) are not shown here.
+	@# The due reminders land in the bell; their emails (printed with DEBUG) are not shown here. Without
+	@# Celery, the sweep runs again every 5 minutes in the background, stopped with the server (Ctrl-C).
 	@$(PY) manage.py send_reminders > /dev/null && echo "Reminders due now are in the bell (make reminders to see the emails)."
-	@echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST)
+	@$(PY) manage.py send_reminders --every 300 > /dev/null 2>&1 & sweeper=$$!; \
+	  trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
+	  echo "Reminders are swept every 5 minutes in the background."; \
+	  echo "artworx is serving on http://$(HOST)/ (Ctrl-C to stop)"; \
+	  $(PY) manage.py runserver $(HOST)
 
 # Screenshots of each demo role's main pages, laptop and phone, in screenshots/ (needs Chromium:
 # apt-get install chromium).
@@ -108,6 +112,7 @@ check-deploy: $(VENV)/.installed
 # 10,000 leavers (docs/benchmarks.md, "Anonymisation"). About 17 minutes on 2 cores.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= artworx_bench
+TODAY_SCALES ?= 1
 bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
 bench loadtest: export DEBUG := false
 bench loadtest: export ARTWORX_DEVTOOLS := true
@@ -122,6 +127,8 @@ bench: $(VENV)/.installed
 	@# a fresh scale-1 network for `make loadtest`.
 	$(PY) manage.py bench_anonymise
 	$(PY) manage.py bench $(BENCH_ARGS)
+	@# Responsibility, the Today page and the digest (issue #23); TODAY_SCALES=1,10 for statewide.
+	$(PY) manage.py bench_today --scales $(TODAY_SCALES)
 
 # Load test after `make bench` (which leaves the scale-1 network): gunicorn on loopback, wrk from a
 # second process, a staff mix and a teaching-artist mix (needs wrk: apt-get install wrk).

@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import Alumnus
+from notifications.items import resolver
 from notifications.models import Kind
 from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
-from notifications.sweeps import sweep, user_draft
+from notifications.sweeps import responsible_drafts, sweep
 
 
 @sweep
@@ -26,8 +27,10 @@ def alumni_check_ins_due(*, now: datetime) -> int:
     )
     opt_ins = email_opt_ins(user_ids={a.staff_contact_id for a in alumni}, kind=kind)
     drafts = [
-        user_draft(
-            alumnus.staff_contact,
+        draft
+        for alumnus in alumni
+        for draft in responsible_drafts(
+            [(f"alumnus-{alumnus.pk}:contact", alumnus.staff_contact)],
             kind=kind,
             subject=alumnus,
             occasion=f"due-{alumnus.next_check_in_on:%Y-%m-%d}",
@@ -39,6 +42,13 @@ def alumni_check_ins_due(*, now: datetime) -> int:
             opt_ins=opt_ins,
             link_url=reverse("alumni:detail", args=[alumnus.pk]),
         )
-        for alumnus in alumni
     ]
     return notifications_enqueue_many(drafts=drafts)
+
+
+@resolver(Kind.ALUMNI_CHECK_IN_DUE)
+def check_ins_done(alumnus_ids: set[int], now: datetime) -> set[int]:
+    """Alumni whose check-in was recorded (the next one is later) or who withdrew consent."""
+    today = timezone.localdate(now)
+    still = Alumnus.objects.filter(pk__in=alumnus_ids, consents_to_contact=True, next_check_in_on__lte=today)
+    return alumnus_ids - set(still.values_list("pk", flat=True))

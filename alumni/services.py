@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from alumni.models import Alumnus, CheckIn, Outcome
 from artworx.dates import validate_date_in_range
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
+from notifications.items import items_close
+from notifications.models import Kind
 
 User = get_user_model()
 
@@ -97,6 +99,8 @@ def check_in_record(
     alumnus.next_check_in_on = latest.next_due_on
     alumnus.current_outcome = latest_reached.outcome if latest_reached else Outcome.UNKNOWN
     alumnus.save(update_fields=["next_check_in_on", "current_outcome", "updated_at"])
+    if alumnus.next_check_in_on > timezone.localdate():
+        items_close(kind=Kind.ALUMNI_CHECK_IN_DUE, subject_ids=[alumnus.pk], subject_model=Alumnus)
     return check_in
 
 

@@ -40,7 +40,8 @@ class ServiceAdminMixin:
 
 class RolePickersMixin:
     """Pickers of people list only those holding the role the place needs: `role_pickers` maps a
-    many-to-many field to a role (artworx.roles). The service refuses anyone else on every path."""
+    many-to-many or foreign-key field to a role (artworx.roles). The service refuses anyone else on
+    every path."""
 
     role_pickers: dict[str, str] = {}
 
@@ -48,6 +49,11 @@ class RolePickersMixin:
         if db_field.name in self.role_pickers:
             kwargs["queryset"] = people_with(self.role_pickers[db_field.name])
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.role_pickers:
+            kwargs["queryset"] = people_with(self.role_pickers[db_field.name])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NoDeleteMixin:

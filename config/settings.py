@@ -460,7 +460,15 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep still queued when the next one is due is dropped: the next one does its work.
         "options": {"expires": 14 * 60},
     },
+    # Every minute, cheap: stuck and lost deliveries go out again within a minute or two of recovery.
+    "requeue-deliveries": {
+        "task": "notifications.tasks.requeue_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Beat logs a broker outage and ticks again a few seconds later instead of exiting (config.celery).
+CELERY_BEAT_SCHEDULER = "config.celery:OutageProofScheduler"
 
 # --- Access (issue #16: no-store, read audit) -----------------------------------------------------
 # No page or download kept by the browser on a shared classroom computer; below WhiteNoise, so static

@@ -3,8 +3,9 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
-from notifications.models import Notification, NotificationPreference, ReminderSettings
+from notifications.models import DigestSchedule, Notification, NotificationPreference, ReminderSettings
 from notifications.services import notifications_retry
 
 
@@ -23,6 +24,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "sent_at",
         "read_at",
+        "closed_at",
     )
     list_filter = ("status", "kind", "in_app", "by_email", "language")
     list_select_related = ("recipient",)
@@ -68,14 +70,15 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(admin.ModelAdmin):
-    """The one set of reminder thresholds."""
+class ReminderSettingsAdmin(SimpleHistoryAdmin):
+    """The one set of reminder thresholds and the digest hour, with who changed them and when."""
 
     list_display = (
         "__str__",
         "contract_due_days",
         "attendance_remind_after_hours",
         "attendance_escalate_after_hours",
+        "digest_hour",
     )
 
     def has_add_permission(self, request) -> bool:
@@ -91,4 +94,15 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "by_email")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(DigestSchedule)
+class DigestScheduleAdmin(SimpleHistoryAdmin):
+    """Each person's digest hour (people set it on their Digest and email page)."""
+
+    list_display = ("user", "hour", "enabled", "updated_at")
+    list_filter = ("enabled", "hour")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__last_name")
     autocomplete_fields = ("user",)

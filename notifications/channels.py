@@ -33,3 +33,23 @@ def send_text(notification) -> None:
     if not TEXT_SENDERS:
         raise DeliveryRefused("No text-message sender is installed.")
     TEXT_SENDERS[0](notification)
+
+
+# The address a person who does not sign in may be emailed at now, by the app that knows them: given
+# the contact's key ("guardian-12", "student-5") and the kind, the current address, or "" once they
+# withdrew consent to reminders.
+CONTACT_ADDRESSES: list[Callable[[str, str], str | None]] = []
+
+
+def register_contact_address(lookup: Callable[[str, str], str | None]) -> None:
+    """Set the function that reads a contact's address and consent at the moment of sending."""
+    CONTACT_ADDRESSES[:] = [lookup]
+
+
+def contact_address(key: str, kind: str, written: str) -> str:
+    """The address to email a contact at now: the registered lookup's answer, or the written one when no
+    app knows the key (None)."""
+    if not CONTACT_ADDRESSES:
+        return written
+    current = CONTACT_ADDRESSES[0](key, kind)
+    return written if current is None else current

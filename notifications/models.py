@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,30 @@ class Kind(models.TextChoices):
     REENGAGEMENT = "reengagement", _("Re-engagement")
     FAMILY_TEXT = "family_text", _("Text message to a family")
     FAMILY_REPLY = "family_reply", _("Text from a family")
+    DIGEST = "digest", _("Daily digest")
+
+
+# Kinds that may also go out by email at once, for a person who asked for that kind; every other
+# kind reaches people through the Today page and the one digest a day.
+URGENT_KINDS = (Kind.ATTENDANCE_NOT_LOGGED, Kind.SEAT_OPEN)
+
+# The Today page's order: what cannot wait first.
+URGENCY = [
+    Kind.SEAT_OPEN,
+    Kind.ATTENDANCE_NOT_LOGGED,
+    Kind.CONSECUTIVE_ABSENCES,
+    Kind.CONTRACT_EXPIRED,
+    Kind.REFERRAL_WAITING,
+    Kind.MISSED_WORK_REVIEW,
+    Kind.CONTRACT_DUE_SOON,
+    Kind.REENGAGEMENT,
+    Kind.CHRONIC_ABSENCE,
+    Kind.ALUMNI_CHECK_IN_DUE,
+    Kind.SIGNATURE_NEEDED,
+    Kind.FAMILY_REPLY,
+    Kind.FAMILY_TEXT,
+    Kind.DIGEST,
+]
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -42,6 +66,12 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
+
+    def open(self, *, today) -> "NotificationQuerySet":
+        """Items whose condition still holds and that are not snoozed past `today`."""
+        return self.filter(closed_at__isnull=True).filter(
+            Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today)
+        )
 
 
 class Notification(TimeStampedModel):
@@ -95,6 +125,19 @@ class Notification(TimeStampedModel):
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The template context as plain JSON values (notifications.items.encode_context): the bell, the
+    # Today page and the digest render it in the reader's language when read; title and body above
+    # are what was (or will be) sent.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # An item is open while its condition holds; the sweep (or the service that ended it) closes it.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    # Whose item this is, as a responsibility ("site-3:lead", "referral-9:counselor", "student-4:teacher"):
+    # reassigning that responsibility moves the open items that carry it.
+    responsibility = models.CharField(_("responsibility"), max_length=60, blank=True)
+    # The site the item's student or object belongs to (a plain id: the outbox knows no domain app);
+    # "not mine" hands the item back to that site's lead.
+    site_ref = models.PositiveIntegerField(_("site"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -152,6 +195,18 @@ class Notification(TimeStampedModel):
             models.Index(fields=["recipient", "-created_at"], name="notifications_list_idx"),  # the list
             models.Index(fields=["status", "claimed_at"], name="notifications_status_idx"),  # sweeps
             models.Index(fields=["subject_type", "subject_id"], name="notifications_subject_idx"),
+            # The Today page, the bell's open count and the digest: a person's open items.
+            models.Index(
+                fields=["recipient", "kind"],
+                condition=Q(in_app=True, closed_at__isnull=True),
+                name="notifications_open_idx",
+            ),
+            # Reassigning a responsibility moves its open items.
+            models.Index(
+                fields=["responsibility"],
+                condition=Q(closed_at__isnull=True) & ~Q(responsibility=""),
+                name="notifications_resp_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +276,12 @@ class ReminderSettings(SingletonModel):
     referral_no_contact_days = models.PositiveSmallIntegerField(
         _("days without contact before a referral reminder"), default=3, validators=[MinValueValidator(1)]
     )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest hour (Los Angeles time)"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text=_("When the daily digest goes out for people who have not chosen an hour (0 to 23)."),
+    )
 
     history = HistoricalRecords()  # who changed a threshold, and the dashboard cache's signal
 
@@ -248,6 +309,11 @@ class ReminderSettings(SingletonModel):
                 name="notifications_remindersettings_positive_thresholds",
                 violation_error_message=_("Thresholds are at least 1."),
             ),
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23),
+                name="notifications_remindersettings_digest_hour",
+                violation_error_message=_("The digest hour is between 0 and 23."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,3 +339,31 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DigestSchedule(TimeStampedModel):
+    """When one person wants their daily digest (without a row: the reminder settings' hour)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_schedule"
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("digest hour (Los Angeles time)"), default=7, validators=[MaxValueValidator(23)]
+    )
+    enabled = models.BooleanField(_("send me a daily digest"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("digest schedule")
+        verbose_name_plural = _("digest schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hour__lte=23),
+                name="notifications_digestschedule_hour",
+                violation_error_message=_("The digest hour is between 0 and 23."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.hour:02d}:00"

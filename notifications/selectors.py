@@ -1,38 +1,86 @@
 """Reads on the outbox shared by pages, sweeps and tasks, scoped by user."""
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from artworx.roles import COUNSELOR, PROGRAM_STAFF, TEACHER, TEACHING_ARTIST, role_names
-from notifications.models import Kind, Notification, NotificationPreference
+from artworx.roles import PROGRAM_STAFF, TEACHER, TEACHING_ARTIST, role_names
+from notifications.digests import open_items
+from notifications.items import item_text
+from notifications.models import DigestSchedule, Kind, Notification, NotificationPreference, ReminderSettings
 
 User = get_user_model()
 
-# A delivery task queued this long ago and still pending was lost (broker restarted, message
-# dropped): the sweep queues it again. Tasks retrying with backoff wait at most 10 minutes.
-REQUEUE_AFTER = timedelta(minutes=12)
+# A delivery task queued (or last tried) this long ago and still pending was lost (broker restarted,
+# message dropped) or has spent its retries: the every-minute requeue queues it again. Tasks retrying
+# with backoff wait at most a minute between tries (notifications.tasks).
+REQUEUE_AFTER = timedelta(minutes=2)
 
-# Which roles receive each kind (DESIGN.md "Reminders"): the preferences page offers those.
+# The kinds a role may also have by email at once (the urgent ones, models.URGENT_KINDS, and a
+# family's reply): the preferences page offers those. Everything else comes in the daily digest.
 KIND_ROLES = {
-    Kind.CONTRACT_DUE_SOON: (TEACHER,),
-    Kind.CONTRACT_EXPIRED: (TEACHER, PROGRAM_STAFF),
     Kind.ATTENDANCE_NOT_LOGGED: (TEACHING_ARTIST, PROGRAM_STAFF),
-    Kind.CONSECUTIVE_ABSENCES: (TEACHER, PROGRAM_STAFF),
-    Kind.CHRONIC_ABSENCE: (TEACHER, PROGRAM_STAFF, COUNSELOR),
-    Kind.ALUMNI_CHECK_IN_DUE: (PROGRAM_STAFF, COUNSELOR),
     Kind.SEAT_OPEN: (PROGRAM_STAFF,),
-    Kind.REFERRAL_WAITING: (COUNSELOR,),
-    Kind.FAMILY_REPLY: (TEACHER,),
+    Kind.FAMILY_REPLY: (TEACHER,),  # a family's text reply reaches the teacher at once if they ask
 }
+
+# The one action button of each kind on the Today page: what the person does there.
+ACTIONS = {
+    Kind.ATTENDANCE_NOT_LOGGED: _("Log the roll"),
+    Kind.CONSECUTIVE_ABSENCES: _("Call the student"),
+    Kind.CHRONIC_ABSENCE: _("Open the student"),
+    Kind.CONTRACT_DUE_SOON: _("Review the contract"),
+    Kind.CONTRACT_EXPIRED: _("Review the contract"),
+    Kind.MISSED_WORK_REVIEW: _("Start the review"),
+    Kind.REENGAGEMENT: _("Review the contract"),
+    Kind.SEAT_OPEN: _("Enroll from the waitlist"),
+    Kind.REFERRAL_WAITING: _("Contact the referral"),
+    Kind.ALUMNI_CHECK_IN_DUE: _("Record the check-in"),
+    Kind.FAMILY_REPLY: _("Read the reply"),
+}
+
+
+@dataclass
+class TodayGroup:
+    """One kind's open items on the Today page, rendered in the reader's language."""
+
+    kind: str
+    label: str
+    action: str
+    items: list = field(default_factory=list)
+
+
+def today_groups(*, user, today, render: bool = True) -> list[TodayGroup]:
+    """The user's open items grouped by kind, most urgent kind first (rendered in the reader's
+    language unless `render` is off, for a summary of counts); one query."""
+    groups: dict[str, TodayGroup] = {}
+    for item in open_items(user=user, today=today):
+        group = groups.get(item.kind)
+        if group is None:
+            group = groups[item.kind] = TodayGroup(
+                item.kind, Kind(item.kind).label, str(ACTIONS.get(item.kind, _("Open")))
+            )
+        if render:
+            item.shown_title, item.shown_body = item_text(item)
+        group.items.append(item)
+    return list(groups.values())
+
+
+def open_count(*, user) -> int:
+    """How many open items the user has (the bell, the Today link), in one query."""
+    return Notification.objects.for_recipient(user).open(today=timezone.localdate()).count()
 
 
 def notification_rows(*, user) -> QuerySet[Notification]:
     """The user's own in-app notifications, newest first, in one query."""
     return Notification.objects.for_recipient(user).only(
-        "pk", "kind", "title", "body", "link_url", "created_at", "read_at", "recipient_id"
-    )
+        "pk", "kind", "title", "body", "link_url", "created_at", "read_at", "recipient_id", "context",
+        "closed_at", "snoozed_until",
+    )  # fmt: skip
 
 
 def unread_count(*, user) -> int:
@@ -60,16 +108,6 @@ def email_preferences(*, user) -> set[str]:
     return set(NotificationPreference.objects.filter(user=user, by_email=True).values_list("kind", flat=True))
 
 
-def program_staff() -> list:
-    """Active users in the Program staff group."""
-    return list(User.objects.filter(is_active=True, groups__name=PROGRAM_STAFF).distinct())
-
-
-def counselors() -> list:
-    """Active users in the Counselor group."""
-    return list(User.objects.filter(is_active=True, groups__name=COUNSELOR).distinct())
-
-
 def deliveries_to_queue(*, now: datetime, limit: int = 5000) -> list[int]:
     """Ids of pending notifications whose delivery task is not (or no longer) in the broker."""
     stale = now - REQUEUE_AFTER
@@ -79,4 +117,11 @@ def deliveries_to_queue(*, now: datetime, limit: int = 5000) -> list[int]:
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def digest_schedule(*, user) -> DigestSchedule:
+    """The user's digest hour and whether they want it (unsaved defaults from the settings if none)."""
+    return DigestSchedule.objects.filter(user=user).first() or DigestSchedule(
+        user=user, hour=ReminderSettings.current().digest_hour, enabled=True
     )

@@ -4,20 +4,30 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.channels import DeliveryDeferred, DeliveryRefused, send_text
-from notifications.models import Kind, Notification, NotificationPreference
+from notifications.channels import DeliveryDeferred, DeliveryRefused, contact_address, send_text
+from notifications.digests import digest_text
+from notifications.items import RESOLVERS, encode_context, item_text
+from notifications.models import (
+    DigestSchedule,
+    Kind,
+    Notification,
+    NotificationPreference,
+    ReminderSettings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +55,8 @@ class NotificationDraft:
     by_text: bool = False
     recipient_phone: str = ""
     not_before: datetime | None = None
+    responsibility: str = ""
+    site_ref: int | None = None
 
 
 def render_notification(*, kind: str, language: str, context: dict) -> tuple[str, str]:
@@ -79,6 +91,9 @@ def _build(draft: NotificationDraft, *, now: datetime) -> Notification:
         title=title,
         body=body,
         link_url=draft.link_url,
+        context=encode_context(draft.context),
+        responsibility=draft.responsibility,
+        site_ref=draft.site_ref,
         status=Notification.Status.SENT if delivered else Notification.Status.PENDING,
         sent_at=now if delivered else None,
     )
@@ -162,9 +177,11 @@ def _claim(notification_id: int, *, now: datetime) -> bool:
 
 
 def _email_address(notification: Notification) -> str:
+    """The address as it is now: a user's, or a contact's with their consent read at this moment."""
     if notification.recipient_id is not None:
         return notification.recipient.email if notification.recipient.is_active else ""
-    return notification.recipient_email
+    key = notification.dedupe_key.rsplit(":", 1)[-1]
+    return contact_address(key, notification.kind, notification.recipient_email)
 
 
 def _send_email(notification: Notification, *, address: str) -> None:
@@ -185,19 +202,57 @@ def _settle(notification_id: int, **changes) -> None:
     )
 
 
+def _prepare_for_user(notification: Notification) -> bool:
+    """Read the person's language, preferences and open items now, at the moment of sending; returns
+    whether an email still goes. The text sent is stored on the row: sent emails stay as sent."""
+    user = notification.recipient
+    if notification.kind == Kind.DIGEST:
+        if DigestSchedule.objects.filter(user=user, enabled=False).exists():
+            return False
+        title, body, count = digest_text(user=user)
+        if not count:
+            return False
+    else:
+        if notification.closed_at is not None:
+            return False  # its condition ended before it could be sent (the roll was logged meanwhile)
+        turned_off = NotificationPreference.objects.filter(
+            user=user, kind=notification.kind, by_email=False
+        ).exists()
+        if turned_off:
+            return False
+        title, body = item_text(notification, language=user.language, for_email=True)
+    notification.title, notification.body, notification.language = title, body, user.language
+    Notification.objects.filter(pk=notification.pk).update(title=title, body=body, language=user.language)
+    return True
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send a pending notification's email once; True if this call sent it, False if there was nothing to do.
 
     Must run outside a transaction: the claim commits before the (slow) email is sent, so other
-    workers see it at once. A failed send puts the row back to pending (failed after MAX_ATTEMPTS)
-    and re-raises for the task to retry later.
+    workers see it at once. A failed send puts the row back to pending and re-raises for the task to
+    retry later: an outage delays a message, it never drops it. Only a permanent refusal (no address,
+    an invalid one) ends it, as failed.
     """
     if not _claim(notification_id, now=timezone.now()):
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    to_user = notification.by_email and notification.recipient_id is not None
+    if to_user and not _prepare_for_user(notification):
+        # The person turned email off (or nothing is open for a digest) since the row was written.
+        _settle(
+            notification_id,
+            status=Notification.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="Not emailed: turned off, or nothing left to tell, when it was due.",
+        )
+        return False
     address = _email_address(notification) if notification.by_email else ""
     if notification.by_email and not address:
-        _settle(notification_id, status=Notification.Status.FAILED, last_error="No email address.")
+        # No address, or consent withdrawn since the row was written: never sent.
+        _settle(
+            notification_id, status=Notification.Status.FAILED, last_error="No email address or no consent."
+        )
         logger.warning("Notification %s has no email address; marked failed.", notification_id)
         return False
     try:
@@ -215,16 +270,19 @@ def notification_deliver(*, notification_id: int) -> bool:
             attempts=F("attempts") - 1,
         )
         return False
-    except DeliveryRefused as refused:
-        # The provider will never take it (an invalid or landline number, an opt-out): no retry.
+    except (DeliveryRefused, SMTPRecipientsRefused) as refused:
+        # The provider will never take it (an invalid address or landline number, an opt-out): no retry.
         _settle(notification_id, status=Notification.Status.FAILED, last_error=str(refused)[:500])
         logger.warning("Notification %s refused by the provider; marked failed.", notification_id)
         return False
     except (SMTPException, OSError) as exc:
-        final = notification.attempts >= MAX_ATTEMPTS
+        # Back to pending, however many attempts: an outage of hours delays the message. queued_at
+        # moves so the sweep leaves the row to this task's retries instead of starting a second chain;
+        # once they are spent the sweep queues it again (REQUEUE_AFTER).
         _settle(
             notification_id,
-            status=Notification.Status.FAILED if final else Notification.Status.PENDING,
+            status=Notification.Status.PENDING,
+            queued_at=timezone.now(),
             last_error=f"{exc.__class__.__name__}: {exc}"[:500],
         )
         # Ids and error classes only: a log line never carries a message's text.
@@ -297,19 +355,34 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
     )
 
 
+def _read(queryset) -> int:
+    """Mark rows read; news (a kind whose condition never ends by itself) closes with it."""
+    now = timezone.now()
+    news = ~Q(kind__in=list(RESOLVERS))
+    read = queryset.filter(news).update(
+        read_at=now, closed_at=Coalesce("closed_at", Value(now)), updated_at=now
+    )
+    return read + queryset.exclude(news).update(read_at=now, updated_at=now)
+
+
 def notification_mark_read(*, notification: Notification, user) -> bool:
     """Mark one of the user's own notifications read; True if it was unread."""
-    return bool(
-        Notification.objects.for_recipient(user)
-        .unread()
-        .filter(pk=notification.pk)
-        .update(read_at=timezone.now())
-    )
+    return bool(_read(Notification.objects.for_recipient(user).unread().filter(pk=notification.pk)))
 
 
 def notifications_mark_all_read(*, user) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
+    return _read(Notification.objects.for_recipient(user).unread())
+
+
+def digest_schedule_save(*, user, hour: int, enabled: bool) -> DigestSchedule:
+    """Save when the user wants their daily digest (0 to 23, Los Angeles time), and whether at all."""
+    if not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise ValidationError(_("The digest hour is between 0 and 23."), code="digest_hour")
+    schedule, _created = DigestSchedule.objects.update_or_create(
+        user=user, defaults={"hour": hour, "enabled": enabled}
+    )
+    return schedule
 
 
 def notification_preferences_save(*, user, email_kinds: Iterable[str]) -> None:
@@ -328,3 +401,41 @@ def notification_preferences_save(*, user, email_kinds: Iterable[str]) -> None:
 def absolute_url(path: str) -> str:
     """A link for an email: the app's address plus a path."""
     return f"{settings.ARTWORX_BASE_URL}{path}" if path else ""
+
+
+def digests_write(*, now: datetime) -> int:
+    """Write today's digest for each person whose hour has come and who has open items; returns how many.
+
+    The dedupe key names the person and the local day, and is unique in the database: however many
+    sweeps run (or a worker dies mid-send), a person gets at most one digest a day. A sweep that runs
+    late (Redis down at the hour) writes it when it runs, the same day.
+    """
+    User = get_user_model()
+    local = timezone.localtime(now)
+    today = local.date()
+    default_hour = ReminderSettings.current().digest_hour
+    schedules = dict(DigestSchedule.objects.values_list("user_id", "hour").filter(enabled=True))
+    disabled = set(DigestSchedule.objects.filter(enabled=False).values_list("user_id", flat=True))
+    with_items = (
+        Notification.objects.filter(in_app=True)
+        .open(today=today)
+        .exclude(kind=Kind.DIGEST)
+        .values("recipient")
+    )
+    users = User.objects.filter(is_active=True, pk__in=with_items).exclude(email="").exclude(pk__in=disabled)
+    drafts = [
+        NotificationDraft(
+            kind=Kind.DIGEST,
+            dedupe_key=f"{Kind.DIGEST}:user-{user.pk}:{today:%Y-%m-%d}",
+            subject=user,
+            # The text is written when it is sent, from the items open then (notification_deliver).
+            context={"recipient_name": user.first_name or user.username, "rows": [], "count": 0},
+            recipient=user,
+            language=user.language,
+            in_app=False,
+            by_email=True,
+        )
+        for user in users.only("pk", "first_name", "username", "language").order_by("pk")
+        if local.hour >= schedules.get(user.pk, default_hour)
+    ]
+    return notifications_enqueue_many(drafts=drafts)

@@ -15,7 +15,9 @@ from datetime import datetime
 
 from django.db import models
 
-from notifications.services import NotificationDraft, absolute_url
+from notifications.items import items_resolve
+from notifications.models import URGENT_KINDS
+from notifications.services import NotificationDraft, absolute_url, digests_write
 
 SWEEPS: list[Callable[..., int]] = []
 
@@ -34,12 +36,27 @@ def dedupe_key(kind: str, subject: models.Model, occasion: str, recipient: str) 
 
 
 def user_draft(
-    user, *, kind: str, subject: models.Model, occasion: str, context: dict, opt_ins: set[int], link_url: str
+    user,
+    *,
+    kind: str,
+    subject: models.Model,
+    occasion: str,
+    context: dict,
+    opt_ins: set[int],
+    link_url: str,
+    responsibility: str = "",
+    site_id: int | None = None,
 ) -> NotificationDraft:
-    """A notification to a signed-in user: in the app, and by email if they asked for this kind."""
+    """An item for a signed-in user: in the app (Today page, digest), and by email at once only for an
+    urgent kind the user asked for.
+
+    With a `responsibility` ("site-3:lead"), the dedupe key names the responsibility, not the person:
+    reassigning it moves the item, and the next sweep does not write a second one for the new holder.
+    """
+    holder = responsibility.rsplit(":", 1)[-1] if responsibility else f"user-{user.pk}"
     return NotificationDraft(
         kind=kind,
-        dedupe_key=dedupe_key(kind, subject, occasion, f"user-{user.pk}"),
+        dedupe_key=dedupe_key(kind, subject, occasion, holder),
         subject=subject,
         context={
             **context,
@@ -50,9 +67,24 @@ def user_draft(
         recipient=user,
         language=user.language,
         in_app=True,
-        by_email=user.pk in opt_ins and bool(user.email),
+        by_email=user.pk in opt_ins and kind in URGENT_KINDS and bool(user.email),
         link_url=link_url,
+        responsibility=responsibility,
+        site_ref=site_id,
     )
+
+
+def responsible_drafts(people: list[tuple[str, object]], **draft) -> list[NotificationDraft]:
+    """One item per responsible person, given as (responsibility, user) pairs in order of precedence:
+    a person holding two responsibilities for the same subject gets one item; nobody, no item."""
+    seen: set[int] = set()
+    drafts = []
+    for responsibility, user in people:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        drafts.append(user_draft(user, responsibility=responsibility, **draft))
+    return drafts
 
 
 def contact_draft(
@@ -82,5 +114,8 @@ def contact_draft(
 
 
 def run_sweeps(*, now: datetime) -> dict[str, int]:
-    """Run every registered sweep; returns how many notifications each one wrote."""
-    return {function.__name__: function(now=now) for function in SWEEPS}
+    """Run every registered sweep, then close the items whose condition ended; returns the counts."""
+    written = {function.__name__: function(now=now) for function in SWEEPS}
+    written["closed"] = items_resolve(now=now)
+    written["digests"] = digests_write(now=now)
+    return written

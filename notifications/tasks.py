@@ -26,9 +26,12 @@ logger = logging.getLogger(__name__)
     acks_late=True,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
-    retry_backoff_max=600,  # well under Redis' visibility timeout (1 h): a retry never runs twice
+    # A minute at most between tries, under the requeue delay (REQUEUE_AFTER): a retry chain is over
+    # before the sweep would queue the row again. Once the tries are spent the row stays pending and
+    # the every-minute requeue sends it later: an outage of hours delays a message, never drops it.
+    retry_backoff_max=60,
     retry_jitter=True,
-    max_retries=8,
+    max_retries=3,
 )
 def deliver_notification(notification_id: int) -> None:
     """Send one notification at most once however often this runs."""
@@ -70,3 +73,13 @@ def sweep_reminders() -> dict[str, int]:
     deliveries_enqueue(notification_ids=pending)
     logger.info("Reminder sweep: written %s, released %d, queued up to %d.", written, released, len(pending))
     return {**written, "released": released, "pending": len(pending)}
+
+
+@shared_task(name="notifications.tasks.requeue_deliveries", acks_late=True)
+def requeue_deliveries() -> dict[str, int]:
+    """Take back deliveries of dead workers and queue again those the broker lost; two indexed queries."""
+    now = timezone.now()
+    released = notifications_release_stuck(older_than=stuck_before(now))
+    pending = deliveries_to_queue(now=now)
+    deliveries_enqueue(notification_ids=pending)
+    return {"released": released, "pending": len(pending)}

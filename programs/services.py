@@ -13,6 +13,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from artworx.dates import shown_date
 from artworx.roles import TEACHING_ARTIST, manages_programs, require_role
+from notifications.items import items_close
+from notifications.models import Kind
 from programs.models import (
     Attendance,
     Cohort,
@@ -235,6 +237,7 @@ def session_cancel(*, session: Session, reason: str) -> Session:
         raise ValidationError(_("Give a reason for cancelling."), code="cancel_reason")
     session.status, session.cancel_reason = Session.Status.CANCELLED, reason.strip()
     session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    items_close(kind=Kind.ATTENDANCE_NOT_LOGGED, subject_ids=[session.pk], subject_model=Session)
     return session
 
 
@@ -344,10 +347,14 @@ def session_log_attendance(
     bulk_create_with_history(created, Attendance, default_user=by)
     bulk_update_with_history(changed, Attendance, ["mark", "updated_at"], default_user=by)
     session.topic, session.activities, session.notes = topic.strip(), activities.strip(), notes.strip()
-    if session.status != Session.Status.LOGGED:
+    first_log = session.status != Session.Status.LOGGED
+    if first_log:
         session.status, session.logged_by, session.logged_at = Session.Status.LOGGED, by, timezone.now()
     session.log_revision += 1
     session.save()
+    if first_log:
+        # The roll is logged, whoever logged it: its "please log" items close for everyone now.
+        items_close(kind=Kind.ATTENDANCE_NOT_LOGGED, subject_ids=[session.pk], subject_model=Session)
     if submission_key is not None:
         SessionLogSubmission.objects.create(key=submission_key, session=session, submitted_by=by)
     return session

@@ -18,9 +18,19 @@ from django.views.decorators.http import require_GET
 from artworx.cache import cached
 from artworx.dates import DateField
 from artworx.query import warn_refused
-from artworx.roles import is_teacher, is_teaching_artist, sees_all
+from artworx.roles import (
+    ADMINISTRATOR,
+    COUNSELOR,
+    PROGRAM_STAFF,
+    is_teacher,
+    is_teaching_artist,
+    role_names,
+    sees_all,
+)
 from artworx.shortcuts import get_visible_or_404, require_perm
 from artworx.widgets import LongSelect
+from notifications.selectors import today_groups
+from notifications.views import today
 from programs.models import Attendance, Pathway
 from programs.selectors import attendance_rate, cohort_rows, pathway_students
 from reports.cache import board_key
@@ -116,7 +126,11 @@ def funder_report(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Land each role on what it needs first."""
     user = request.user
-    context = {}
+    roles = set(role_names(user))
+    if COUNSELOR in roles and not roles & {PROGRAM_STAFF, ADMINISTRATOR}:
+        # A counselor's day is their own referrals, check-ins and students: their Today page.
+        return today(request)
+    context = {"today_groups": today_groups(user=user, today=timezone.localdate(), render=False)}
     if sees_all(user):
         template = "reports/home_staff.html"
         context["sites"] = site_capacity_rows(user=user)

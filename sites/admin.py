@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, RolePickersMixin, ServiceAdminMixin
-from artworx.roles import TEACHER
+from artworx.roles import COUNSELOR, PROGRAM_STAFF, TEACHER
 from sites.models import Closure, Partner, Site
 from sites.services import closure_delete, closure_save, site_save
 
@@ -36,7 +36,7 @@ class SiteAdmin(ServiceAdminMixin, RolePickersMixin, NoDeleteMixin, SimpleHistor
     search_fields = ("name", "address")
     autocomplete_fields = ("partner",)
     filter_horizontal = ("teachers",)
-    role_pickers = {"teachers": TEACHER}
+    role_pickers = {"teachers": TEACHER, "lead": PROGRAM_STAFF, "counselor": COUNSELOR}
     inlines = [ClosureInline]
 
     def save_model(self, request, obj, form, change) -> None:

@@ -7,3 +7,10 @@ class SitesConfig(AppConfig):
 
     name = "sites"
     verbose_name = _("Sites")
+
+    def ready(self) -> None:
+        from notifications.items import register_site_lead
+        from sites.services import site_lead
+
+        # "Not mine" on an item hands it back to its site's lead; the outbox asks the sites for them.
+        register_site_lead(site_lead)

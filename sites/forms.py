@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artworx.dates import DateField
-from artworx.roles import TEACHER, people_with
+from artworx.roles import COUNSELOR, PROGRAM_STAFF, TEACHER, people_with
 from sites.models import Site
 
 
@@ -16,12 +16,17 @@ class SiteForm(forms.ModelForm):
 
     class Meta:
         model = Site
-        fields = ["name", "partner", "address", "phone", "capacity", "teachers", "notes", "is_active"]
+        fields = [
+            "name", "partner", "address", "phone", "capacity", "teachers", "lead", "counselor", "notes",
+            "is_active",
+        ]  # fmt: skip
         widgets = {"teachers": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["teachers"].queryset = people_with(TEACHER)
+        self.fields["lead"].queryset = people_with(PROGRAM_STAFF)
+        self.fields["counselor"].queryset = people_with(COUNSELOR)
         self.fields["partner"].queryset = self.fields["partner"].queryset.filter(is_active=True)
 
 

@@ -84,6 +84,24 @@ class Site(TimeStampedModel):
     teachers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="teaching_sites", verbose_name=_("teachers")
     )
+    # Responsibility (DESIGN.md): who answers for the site's reminders. The lead gets its escalations,
+    # absences in a row, expired contracts and open seats; the counselor chronic absence and reviews.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sites_led",
+        verbose_name=_("lead program staff member"),
+    )
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sites_counseled",
+        verbose_name=_("site counselor"),
+    )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from artworx.roles import TEACHER, require_role
+from artworx.roles import COUNSELOR, PROGRAM_STAFF, TEACHER, require_role
+from notifications.items import items_reassign
 from sites.models import Closure, Site
 from sites.signals import calendar_changed, site_changing
 
@@ -22,10 +23,31 @@ def site_save(*, site: Site, teachers) -> Site:
         # enrollment cannot both pass their checks.
         Site.objects.select_for_update().filter(pk=site.pk).get()
         site_changing.send(sender=Site, site=site, teachers=teachers)  # students: capacity, caseloads
+    require_role(
+        [site.lead],
+        PROGRAM_STAFF,
+        message=_("%(names)s cannot lead a site: only active program staff can."),
+        code="lead_not_staff",
+    )
+    require_role(
+        [site.counselor],
+        COUNSELOR,
+        message=_("%(names)s cannot be a site's counselor: only active counselors can."),
+        code="not_a_counselor",
+    )
     site.full_clean()
     site.save()
     site.teachers.set(teachers)
+    # Responsibility (DESIGN.md): a new lead or counselor takes over the site's open items.
+    items_reassign(responsibility=f"site-{site.pk}:lead", to=site.lead)
+    items_reassign(responsibility=f"site-{site.pk}:counselor", to=site.counselor)
     return site
+
+
+def site_lead(site_id: int):
+    """The lead program staff member of a site, or None ("not mine" hands items back to them)."""
+    site = Site.objects.select_related("lead").filter(pk=site_id).first()
+    return site.lead if site else None
 
 
 @transaction.atomic

@@ -7,3 +7,11 @@ class StudentsConfig(AppConfig):
 
     name = "students"
     verbose_name = _("Students")
+
+    def ready(self) -> None:
+        from notifications.channels import register_contact_address
+        from students.selectors import contact_email_now
+
+        # Consent and the address of a student or guardian are read when an email is sent, not when
+        # the reminder was written.
+        register_contact_address(contact_email_now)

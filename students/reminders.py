@@ -8,10 +8,11 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.items import items_close_superseded, resolver
 from notifications.models import Kind, ReminderSettings
-from notifications.selectors import counselors, email_opt_ins, program_staff
+from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
-from notifications.sweeps import contact_draft, sweep, user_draft
+from notifications.sweeps import contact_draft, responsible_drafts, sweep
 from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import (
@@ -22,10 +23,10 @@ from students.models import (
     Guardian,
     IndependentStudyPolicy,
     Referral,
-    WaitlistEntry,
+    Review,
 )
-from students.selectors import sites_with_seats
 from students.services import contracts_expire_overdue, review_open_if_due
+from students.services.seats import seat_heads_no_longer_next, seat_open_items_write
 
 ONE_DAY = timedelta(days=1)
 # Contracts that expired longer ago than this are history, not news: the first sweep after a
@@ -80,7 +81,7 @@ def _due_threshold(days_left: int, thresholds: list[int]) -> int | None:
 # Expiry first: a contract that expires today is not "due soon" any more.
 @sweep
 def contracts_expired(*, now: datetime) -> int:
-    """Expire overdue contracts, then tell each one's teacher and program staff, once per contract."""
+    """Expire overdue contracts, then tell its teacher and its site lead, once per contract."""
     kind = Kind.CONTRACT_EXPIRED
     today: date = timezone.localdate(now)
     contracts_expire_overdue(today=today)
@@ -90,35 +91,53 @@ def contracts_expired(*, now: datetime) -> int:
                 status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
             )
             .with_credits()
-            .select_related("student", "teacher", "site")
+            .select_related("student", "teacher", "site__lead")
             .order_by("pk")
         )
     )
-    staff = program_staff()
     teachers = {contract.pk: current_teacher(contract) for contract in contracts}
-    opt_ins = email_opt_ins(
-        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in staff}, kind=kind
-    )
+    leads = {c.site.lead_id for c in contracts if c.site.lead_id}
+    opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t} | leads, kind=kind)
     drafts = []
     for contract in contracts:
-        recipients = {user.pk: user for user in staff}
-        teacher = teachers[contract.pk]
-        if teacher is not None:
-            recipients[teacher.pk] = teacher
-        context = _contract_context(contract, teacher)
-        for user in recipients.values():
-            drafts.append(
-                user_draft(
-                    user,
-                    kind=kind,
-                    subject=contract,
-                    occasion="expired",
-                    context=context,
-                    opt_ins=opt_ins,
-                    link_url=reverse("students:contract_detail", args=[contract.pk]),
-                )
-            )
+        drafts += _contract_drafts(
+            contract,
+            [
+                _teacher(contract, teachers[contract.pk]),
+                (f"site-{contract.site_id}:lead", contract.site.lead),
+            ],
+            kind=kind,
+            occasion="expired",
+            context=_contract_context(contract, teachers[contract.pk]),
+            opt_ins=opt_ins,
+        )
     return notifications_enqueue_many(drafts=drafts)
+
+
+@resolver(Kind.CONTRACT_EXPIRED)
+def contracts_no_longer_expired(contract_ids: set[int], now: datetime) -> set[int]:
+    """Contracts extended, completed or closed since they expired."""
+    still = Contract.objects.filter(pk__in=contract_ids, status=Contract.Status.EXPIRED)
+    return contract_ids - set(still.values_list("pk", flat=True))
+
+
+def _teacher(contract: Contract, teacher) -> tuple[str, object]:
+    """The teacher's responsibility for a contract's student: it follows the student on a transfer."""
+    return (f"student-{contract.student_id}:teacher", teacher)
+
+
+def _contract_drafts(contract, people, *, kind, occasion, context, opt_ins) -> list:
+    """Items about a contract for the responsible people, linking to the contract."""
+    return responsible_drafts(
+        people,
+        kind=kind,
+        subject=contract,
+        occasion=occasion,
+        context=context,
+        opt_ins=opt_ins,
+        link_url=reverse("students:contract_detail", args=[contract.pk]),
+        site_id=contract.site_id,
+    )
 
 
 @sweep
@@ -160,18 +179,14 @@ def contracts_due_soon(*, now: datetime) -> int:
         occasion = f"due-{contract.due_on:%Y-%m-%d}:at-{threshold}"
         teacher = teachers[contract.pk]
         context = {**_contract_context(contract, teacher), "days_left": days_left}
-        if teacher is not None:
-            drafts.append(
-                user_draft(
-                    teacher,
-                    kind=kind,
-                    subject=contract,
-                    occasion=occasion,
-                    context=context,
-                    opt_ins=opt_ins,
-                    link_url=reverse("students:contract_detail", args=[contract.pk]),
-                )
-            )
+        drafts += _contract_drafts(
+            contract,
+            [_teacher(contract, teacher)],
+            kind=kind,
+            occasion=occasion,
+            context=context,
+            opt_ins=opt_ins,
+        )
         student = contract.student
         # Families and students get names, dates and days only: no credits, no notes, no flags.
         family_context = {
@@ -210,43 +225,32 @@ def contracts_due_soon(*, now: datetime) -> int:
                     context={**family_context, "student_name": str(student)},
                 )
             )
+    # The newest occasion stands for the contract: the "10 days left" item closes at "5 days left".
+    staff_keys = [draft.dedupe_key for draft in drafts if draft.in_app]
+    items_close_superseded(
+        kind=kind, subject_ids={draft.subject.pk for draft in drafts if draft.in_app}, keep_keys=staff_keys
+    )
     return notifications_enqueue_many(drafts=drafts)
 
 
 @sweep
 def seats_open(*, now: datetime) -> int:
-    """Tell program staff when a site with a waitlist has a free seat, once per head of the list."""
-    kind = Kind.SEAT_OPEN
-    head = WaitlistEntry.objects.waiting().filter(site=models.OuterRef("pk")).values("pk")[:1]
-    sites = (
-        sites_with_seats(Site.objects.active())
-        .annotate(head_id=models.Subquery(head))
-        .filter(head_id__isnull=False, seats_left__gt=0)
-    )
-    seats = {site.head_id: site.seats_left for site in sites}
-    heads = list(WaitlistEntry.objects.filter(pk__in=seats).select_related("student", "site").order_by("pk"))
-    staff = program_staff()
-    opt_ins = email_opt_ins(user_ids={u.pk for u in staff}, kind=kind)
-    drafts = [
-        user_draft(
-            user,
-            kind=kind,
-            subject=entry,
-            # A new head of the list is a new occasion; the same head is told once.
-            occasion=f"site-{entry.site_id}",
-            context={
-                "student_name": entry.student.display_name,
-                "site_name": entry.site.name,
-                "seats": seats[entry.pk],
-                "added_on": entry.added_on,
-            },
-            opt_ins=opt_ins,
-            link_url=reverse("students:waitlist", args=[entry.site_id]),
-        )
-        for entry in heads
-        for user in staff
-    ]
-    return notifications_enqueue_many(drafts=drafts)
+    """Tell a site's lead when it has a free seat and a waitlist, once per head of the list."""
+    return seat_open_items_write()
+
+
+@resolver(Kind.SEAT_OPEN)
+def seats_taken(entry_ids: set[int], now: datetime) -> set[int]:
+    """Heads enrolled or skipped, or sites full again: the seat is no longer open for them."""
+    return seat_heads_no_longer_next(entry_ids)
+
+
+@resolver(Kind.CONTRACT_DUE_SOON)
+def contracts_no_longer_due(contract_ids: set[int], now: datetime) -> set[int]:
+    """Contracts completed, closed or past their due date: the "due soon" item is over."""
+    today = timezone.localdate(now)
+    still = Contract.objects.active().filter(pk__in=contract_ids, due_on__gte=today)
+    return contract_ids - set(still.values_list("pk", flat=True))
 
 
 @sweep
@@ -265,9 +269,10 @@ def referrals_waiting(*, now: datetime) -> int:
         .order_by("pk")
     )
     opt_ins = email_opt_ins(user_ids={r.counselor_id for r in referrals}, kind=kind)
-    drafts = [
-        user_draft(
-            referral.counselor,
+    drafts = []
+    for referral in referrals:
+        drafts += responsible_drafts(
+            [(f"referral-{referral.pk}:counselor", referral.counselor)],
             kind=kind,
             subject=referral,
             occasion="no-contact",
@@ -280,24 +285,14 @@ def referrals_waiting(*, now: datetime) -> int:
             opt_ins=opt_ins,
             link_url=reverse("students:referral_detail", args=[referral.pk]),
         )
-        for referral in referrals
-    ]
     return notifications_enqueue_many(drafts=drafts)
 
 
-def _staff_drafts(contract, *, kind, occasion, context, users, opt_ins) -> list:
-    return [
-        user_draft(
-            user,
-            kind=kind,
-            subject=contract,
-            occasion=occasion,
-            context=context,
-            opt_ins=opt_ins,
-            link_url=reverse("students:contract_detail", args=[contract.pk]),
-        )
-        for user in users
-    ]
+@resolver(Kind.REFERRAL_WAITING)
+def referrals_contacted(referral_ids: set[int], now: datetime) -> set[int]:
+    """Referrals no longer waiting for a first contact (contacted, declined, enrolled...)."""
+    still = Referral.objects.filter(pk__in=referral_ids, status=Referral.Status.RECEIVED)
+    return referral_ids - set(still.values_list("pk", flat=True))
 
 
 @sweep
@@ -318,29 +313,46 @@ def missed_work_reviews(*, now: datetime) -> int:
     ]
     if not opened:
         return 0
-    counsel = counselors()
     contracts = list(
         _with_current_teacher(
             Contract.objects.filter(pk__in=[r.contract_id for r in opened])
             .with_credits()
-            .select_related("student", "teacher", "site")
+            .select_related("student", "teacher", "site__counselor")
         )
     )
     teachers = {contract.pk: current_teacher(contract) for contract in contracts}
-    opt_ins = email_opt_ins(
-        user_ids={t.pk for t in teachers.values() if t} | {u.pk for u in counsel}, kind=kind
-    )
+    counsel = {c.site.counselor_id for c in contracts if c.site.counselor_id}
+    opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t} | counsel, kind=kind)
     reviews = {review.contract_id: review for review in opened}
     drafts = []
     for contract in contracts:
         review = reviews[contract.pk]
-        users = {u.pk: u for u in [*counsel, *([teachers[contract.pk]] if teachers[contract.pk] else [])]}
         context = {**_contract_context(contract, teachers[contract.pk]), "missed": review.missed_count}
-        drafts += _staff_drafts(
-            contract, kind=kind, occasion=f"review-{review.pk}", context=context, users=users.values(),
-            opt_ins=opt_ins,
+        drafts += _contract_drafts(
+            contract, _teacher_and_counselor(contract, teachers[contract.pk]), kind=kind,
+            occasion=f"review-{review.pk}", context=context, opt_ins=opt_ins,
         )  # fmt: skip
     return notifications_enqueue_many(drafts=drafts)
+
+
+def _teacher_and_counselor(contract: Contract, teacher) -> list[tuple[str, object]]:
+    """DESIGN.md's table for reviews and re-engagement: the student's teacher and the site counselor."""
+    return [_teacher(contract, teacher), (f"site-{contract.site_id}:counselor", contract.site.counselor)]
+
+
+@resolver(Kind.MISSED_WORK_REVIEW)
+def reviews_decided(contract_ids: set[int], now: datetime) -> set[int]:
+    """Contracts whose review was decided, or that are no longer active."""
+    open_reviews = Review.objects.filter(status=Review.Status.OPEN, contract__in=Contract.objects.active())
+    still = open_reviews.filter(contract__in=contract_ids).values_list("contract", flat=True)
+    return contract_ids - set(still)
+
+
+@resolver(Kind.REENGAGEMENT)
+def contracts_no_longer_active(contract_ids: set[int], now: datetime) -> set[int]:
+    """Re-engagement is about an active contract: once it ends, so does the item."""
+    still = Contract.objects.active().filter(pk__in=contract_ids).values_list("pk", flat=True)
+    return contract_ids - set(still)
 
 
 @sweep
@@ -354,7 +366,7 @@ def reengagement(*, now: datetime) -> int:
     contracts = Contract.objects.active().filter(started_on__lte=first)
     contracts = list(
         _with_current_teacher(
-            contracts.with_credits().select_related("student", "teacher", "site").order_by("pk")
+            contracts.with_credits().select_related("student", "teacher", "site__counselor").order_by("pk")
         )
     )
     earned = dict(
@@ -373,18 +385,16 @@ def reengagement(*, now: datetime) -> int:
             flagged.append((contract, {"percent": round(100 * credited / expected), "expected": expected}))
     if not flagged:
         return 0
-    counsel = counselors()
     teachers = {contract.pk: current_teacher(contract) for contract, _f in flagged}
-    user_ids = {t.pk for t in teachers.values() if t} | {u.pk for u in counsel}
+    user_ids = {t.pk for t in teachers.values() if t} | {c.site.counselor_id for c, _f in flagged}
     opt_ins = email_opt_ins(user_ids=user_ids, kind=kind)
     week = today.isocalendar()
     drafts = []
     for contract, figures in flagged:
         teacher = teachers[contract.pk]
-        users = {u.pk: u for u in [*counsel, *([teacher] if teacher else [])]}
         context = {**_contract_context(contract, teacher), **figures, "weeks": policy.reengagement_weeks}
-        drafts += _staff_drafts(
-            contract, kind=kind, occasion=f"week-{week.year}-{week.week}", context=context,
-            users=users.values(), opt_ins=opt_ins,
+        drafts += _contract_drafts(
+            contract, _teacher_and_counselor(contract, teacher), kind=kind,
+            occasion=f"week-{week.year}-{week.week}", context=context, opt_ins=opt_ins,
         )  # fmt: skip
     return notifications_enqueue_many(drafts=drafts)

@@ -30,6 +30,7 @@ from sites.models import Site
 from students.models import (
     AgreementVersion,
     Assignment,
+    Channel,
     Contract,
     Enrollment,
     Guardian,
@@ -335,3 +336,20 @@ def referral_funnel(*, start: date | None = None, end: date | None = None) -> di
     medians = [(name, median(days) if days else None, len(days)) for name, days in gaps.items()]
     stages = [(name, totals[name], _percent(totals[name], totals["received"])) for name, _f in FUNNEL_STAGES]
     return {"rows": rows, "totals": totals, "stages": stages, "medians": medians}
+
+
+def contact_email_now(key: str, kind: str) -> str | None:
+    """The email address a student ("student-5") or guardian ("guardian-12") may be reached at now:
+    "" if they withdrew consent to reminders or have none, None for a key that names neither. A signing
+    link is not a reminder: it goes to the guardian's current address whatever their reminder consent."""
+    who, _, pk = key.partition("-")
+    if not pk.isdigit():
+        return None
+    if who == "guardian":
+        guardians = Guardian.objects.filter(pk=int(pk))
+        if kind != "signature_needed":
+            guardians = guardians.reachable_by(Channel.EMAIL)
+        return guardians.values_list("email", flat=True).first() or ""
+    if who == "student":
+        return Student.objects.filter(pk=int(pk)).values_list("email", flat=True).first() or ""
+    return None

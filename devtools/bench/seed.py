@@ -337,6 +337,9 @@ class County:
                     capacity=50,
                     partner=self.partners[i % len(self.partners)],
                     address=f"{100 + i} E Cesar Chavez Ave, Los Angeles",
+                    # Responsibility: each site's lead and counselor, spread over the staff.
+                    lead=self.staff[i % len(self.staff)],
+                    counselor=self.counselors[i % len(self.counselors)],
                 )
                 for i in range(n_sites)
             ],

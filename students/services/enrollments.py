@@ -24,6 +24,7 @@ from students.models import (
 )
 from students.selectors import seats_left, teaches_at, teaching_pairs
 from students.services.contracts import contract_follow
+from students.services.seats import seat_open_items_write
 from students.signals import student_graduated
 
 User = get_user_model()
@@ -278,6 +279,8 @@ def enrollment_transfer(*, enrollment: Enrollment, site: Site, teacher, on: date
     enrollment.exit_reason = ExitReason.TRANSFERRED
     enrollment.exit_notes = _("Transferred to %(teacher)s at %(site)s.") % {"teacher": teacher, "site": site}
     enrollment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "updated_at"])
+    # Rule 4: the freed seat is the site lead's item now, not at the next sweep.
+    seat_open_items_write(site_ids=[enrollment.site_id])
     moved = _insert_open_enrollment(student=enrollment.student, site=site, teacher=teacher, started_on=on)
     contract_follow(student_id=enrollment.student_id, site=site, teacher=teacher, on=on)
     return moved
@@ -305,6 +308,8 @@ def enrollment_exit(
     enrollment.exit_reason = exit_reason
     enrollment.exit_notes = notes
     enrollment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "updated_at"])
+    # Rule 4: the freed seat is the site lead's item now, not at the next sweep.
+    seat_open_items_write(site_ids=[enrollment.site_id])
     # A student who leaves takes no contract with them: close it, keeping its courses and history.
     # One not started yet is cancelled: it never ran, so it has no closing day.
     for contract in Contract.objects.open().filter(student_id=enrollment.student_id):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from artworx.dates import shown_date, validate_date_in_range
+from notifications.items import items_close, items_reassign
+from notifications.models import Kind
 from sites.models import Site
 from students.models import (
     Enrollment,
@@ -88,7 +90,10 @@ def referral_update(*, referral: Referral, **fields) -> Referral:
         if name not in REFERRAL_FIELDS:
             raise TypeError(name)
         setattr(referral, name, value)
-    return _save_referral(referral)
+    referral = _save_referral(referral)
+    # Reassigning the counselor moves the referral's open items to them.
+    items_reassign(responsibility=f"referral-{referral.pk}:counselor", to=referral.counselor)
+    return referral
 
 
 # Where a referral may go next by hand; "enrolled" is reached only by converting it.
@@ -133,6 +138,8 @@ def referral_advance(*, referral: Referral, status: str, on: date) -> Referral:
     referral.status = status
     setattr(referral, Referral.STEP_DATES.get(status, "closed_on"), on)
     referral.save()
+    # No longer waiting for a first contact, whoever made it.
+    items_close(kind=Kind.REFERRAL_WAITING, subject_ids=[referral.pk], subject_model=Referral)
     return referral
 
 

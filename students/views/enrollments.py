@@ -5,7 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from artworx.shortcuts import get_visible_or_404
@@ -21,6 +24,7 @@ from students.services import (
     enrollment_exit,
     enrollment_transfer,
 )
+from students.services.seats import seats_open
 from students.views.students import visible_student
 
 
@@ -78,9 +82,27 @@ def enrollment_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(student)s transferred.") % {"student": enrollment.student})
+            _tell_seat_open(request, site_id=enrollment.site_id)
             return redirect("students:detail", pk=enrollment.student_id)
     context = {"form": form, "student": enrollment.student, "enrollment": enrollment, "action": "transfer"}
     return render(request, "students/enrollment_form.html", context)
+
+
+def _tell_seat_open(request: HttpRequest, *, site_id: int) -> None:
+    """Rule 4 on the page that freed the seat: "A seat is open at X: N waiting; enroll <head>"."""
+    if not request.user.has_perm("students.view_waitlistentry"):
+        return
+    for seat in seats_open(site_ids=[site_id]):
+        text = ngettext(
+            "A seat is open at %(site)s: %(count)d waiting; enroll %(head)s",
+            "A seat is open at %(site)s: %(count)d waiting; enroll %(head)s",
+            seat.waiting,
+        ) % {"site": seat.site.name, "count": seat.waiting, "head": seat.head.student.display_name}
+        link = reverse("students:waitlist", args=[site_id])
+        messages.warning(
+            request,
+            format_html('{} <a class="alert-link" href="{}">{}</a>', text, link, _("Open the waitlist")),
+        )
 
 
 @login_required
@@ -103,6 +125,7 @@ def enrollment_exit_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Enrollment of %(student)s ended.") % {"student": enrollment.student})
+            _tell_seat_open(request, site_id=enrollment.site_id)
             return redirect("students:detail", pk=enrollment.student_id)
     context = {"form": form, "student": enrollment.student, "enrollment": enrollment}
     return render(request, "students/enrollment_exit.html", context)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 HOME_TEMPLATES = {
     "admin": "reports/home_staff.html",
     "staff": "reports/home_staff.html",
-    "counselor": "reports/home_staff.html",
+    "counselor": "notifications/today.html",
     "teacher": "reports/home_teacher.html",
     "other_teacher": "reports/home_teacher.html",
     "no_role": "reports/home_no_role.html",
@@ -65,8 +65,8 @@ def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_a
     client = as_role("teacher")
     add_students(2)
     # session, user, groups, caseload, open enrollments, active contracts, closures, participations,
-    # absence thresholds, attendance marks, sites, teachers, the notification bell
-    with django_assert_num_queries(13) as first:
+    # absence thresholds, attendance marks, sites, teachers, the open items (Today), the bell's count
+    with django_assert_num_queries(14) as first:
         client.get(reverse("home"))
     add_students(10)
     with django_assert_num_queries(len(first.captured_queries)):

@@ -1,4 +1,4 @@
-"""A teacher on a phone follows the bell to a reminder, opens its message and marks it read."""
+"""A teacher on a phone follows the bell to their Today page, opens an item's message and acts on it."""
 
 from datetime import timedelta
 
@@ -14,7 +14,7 @@ from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_teacher_reads_a_reminder_from_the_bell_on_a_phone(page: Page, live_server, open_contract):
+def test_a_teacher_acts_on_an_item_from_the_bell_on_a_phone(page: Page, live_server, open_contract):
     teacher = UserFactory(username="rivera", first_name="Ana", last_name="Rivera", role=roles.TEACHER)
     site = SiteFactory(name="Eastside Storefront", teachers=[teacher])
     student = EnrollmentFactory(
@@ -27,14 +27,12 @@ def test_a_teacher_reads_a_reminder_from_the_bell_on_a_phone(page: Page, live_se
 
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "rivera")
-    bell = page.get_by_role("link", name="Notifications 1 unread")
+    bell = page.get_by_role("link", name="Today 1 open items")
     expect(bell).to_be_visible()  # outside the collapsed menu: one tap on a phone
     bell.click()
-    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
-    page.get_by_text("Message").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Contract expired 1")).to_be_visible()
+    page.get_by_text("More").click()
     expect(page.get_by_text("Plan the next step with the student")).to_be_visible()
-    page.get_by_role("button", name="Mark as read").click()
-    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Mark as read")).to_have_count(0)
-    page.get_by_role("link", name="Contract expired: Mateo Flores").click()
+    page.get_by_role("link", name="Review the contract").click()
     expect(page.locator("h1")).to_contain_text("Mateo Flores")

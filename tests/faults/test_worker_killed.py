@@ -1,6 +1,6 @@
-"""A Celery worker killed with SIGKILL mid-delivery: every due reminder is still delivered, and none
-twice except in the one window the README documents (killed after the mail server took the message,
-before the row was marked sent).
+"""A Celery worker killed with SIGKILL mid-delivery of the daily digests: every person still gets their
+digest, and none twice except in the one window SECURITY.md documents (killed after the mail server
+took the message, before the row was marked sent); never a second digest the same day otherwise.
 
 Real workers in child processes on this test's database and a throwaway redis-server. The email
 backend (tests.faults.mailbox) holds each send at a gate file, so the test kills the worker's whole
@@ -14,8 +14,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications.models import Kind, Notification
-from notifications.services import notification_preferences_save
+from artworx import roles
+from notifications.models import DigestSchedule, Notification
+from sites.models import Site
+from tests.factories import SiteFactory, UserFactory
 from tests.faults.conftest import database_url, start_worker, wait_until
 from tests.faults.mailbox import delivered
 from tests.faults.test_redis_down import CONTRACTS, overdue_contracts, publish_sweep
@@ -23,6 +25,7 @@ from tests.faults.test_redis_down import CONTRACTS, overdue_contracts, publish_s
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 STUCK_SECONDS = 3
 CONCURRENCY = 2
+LEADS = 2  # more sites, each with its lead and teacher: 2 + 2 * LEADS digests in all
 
 
 @pytest.mark.parametrize(
@@ -32,13 +35,22 @@ CONCURRENCY = 2
         ("after", CONCURRENCY),  # killed after it, before the row was marked sent: the documented window
     ],
 )
-def test_a_worker_killed_mid_delivery_loses_no_reminder(
+def test_a_worker_killed_mid_delivery_loses_no_digest(
     gate_at, duplicates, redis_server, processes, tmp_path, site, teacher, users, figures
 ):
     staff = users["staff"]
-    for user in (teacher, staff):
-        notification_preferences_save(user=user, email_kinds={Kind.CONTRACT_EXPIRED})
+    # The teacher and the site's lead have open items (expired contracts), and so do more program
+    # staff (each the lead of a site with one): one digest each, their hour (midnight) come.
+    Site.objects.filter(pk=site.pk).update(lead=staff)
     overdue_contracts(site, teacher, CONTRACTS)
+    people = [teacher, staff]
+    for n in range(LEADS):
+        lead = UserFactory(username=f"lead-{n}", role=roles.PROGRAM_STAFF)
+        other_teacher = UserFactory(username=f"teacher-{n}", role=roles.TEACHER)
+        overdue_contracts(SiteFactory(lead=lead, teachers=[other_teacher]), other_teacher, 1)
+        people += [lead, other_teacher]
+    for person in people:
+        DigestSchedule.objects.create(user=person, hour=0)
     maildir, gate = tmp_path / "mail", tmp_path / "gate"
     maildir.mkdir()
     env = {
@@ -76,7 +88,7 @@ def test_a_worker_killed_mid_delivery_loses_no_reminder(
         lambda: timezone.now() - killed_at > timedelta(seconds=STUCK_SECONDS + 1), what="the claim timeout"
     )
     publish_sweep(redis_server.url)
-    total = 2 * CONTRACTS
+    total = len(people)
     wait_until(
         lambda: (
             not emails.exclude(status=Notification.Status.SENT).exists()
@@ -93,7 +105,7 @@ def test_a_worker_killed_mid_delivery_loses_no_reminder(
     assert emails.count() == total
     assert emails.filter(status=Notification.Status.SENT).count() == total  # exactly once in the outbox
     assert sum(sent.values()) == total + duplicates
-    assert set(sent) == {teacher.email, staff.email}
+    assert set(sent) == {person.email for person in people}  # everyone got their digest
     # Only the rows held at the kill were tried twice; every other row was sent on its first claim.
     attempts = dict(emails.values_list("pk", "attempts"))
     assert {pk for pk, n in attempts.items() if n == 2} == claimed

@@ -8,6 +8,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from notifications.models import DigestSchedule
 from notifications.services import notification_preferences_save
 from sites.calendar import calendars_for_sites
 from tests.conftest import redis_answers
@@ -76,3 +77,9 @@ def when(contract):
 def wants_email():
     """`wants_email(user, *kinds)`: the user asks for these kinds by email too."""
     return lambda user, *kinds: notification_preferences_save(user=user, email_kinds=set(kinds))
+
+
+@pytest.fixture
+def digest_due():
+    """`digest_due(*users)`: their digest hour is midnight, so a sweep at any moment of the day sends it."""
+    return lambda *users: [DigestSchedule.objects.create(user=user, hour=0) for user in users]

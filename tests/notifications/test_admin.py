@@ -64,6 +64,7 @@ def test_reminder_settings_are_edited_and_bad_day_lists_refused(as_role):
         "attendance_escalate_after_hours": 24,
         "contract_due_days": "15,5",
         "referral_no_contact_days": 3,
+        "digest_hour": 7,
     }
     assert client.post(url, data).status_code == 302
     assert ReminderSettings.objects.get().contract_due_day_list == [15, 5]

@@ -1,7 +1,7 @@
 """Outbox services: enqueue by dedupe key, deliver once, fail and retry, release, mark read, preferences."""
 
 from datetime import timedelta
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
@@ -128,17 +128,49 @@ def test_a_failed_send_goes_back_to_pending_with_the_error(enqueue, monkeypatch)
     assert notification.status == Notification.Status.SENT and notification.last_error == ""
 
 
-def test_it_gives_up_after_the_last_attempt(enqueue, monkeypatch):
+def test_an_outage_delays_a_message_however_many_attempts_it_takes(enqueue, monkeypatch):
     notification, _ = enqueue()
-    Notification.objects.filter(pk=notification.pk).update(attempts=MAX_ATTEMPTS - 1)
+    Notification.objects.filter(pk=notification.pk).update(attempts=MAX_ATTEMPTS + 5)
     monkeypatch.setattr(
         "django.core.mail.EmailMessage.send", lambda *a, **k: (_ for _ in ()).throw(OSError("down"))
     )
     with pytest.raises(OSError):
         notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()
-    assert notification.status == Notification.Status.FAILED
+    # Still pending, marked as in the broker's hands so the sweep starts no second retry chain.
+    assert notification.status == Notification.Status.PENDING and notification.queued_at is not None
+    monkeypatch.undo()
+    assert notification_deliver(notification_id=notification.pk) is True
+
+
+def test_a_refused_address_ends_the_message_as_failed(enqueue, monkeypatch):
+    notification, _ = enqueue()
+
+    def refuse(*args, **kwargs):
+        raise SMTPRecipientsRefused({"x@example.org": (550, b"no such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     assert notification_deliver(notification_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED and "no such user" in notification.last_error
+
+
+def test_email_turned_off_after_the_item_was_written_is_not_sent(enqueue, teacher):
+    notification, _ = enqueue()
+    NotificationPreference.objects.create(user=teacher, kind=Kind.CONTRACT_DUE_SOON, by_email=False)
+    assert notification_deliver(notification_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT and mail.outbox == []
+
+
+def test_the_email_speaks_the_language_the_person_reads_when_it_is_sent(enqueue, teacher):
+    notification, _ = enqueue()
+    teacher.language = "es"
+    teacher.save(update_fields=["language"])
+    assert notification_deliver(notification_id=notification.pk) is True
+    notification.refresh_from_db()
+    assert mail.outbox[0].subject == notification.title
+    assert notification.language == "es" and "vence" in notification.title.lower()
 
 
 def test_it_marks_failed_a_notification_to_a_user_without_an_email_address(enqueue, teacher):

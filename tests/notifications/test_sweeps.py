@@ -12,7 +12,8 @@ from artworx import roles
 from notifications.models import Kind, Notification, ReminderSettings
 from notifications.services import notifications_deliver_pending
 from notifications.sweeps import run_sweeps
-from students.models import Contract
+from sites.models import Site
+from students.models import Contract, Guardian
 from students.reminders import contracts_due_soon, contracts_expired
 from students.services import contract_course_resolve, contract_extend, enrollment_transfer
 from tests.factories import ClosureFactory, EnrollmentFactory, GuardianFactory, UserFactory
@@ -118,14 +119,14 @@ def test_it_greets_the_student_by_preferred_name_but_tells_the_family_the_legal_
     assert to_guardian.title == "Daniela Ortiz's contract is due in 1 school day"
 
 
-def test_it_emails_the_teacher_only_when_they_asked_for_it(contract, teacher, when, wants_email):
-    contracts_due_soon(now=when(10))
+def test_a_kind_that_is_not_urgent_waits_for_the_digest_even_when_asked_by_email(
+    contract, teacher, when, wants_email
+):
     wants_email(teacher, DUE_SOON)
     contracts_due_soon(now=when(5))
-    assert list(Notification.objects.order_by("pk").values_list("by_email", flat=True)) == [False, True]
+    assert list(Notification.objects.values_list("in_app", "by_email")) == [(True, False)]
     notifications_deliver_pending()
-    assert [m.to for m in mail.outbox] == [[teacher.email]]
-    assert f"/students/contracts/{contract.pk}/" in mail.outbox[0].body
+    assert mail.outbox == []
 
 
 def test_it_starts_the_reminders_over_when_an_extension_moves_the_due_date(contract, teacher, users, when):
@@ -166,19 +167,19 @@ def test_it_writes_nothing_for_a_contract_no_longer_active(contract, teacher, us
     assert contracts_due_soon(now=when(5)) == 0
 
 
-def test_it_expires_an_overdue_contract_and_tells_the_teacher_and_program_staff_once(
+def test_it_expires_an_overdue_contract_and_tells_the_teacher_and_the_site_lead_once(
     contract, teacher, users
 ):
-    other_staff = UserFactory(role=roles.PROGRAM_STAFF)
-    UserFactory(role=roles.PROGRAM_STAFF, is_active=False)
+    UserFactory(role=roles.PROGRAM_STAFF)  # program staff without this site: nothing
+    Site.objects.filter(pk=contract.site_id).update(lead=users["staff"])
     now = at(contract.due_on + timedelta(days=3))
-    assert contracts_expired(now=now) == 3
+    assert contracts_expired(now=now) == 2
     assert contracts_expired(now=now) == 0
     assert contracts_expired(now=now + timedelta(days=1)) == 0
     contract.refresh_from_db()
     assert contract.status == Contract.Status.EXPIRED
     recipients = set(Notification.objects.values_list("recipient", flat=True))
-    assert recipients == {teacher.pk, users["staff"].pk, other_staff.pk}
+    assert recipients == {teacher.pk, users["staff"].pk}
     assert titles()[0] == f"Contract expired: {contract.student.display_name}"
 
 
@@ -230,10 +231,32 @@ def test_it_runs_in_the_same_number_of_queries_for_few_or_many_contracts(site, t
     first = add_contracts(2)
     now = at(day_with_days_left(first[0], 5))
     # reminder settings, sites, closures, contracts with credits, guardians, open enrollments with
-    # their teachers, email opt-ins, existing dedupe keys, insert
+    # their teachers, email opt-ins, closing the older occasions' items, existing dedupe keys, insert
     with CaptureQueriesContext(connection) as few:
         assert contracts_due_soon(now=now) == 4
     add_contracts(10)
     with CaptureQueriesContext(connection) as many:
         assert contracts_due_soon(now=now) == 20
-    assert len(few.captured_queries) == len(many.captured_queries) == 9
+    assert len(few.captured_queries) == len(many.captured_queries) == 10
+
+
+def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teacher, when):
+    withdrawn = GuardianFactory(student=contract.student, consents_to_messages=True, email="mom@example.org")
+    moved = GuardianFactory(student=contract.student, consents_to_messages=True, email="dad@example.org")
+    contracts_due_soon(now=when(5))
+    # After the sweep wrote the reminders, before they went out: one withdrew consent, one moved.
+    Guardian.objects.filter(pk=withdrawn.pk).update(email_opt_in=False)
+    Guardian.objects.filter(pk=moved.pk).update(email="dad@new.example.org")
+    notifications_deliver_pending()
+    assert [m.to for m in mail.outbox] == [["dad@new.example.org"]]
+    refused = Notification.objects.get(recipient_email="mom@example.org")
+    assert refused.status == Notification.Status.FAILED and "consent" in refused.last_error
+
+
+def test_a_newer_due_soon_item_replaces_the_older_one_on_the_today_page(contract, teacher, when):
+    contracts_due_soon(now=when(10))
+    contracts_due_soon(now=when(5))
+    open_titles = list(
+        Notification.objects.filter(recipient=teacher, closed_at__isnull=True).values_list("title", flat=True)
+    )
+    assert open_titles == [f"Contract due in 5 instructional days: {contract.student.display_name}"]

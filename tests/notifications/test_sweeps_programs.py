@@ -12,13 +12,15 @@ from django.utils import timezone
 from alumni.models import Alumnus
 from alumni.reminders import alumni_check_ins_due
 from alumni.services import check_in_record
+from artworx import roles
 from notifications.models import Kind, Notification
 from programs.models import AbsenceThresholds, Attendance, Participation, Session
 from programs.reminders import absences, attendance_not_logged
 from programs.services import session_log_attendance
+from sites.models import Site
 from students.models import ExitReason, SupportProfile
 from students.services import enrollment_exit
-from tests.factories import CohortFactory, EnrollmentFactory
+from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,15 @@ def moment(day: date, hour: int, minute: int = 0) -> datetime:
 
 def recipients(kind: str) -> set[str]:
     return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+@pytest.fixture(autouse=True)
+def responsibility(site, users):
+    """The site's lead is the staff user, its counselor the counselor user (DESIGN.md Responsibility);
+    other program staff and counselors exist and must hear nothing."""
+    Site.objects.filter(pk=site.pk).update(lead=users["staff"], counselor=users["counselor"])
+    UserFactory(username="other-staff", role=roles.PROGRAM_STAFF)
+    UserFactory(username="other-counselor", role=roles.COUNSELOR)
 
 
 @pytest.fixture
@@ -100,7 +111,7 @@ def participation(cohort, enrollment):
     )
 
 
-def test_three_absences_in_a_row_tell_the_teacher_and_program_staff_once_per_run(
+def test_three_absences_in_a_row_tell_the_teacher_and_the_site_lead_once_per_run(
     cohort, participation, users
 ):
     log_marks(cohort, participation, "P P U E", users["staff"])
@@ -117,12 +128,12 @@ def test_three_absences_in_a_row_tell_the_teacher_and_program_staff_once_per_run
     assert Notification.objects.filter(kind=Kind.CONSECUTIVE_ABSENCES).count() == 4
 
 
-def test_crossing_the_chronic_absence_line_tells_the_teacher_staff_and_counselors(
+def test_crossing_the_chronic_absence_line_tells_the_teacher_and_the_site_counselor(
     cohort, participation, users
 ):
     log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
-    assert absences(now=moment(date(2026, 11, 20), 9)) == 3
-    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "staff", "counselor"}
+    assert absences(now=moment(date(2026, 11, 20), 9)) == 2
+    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "counselor"}
     note = Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE).first()
     assert "absent from 1 of the 10 sessions" in note.body
     assert absences(now=moment(date(2026, 11, 21), 9)) == 0
@@ -224,9 +235,9 @@ def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_m
     assert absences(now=moment(date(2026, 11, 20), 10)) == 0
     with time_machine.travel(moment(date(2026, 11, 20), 10, 30)):  # saved again after that run
         Attendance.objects.filter(mark="U").latest("session__date").save()
-    # Three in a row to the teacher and program staff; 3 of 10 sessions over the chronic line to
-    # the teacher, program staff and counselors.
-    assert absences(now=moment(date(2026, 11, 20), 11)) == 5
+    # Three in a row to the teacher and the site lead; 3 of 10 sessions over the chronic line to
+    # the teacher and the site counselor.
+    assert absences(now=moment(date(2026, 11, 20), 11)) == 4
 
 
 def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(cohort, participation, users):
@@ -240,4 +251,36 @@ def test_changing_the_absence_thresholds_makes_the_next_sweep_read_everyone(coho
     settings.chronic_absence_percent = 20
     with time_machine.travel(moment(date(2026, 11, 20), 9, 30)):  # after that run, in the admin console
         settings.save()  # recorded in the history
-    assert absences(now=moment(date(2026, 11, 20), 10)) == 3
+    assert absences(now=moment(date(2026, 11, 20), 10)) == 2
+
+
+def test_a_session_logged_by_anyone_closes_its_items_for_everyone(session, cohort, users, enrollment):
+    participation = Participation.objects.create(
+        cohort=cohort, student=enrollment.student, joined_on=date(2026, 9, 14)
+    )
+    attendance_not_logged(now=moment(MONDAY + timedelta(days=2), 17))
+    assert Notification.objects.open(today=MONDAY).filter(kind=Kind.ATTENDANCE_NOT_LOGGED).count() == 2
+    session_log_attendance(session=session, marks={participation.pk: "P"}, topic="", by=users["staff"])
+    assert not Notification.objects.open(today=MONDAY).filter(kind=Kind.ATTENDANCE_NOT_LOGGED).exists()
+
+
+def test_chronic_absence_closes_when_the_student_is_back_under_the_line(cohort, participation, users):
+    log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
+    absences(now=moment(date(2026, 11, 18), 9))
+    assert Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE, closed_at__isnull=True).count() == 2
+    log_marks(cohort, participation, "P", users["staff"], first=date(2026, 11, 17))  # 1 of 11: under
+    absences(now=moment(date(2026, 11, 18), 15))
+    assert not Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE, closed_at__isnull=True).exists()
+
+
+def test_a_new_site_counselor_takes_over_the_open_items(cohort, participation, users, site):
+    from sites.services import site_save
+
+    log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
+    absences(now=moment(date(2026, 11, 20), 9))
+    newcomer = UserFactory(username="new-counselor", role=roles.COUNSELOR)
+    site.refresh_from_db()
+    site.counselor = newcomer
+    site_save(site=site, teachers=list(site.teachers.all()))
+    assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "new-counselor"}
+    assert absences(now=moment(date(2026, 11, 21), 9)) == 0  # the sweep writes no second item

@@ -9,11 +9,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from artworx import roles
 from notifications.models import Kind, Notification, ReminderSettings
+from notifications.sweeps import run_sweeps
 from students.models import WaitlistEntry
 from students.reminders import referrals_waiting, seats_open
 from students.services import referral_advance, waitlist_skip
-from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, WaitlistEntryFactory
+from tests.factories import (
+    EnrollmentFactory,
+    ReferralFactory,
+    SiteFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +37,14 @@ def recipients(kind: str) -> set[str]:
 
 
 @pytest.fixture
-def full_site(teacher):
-    site = SiteFactory(name="Watts Classroom", capacity=1, teachers=[teacher])
+def full_site(teacher, users):
+    site = SiteFactory(name="Watts Classroom", capacity=1, teachers=[teacher], lead=users["staff"])
     EnrollmentFactory(site=site, teacher=teacher)
     return site
 
 
-def test_a_freed_seat_tells_program_staff_once_per_head_of_the_list(full_site, users):
+def test_a_freed_seat_tells_the_site_lead_once_per_head_of_the_list(full_site, users):
+    UserFactory(username="other-staff", role=roles.PROGRAM_STAFF)  # not this site's lead: nothing
     first = WaitlistEntryFactory(site=full_site, added_on=DAY - timedelta(days=5))
     WaitlistEntryFactory(site=full_site, added_on=DAY)
     assert seats_open(now=moment(DAY)) == 0  # full: nothing to say
@@ -59,7 +68,7 @@ def test_sites_without_a_waitlist_or_inactive_say_nothing(site, full_site, users
 def test_the_seat_sweep_queries_do_not_grow_with_sites(full_site, users, teacher):
     def add_sites(n):
         for _ in range(n):
-            WaitlistEntryFactory(site=SiteFactory(capacity=3))
+            WaitlistEntryFactory(site=SiteFactory(capacity=3, lead=users["staff"]))
 
     add_sites(1)
     # Django caches content types per process: warm, as in a worker that has run before, whatever test
@@ -117,3 +126,31 @@ def test_the_reminders_speak_spanish_to_a_spanish_speaker(full_site, users):
         waiting.title.startswith("Referido en espera de contacto: Tomás")
         and "3 días sin contacto" in waiting.body
     )
+
+
+def test_the_seat_item_closes_once_the_head_is_enrolled_or_the_site_full_again(full_site, users, teacher):
+    WaitlistEntryFactory(site=full_site, added_on=DAY)
+    full_site.enrollments.update(ended_on=DAY, exit_reason="moved")
+    seats_open(now=moment(DAY))
+    assert Notification.objects.filter(kind=Kind.SEAT_OPEN, closed_at__isnull=True).count() == 1
+    EnrollmentFactory(site=full_site, teacher=teacher)  # someone else took the seat
+    run_sweeps(now=moment(DAY + timedelta(days=1)))
+    assert not Notification.objects.filter(kind=Kind.SEAT_OPEN, closed_at__isnull=True).exists()
+
+
+def test_a_referral_contacted_closes_its_item_whoever_contacted(users):
+    referral = ReferralFactory(received_on=DAY - timedelta(days=5), counselor=users["counselor"])
+    referrals_waiting(now=moment(DAY))
+    referral_advance(referral=referral, status="contacted", on=DAY)
+    assert Notification.objects.get(kind=Kind.REFERRAL_WAITING).closed_at is not None
+
+
+def test_reassigning_a_referral_moves_its_open_item(users):
+    from students.services import referral_update
+
+    referral = ReferralFactory(received_on=DAY, counselor=users["counselor"])
+    referrals_waiting(now=moment(DAY + timedelta(days=3)))
+    other = UserFactory(username="other-counselor", role=roles.COUNSELOR)
+    referral_update(referral=referral, counselor=other)
+    assert recipients(Kind.REFERRAL_WAITING) == {"other-counselor"}
+    assert referrals_waiting(now=moment(DAY + timedelta(days=4))) == 0

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from notifications.models import Kind, Notification, NotificationPreference
+from notifications.models import DigestSchedule, Kind, Notification, NotificationPreference
 from notifications.services import notification_enqueue
 from notifications.sweeps import dedupe_key
 from tests.matrix import ROLES, matrix
@@ -114,19 +114,20 @@ def test_the_pages_refuse_other_methods(as_role, users, notify):
     assert client.put(PREFERENCES).status_code == 405
 
 
-def test_the_bell_counts_the_users_unread_notifications(as_role, users, notify):
+def test_the_bell_counts_the_users_open_items(as_role, users, notify):
     notify(users["teacher"], 4)
     notify(users["staff"], 2, prefix="s")
     Notification.objects.filter(pk=Notification.objects.filter(recipient=users["teacher"]).first().pk).update(
-        read_at="2026-11-20T10:00:00Z"
+        closed_at="2026-11-18T10:00:00Z"
     )
     body = as_role("teacher").get(reverse("home")).content.decode()
-    assert '<span class="badge rounded-pill bg-danger">3<span class="visually-hidden"> unread</span>' in body
+    badge = '<span class="badge rounded-pill bg-danger">3<span class="visually-hidden"> open items</span>'
+    assert badge in body
 
 
 def test_the_bell_shows_no_badge_without_unread_notifications(as_role, users):
     body = as_role("teacher").get(reverse("home")).content.decode()
-    assert reverse("notifications:list") in body
+    assert reverse("notifications:today") in body
     assert "badge rounded-pill bg-danger" not in body
 
 
@@ -149,47 +150,51 @@ def test_list_queries_do_not_grow_with_notifications(as_role, users, notify, dja
         client.get(LIST)
 
 
-def test_a_teacher_chooses_which_kinds_also_come_by_email(as_role, users):
+DIGEST_FIELDS = {"digest_enabled", "digest_hour"}
+
+
+def test_a_teacher_chooses_the_digest_hour_and_family_replies_by_email(as_role, users):
     client = as_role("teacher")
     form = client.get(PREFERENCES).context["form"]
-    assert set(form.fields) == {
-        Kind.CONTRACT_DUE_SOON,
-        Kind.CONTRACT_EXPIRED,
-        Kind.CONSECUTIVE_ABSENCES,
-        Kind.CHRONIC_ABSENCE,
-        Kind.FAMILY_REPLY,
-    }
-    response = client.post(PREFERENCES, {Kind.CONTRACT_DUE_SOON: "on"})
+    assert set(form.fields) == DIGEST_FIELDS | {Kind.FAMILY_REPLY}
+    assert form.initial["digest_hour"] == 7 and form.initial["digest_enabled"] is True
+    data = {Kind.FAMILY_REPLY: "on", "digest_enabled": "on", "digest_hour": "6"}
+    response = client.post(PREFERENCES, data)
     assert response.status_code == 302 and response.url == PREFERENCES
     rows = dict(NotificationPreference.objects.filter(user=users["teacher"]).values_list("kind", "by_email"))
-    assert rows == {kind: kind == Kind.CONTRACT_DUE_SOON for kind in Kind.values}
-    assert client.get(PREFERENCES).context["form"].initial == {Kind.CONTRACT_DUE_SOON: True}
+    assert rows == {kind: kind == Kind.FAMILY_REPLY for kind in Kind.values}
+    schedule = DigestSchedule.objects.get(user=users["teacher"])
+    assert (schedule.hour, schedule.enabled) == (6, True)
+    assert client.get(PREFERENCES).context["form"].initial == {
+        Kind.FAMILY_REPLY: True, "digest_enabled": True, "digest_hour": 6,
+    }  # fmt: skip
 
 
-def test_program_staff_are_offered_only_the_kinds_they_receive(as_role):
+def test_a_bad_digest_hour_is_refused_and_nothing_saved(as_role, users):
+    response = as_role("teacher").post(PREFERENCES, {"digest_enabled": "on", "digest_hour": "25"})
+    assert response.status_code == 200 and response.context["form"].errors["digest_hour"]
+    assert not DigestSchedule.objects.exists() and not NotificationPreference.objects.exists()
+
+
+def test_program_staff_may_have_only_the_urgent_kinds_at_once(as_role):
     form = as_role("staff").get(PREFERENCES).context["form"]
-    assert set(form.fields) == {
-        Kind.CONTRACT_EXPIRED,
-        Kind.ATTENDANCE_NOT_LOGGED,
-        Kind.CONSECUTIVE_ABSENCES,
-        Kind.CHRONIC_ABSENCE,
-        Kind.ALUMNI_CHECK_IN_DUE,
-        Kind.SEAT_OPEN,
-    }
+    assert set(form.fields) == DIGEST_FIELDS | {Kind.ATTENDANCE_NOT_LOGGED, Kind.SEAT_OPEN}
 
 
 def test_a_teaching_artist_chooses_about_unlogged_sessions_only(as_role):
     form = as_role("teaching_artist").get(PREFERENCES).context["form"]
-    assert set(form.fields) == {Kind.ATTENDANCE_NOT_LOGGED}
+    assert set(form.fields) == DIGEST_FIELDS | {Kind.ATTENDANCE_NOT_LOGGED}
 
 
-def test_a_user_without_a_role_has_nothing_to_choose(as_role):
+def test_a_user_without_a_role_chooses_the_digest_only(as_role):
     response = as_role("no_role").get(PREFERENCES)
-    assert "No reminders go to your role yet" in response.content.decode()
+    assert set(response.context["form"].fields) == DIGEST_FIELDS
+    assert "Nothing of your role can come at once by email" in response.content.decode()
 
 
 def test_preferences_ignore_unknown_fields(as_role, users):
-    response = as_role("staff").post(PREFERENCES, {"lottery_win": "on", Kind.CONTRACT_DUE_SOON: "on"})
+    data = {"lottery_win": "on", Kind.CONTRACT_DUE_SOON: "on", "digest_hour": "7"}
+    response = as_role("staff").post(PREFERENCES, data)
     assert response.status_code == 302
     rows = dict(NotificationPreference.objects.filter(user=users["staff"]).values_list("kind", "by_email"))
     # Staff are not offered "due soon": a forged field for it is not saved as a wish for email.

@@ -101,6 +101,10 @@ URLS: dict[str, Row] = {
     "notifications:read": row(lambda w: {"pk": w.notification.pk}, method=POST, default=404, staff=302),
     "notifications:read_all": row(method=POST, **everyone(302)),
     "notifications:preferences": row(allowed=FORM, **everyone(200)),
+    "notifications:today": row(**everyone(200)),
+    # Someone else's item answers 404; the owner's bad or empty input is refused with a message (302).
+    "notifications:snooze": row(lambda w: {"pk": w.notification.pk}, method=POST, default=404, staff=302),
+    "notifications:not_mine": row(lambda w: {"pk": w.notification.pk}, method=POST, default=404, staff=302),
     # sites
     "sites:list": row(**STAFF, **TEACHERS),
     "sites:create": row(allowed=FORM, **MANAGERS),

@@ -118,7 +118,7 @@ def build_world() -> World:
     alumnus = Alumnus.objects.filter(student__enrollments__site=site).first()
     # The reminders due in the demo, written and sent as beat and the workers would (locmem email).
     call_command("send_reminders", stdout=io.StringIO())
-    notification = Notification.objects.filter(recipient=users["staff"]).first()
+    notification = Notification.objects.filter(recipient=users["staff"], in_app=True).first()
     return World(
         users=users,
         site=site,

@@ -10,7 +10,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from artworx import roles
 from notifications.models import Notification
+from sites.models import Site
 from students.models import Assignment, IndependentStudyPolicy, Review
 from students.reminders import missed_work_reviews, reengagement
 from students.selectors import contract_credit_register
@@ -112,7 +114,12 @@ def test_a_review_opens_at_the_policys_number_of_missed_assignments(contract, co
     assert Review.objects.count() == 1
 
 
-def test_the_sweep_opens_the_review_once_and_tells_the_teacher_and_counselors(contract, course, users):
+def test_the_sweep_opens_the_review_once_and_tells_the_teacher_and_the_site_counselor(
+    contract, course, users
+):
+    # Responsibility (issue #23): the site's counselor, never every counselor.
+    Site.objects.filter(pk=contract.site_id).update(counselor=users["counselor"])
+    UserFactory(role=roles.COUNSELOR)
     give(contract, course, 3)
     assert missed_work_reviews(now=at(date(2026, 9, 21))) == 2  # the teacher and the counselor
     assert missed_work_reviews(now=at(date(2026, 9, 22))) == 0
@@ -143,6 +150,7 @@ def test_the_teacher_records_the_decision_once(contract, course):
 
 
 def test_less_than_90_percent_over_four_weeks_raises_a_re_engagement_item(contract, course, users):
+    Site.objects.filter(pk=contract.site_id).update(counselor=users["counselor"])
     today = date(2026, 10, 19)  # four weeks after the contract's first week
     with time_machine.travel(at(today), tick=False):
         assignment = assignment_create(

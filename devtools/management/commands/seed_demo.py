@@ -227,7 +227,16 @@ class Command(BaseCommand):
         for name, address, capacity, partner_name, _teachers in DEMO_SITES:
             partner = Partner.objects.create(name=partner_name, kind=Partner.Kind.COMMUNITY, address=address)
             site = site_save(
-                site=Site(name=name, address=address, capacity=capacity, partner=partner),
+                # Responsibility: the demo's program staff member leads every site, its counselor
+                # counsels them, so both find their own items on their Today page.
+                site=Site(
+                    name=name,
+                    address=address,
+                    capacity=capacity,
+                    partner=partner,
+                    lead=users["staff"],
+                    counselor=users["counselor"],
+                ),
                 teachers=[users[username] for username, _count in _teachers],
             )
             sites.append(site)
