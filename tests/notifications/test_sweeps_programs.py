@@ -260,7 +260,8 @@ def test_a_session_logged_by_anyone_closes_its_items_for_everyone(session, cohor
     )
     attendance_not_logged(now=moment(MONDAY + timedelta(days=2), 17))
     assert Notification.objects.open(today=MONDAY).filter(kind=Kind.ATTENDANCE_NOT_LOGGED).count() == 2
-    session_log_attendance(session=session, marks={participation.pk: "P"}, topic="", by=users["staff"])
+    with time_machine.travel(moment(MONDAY + timedelta(days=2), 18)):  # logged after the reminders
+        session_log_attendance(session=session, marks={participation.pk: "P"}, topic="", by=users["staff"])
     assert not Notification.objects.open(today=MONDAY).filter(kind=Kind.ATTENDANCE_NOT_LOGGED).exists()
 
 
@@ -268,7 +269,8 @@ def test_chronic_absence_closes_when_the_student_is_back_under_the_line(cohort, 
     log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
     absences(now=moment(date(2026, 11, 18), 9))
     assert Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE, closed_at__isnull=True).count() == 2
-    log_marks(cohort, participation, "P", users["staff"], first=date(2026, 11, 17))  # 1 of 11: under
+    with time_machine.travel(moment(date(2026, 11, 18), 12)):  # between the two sweeps
+        log_marks(cohort, participation, "P", users["staff"], first=date(2026, 11, 17))  # 1 of 11: under
     absences(now=moment(date(2026, 11, 18), 15))
     assert not Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE, closed_at__isnull=True).exists()
 

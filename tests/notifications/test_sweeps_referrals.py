@@ -141,7 +141,8 @@ def test_the_seat_item_closes_once_the_head_is_enrolled_or_the_site_full_again(f
 def test_a_referral_contacted_closes_its_item_whoever_contacted(users):
     referral = ReferralFactory(received_on=DAY - timedelta(days=5), counselor=users["counselor"])
     referrals_waiting(now=moment(DAY))
-    referral_advance(referral=referral, status="contacted", on=DAY)
+    with time_machine.travel(moment(DAY)):
+        referral_advance(referral=referral, status="contacted", on=DAY)
     assert Notification.objects.get(kind=Kind.REFERRAL_WAITING).closed_at is not None
 
 
