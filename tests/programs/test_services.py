@@ -381,7 +381,7 @@ def test_a_session_is_logged_once_it_has_begun_not_before(cohort, participants, 
 def test_a_corrected_mark_moves_its_updated_at_for_the_absence_sweep(
     session, participants, all_present, users
 ):
-    at_5_pm = datetime(2026, 11, 16, 17, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    at_5_pm = datetime.combine(session.date, time(17), tzinfo=ZoneInfo("America/Los_Angeles"))
     with time_machine.travel(at_5_pm, tick=False):
         session_log_attendance(session=session, marks=all_present, topic="", by=users["teaching_artist"])
     corrected = {**all_present, participants[0].pk: "U"}
