@@ -9,6 +9,8 @@ from django.apps import apps
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
+from students.models import SupportProfile
+
 # Each table holding a student's records, with the path from its rows to the student. Sessions are
 # shared by a cohort: their topic and notes may name anyone on the roll, so they are blanked with the
 # first student of the roll anonymised (a student past retention left years ago, and so did the roll).
@@ -68,18 +70,7 @@ REPLACED: dict[str, dict[str, object]] = {
 BIRTH_DATES: dict[str, str] = {"students.Student": "date_of_birth", "students.Referral": "date_of_birth"}
 # Booleans that say something about a person: support flags and consents.
 FLAGS: dict[str, tuple[str, ...]] = {
-    "students.SupportProfile": (
-        "pregnant_or_parenting",
-        "on_probation",
-        "returning_from_detention",
-        "expelled",
-        "mental_health",
-        "substance_use",
-        "foster_youth",
-        "experiencing_homelessness",
-        "iep_or_504",
-        "english_learner",
-    ),
+    "students.SupportProfile": SupportProfile.FLAGS,
     "students.Guardian": ("sms_opt_in", "email_opt_in"),
 }
 
