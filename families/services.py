@@ -125,9 +125,9 @@ def _family_message_queue(*, student, guardian, channel: str, body: str, kind: s
         )
         raise ValidationError(refusal % {"guardian": guardian.name}, code="no_consent")
     now = now or timezone.now()
-    address = (
-        f"phone-{guardian.phone.as_e164}" if channel == Channel.SMS else f"email-{guardian.email.lower()}"
-    )
+    # An email's key ends with the guardian ("guardian-12"): the outbox reads their address and consent
+    # again at the moment it sends (notifications.channels.contact_address).
+    address = f"phone-{guardian.phone.as_e164}" if channel == Channel.SMS else f"guardian-{guardian.pk}"
     key = outbox_key(Kind.FAMILY_TEXT, guardian, occasion, address)
     existing = Message.objects.filter(notification__dedupe_key=key).first()
     if existing is not None:

@@ -289,3 +289,18 @@ def test_a_guardian_who_takes_texts_and_email_gets_the_text_only(family):
     log(participation, MONDAY)
     family_notices(now=AFTERNOON)
     assert [m.channel for m in texts(spanish)] == ["sms"]
+
+
+@time_machine.travel(AFTERNOON, tick=False)
+def test_an_email_family_who_withdraws_consent_before_it_goes_gets_nothing(family, reads_email, mailoutbox):
+    from students.services import guardian_consent_set
+
+    _student, participation, *_ = family
+    log(participation, MONDAY)
+    family_notices(now=AFTERNOON)
+    [message] = texts(reads_email)
+    guardian_consent_set(guardian=reads_email, channel="email", granted=False, method="phone")
+    notifications_deliver_pending()
+    assert mailoutbox == []
+    message.refresh_from_db()
+    assert message.shown_status == Message.Status.FAILED
