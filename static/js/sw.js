@@ -34,8 +34,10 @@ self.addEventListener("fetch", function (event) {
 });
 
 function keepCopy(path) {
-  // Keep one page or file; for a page, answer the static files it refers to.
-  return fetch(path, { credentials: "same-origin" }).then(function (response) {
+  // Keep one page or file; for a page, answer the static files it refers to. A redirect (signed out)
+  // is not followed: the sign-in page it leads to would set a new CSRF cookie behind the page the
+  // person is signing in on, and their sign-in would be refused.
+  return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
     return store(new Request(path), response);
   }).then(function (response) {
     if (!PAGES.test(path) || !response.ok) { return []; }
