@@ -12,6 +12,7 @@ from families.reminders import family_notices
 from notifications.services import notifications_deliver_pending
 from programs.models import Attendance, Participation, Session
 from students.models import Contract, SupportProfile
+from students.services import guardian_consent_set
 from tests.factories import CohortFactory, EnrollmentFactory, GuardianFactory
 
 pytestmark = pytest.mark.django_db
@@ -283,8 +284,6 @@ def test_a_guardian_who_takes_texts_and_email_gets_the_text_only(family):
     _student, participation, spanish, _english = family
     spanish.email = "rosa@example.org"
     spanish.save()
-    from students.services import guardian_consent_set
-
     guardian_consent_set(guardian=spanish, channel="email", granted=True, method="paper")
     log(participation, MONDAY)
     family_notices(now=AFTERNOON)
@@ -293,8 +292,6 @@ def test_a_guardian_who_takes_texts_and_email_gets_the_text_only(family):
 
 @time_machine.travel(AFTERNOON, tick=False)
 def test_an_email_family_who_withdraws_consent_before_it_goes_gets_nothing(family, reads_email, mailoutbox):
-    from students.services import guardian_consent_set
-
     _student, participation, *_ = family
     log(participation, MONDAY)
     family_notices(now=AFTERNOON)

@@ -1,15 +1,23 @@
 """Contract pages: permission matrix (teaching artists never see contracts), bad input, queries."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from students.models import Contract, ContractCourse
-from students.services import contract_course_resolve
+from students.models import Contract, ContractCourse, IndependentStudyPolicy
+from students.services import (
+    assignment_create,
+    assignment_evaluate,
+    assignment_hand_in,
+    contract_course_resolve,
+    review_open_if_due,
+)
 from tests.factories import EnrollmentFactory
 from tests.matrix import matrix
 
@@ -301,18 +309,6 @@ def test_a_started_contract_cannot_be_cancelled_and_shows_no_button(as_role, con
 def test_the_contract_page_queries_do_not_grow_with_its_work_and_reviews(
     as_role, contract, django_assert_num_queries
 ):
-    from decimal import Decimal
-
-    import time_machine
-
-    from students.models import IndependentStudyPolicy
-    from students.services import (
-        assignment_create,
-        assignment_evaluate,
-        assignment_hand_in,
-        review_open_if_due,
-    )
-
     course = contract.courses.first()
     IndependentStudyPolicy.objects.update_or_create(pk=1, defaults={"missed_assignments_for_review": 2})
 
