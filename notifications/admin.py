@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from notifications.items import item_text
 from notifications.models import DigestSchedule, Notification, NotificationPreference, ReminderSettings
 from notifications.services import notifications_retry
 
@@ -16,6 +17,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind",
+        "shown_title",
         "recipient_label",
         "language",
         "in_app",
@@ -38,7 +40,7 @@ class NotificationAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     actions = ["retry"]
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    readonly_fields = ["shown_text", *(field.name for field in Notification._meta.fields)]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -49,6 +51,16 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("title"))
+    def shown_title(self, obj: Notification) -> str:
+        """A signed-in user's item is rendered when read: its stored title is empty until it is emailed."""
+        return item_text(obj, body=False)[0]
+
+    @admin.display(description=_("text, in your language"))
+    def shown_text(self, obj: Notification) -> str:
+        title, body = item_text(obj)
+        return f"{title}\n\n{body}"
 
     @admin.display(description=_("recipient"))
     def recipient_label(self, obj: Notification) -> str:

@@ -39,7 +39,7 @@ def digest_text(*, user) -> tuple[str, str, int]:
     with translation.override(user.language):
         rows = [
             {
-                "title": item_text(item, language=user.language)[0],
+                "title": item_text(item, language=user.language, body=False)[0],
                 "link": f"{settings.ARTWORX_BASE_URL}{item.link_url}" if item.link_url else "",
                 "new": item.created_at >= since,
             }

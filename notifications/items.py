@@ -78,9 +78,10 @@ def decode_context(encoded: dict) -> dict:
 
 
 def item_text(
-    notification: Notification, *, language: str | None = None, for_email: bool = False
+    notification: Notification, *, language: str | None = None, for_email: bool = False, body: bool = True
 ) -> tuple[str, str]:
-    """The item's title and body in `language` (the active one by default), from its stored context.
+    """The item's title and body (left empty when `body` is off: a list of titles renders half as
+    much) in `language` (the active one by default), from its stored context.
 
     On a page the item's button is the link, so the body leaves out the address an email spells out."""
     if not notification.context or notification.kind == Kind.DIGEST:
@@ -91,8 +92,8 @@ def item_text(
         if not for_email:
             context["link"] = ""
         title = render_to_string(f"notifications/{notification.kind}_subject.txt", context)
-        body = render_to_string(f"notifications/{notification.kind}_body.txt", context)
-    return " ".join(title.split())[:200], body.strip() + "\n"
+        text = render_to_string(f"notifications/{notification.kind}_body.txt", context) if body else ""
+    return " ".join(title.split())[:200], text.strip() + "\n" if body else ""
 
 
 def _subject_filter(kind: str, subject_type: ContentType | None, subject_ids: Iterable[int]) -> dict:

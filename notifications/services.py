@@ -69,10 +69,18 @@ def render_notification(*, kind: str, language: str, context: dict) -> tuple[str
 
 
 def _build(draft: NotificationDraft, *, now: datetime) -> Notification:
-    """An unsaved notification rendered from a draft; in-app-only ones are delivered by being written."""
+    """An unsaved notification from a draft; in-app-only ones are delivered by being written.
+
+    A signed-in user's item is rendered when it is read or sent, in their language then
+    (`notifications.items.item_text`), so its title and body stay empty until an email goes; what goes
+    to a student or guardian by email is rendered now, in theirs."""
     if draft.kind not in Kind.values:
         raise ValueError(f"unknown notification kind {draft.kind!r}")
-    title, body = render_notification(kind=draft.kind, language=draft.language, context=draft.context)
+    title, body = (
+        ("", "")
+        if draft.recipient is not None
+        else render_notification(kind=draft.kind, language=draft.language, context=draft.context)
+    )
     delivered = not draft.by_email and not draft.by_text
     return Notification(
         recipient=draft.recipient,

@@ -8,6 +8,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from notifications.items import item_text
 from notifications.models import DigestSchedule
 from notifications.services import notification_preferences_save
 from sites.calendar import calendars_for_sites
@@ -43,6 +44,11 @@ def celery_config():
 @pytest.fixture(scope="session")
 def celery_includes():
     return ("notifications.tasks",)
+
+
+def read(notification) -> tuple[str, str]:
+    """An item's title and body as its recipient reads them: a signed-in user's item is rendered when read."""
+    return item_text(notification, language=notification.language)
 
 
 def at(day: date, hour: int = 9) -> datetime:

@@ -17,7 +17,7 @@ from students.models import Contract, Guardian
 from students.reminders import contracts_due_soon, contracts_expired
 from students.services import contract_course_resolve, contract_extend, enrollment_transfer
 from tests.factories import ClosureFactory, EnrollmentFactory, GuardianFactory, UserFactory
-from tests.notifications.conftest import at, day_with_days_left
+from tests.notifications.conftest import at, day_with_days_left, read
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ DUE_SOON = Kind.CONTRACT_DUE_SOON
 
 
 def titles(**filters) -> list[str]:
-    return list(Notification.objects.filter(**filters).order_by("pk").values_list("title", flat=True))
+    return [read(n)[0] for n in Notification.objects.filter(**filters).order_by("pk")]
 
 
 def test_it_reminds_the_teacher_10_5_and_1_instructional_days_before_the_due_date(contract, teacher, when):
@@ -208,7 +208,9 @@ def test_it_never_puts_support_flags_or_private_notes_in_a_notification(
     run_sweeps(now=when(1))
     run_sweeps(now=at(contract.due_on + timedelta(days=2)))
     notifications_deliver_pending()
-    texts = [n.title + n.body for n in Notification.objects.all()] + [m.subject + m.body for m in mail.outbox]
+    notes = Notification.objects.all()
+    texts = [n.title + n.body + "".join(read(n)) + repr(n.context) for n in notes]
+    texts += [m.subject + m.body for m in mail.outbox]
     texts.append(caplog.text)
     assert len(mail.outbox) >= 4
     forbidden = [sentinel, *[str(label).lower() for label in profile.active_flags()]]
@@ -256,7 +258,5 @@ def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teach
 def test_a_newer_due_soon_item_replaces_the_older_one_on_the_today_page(contract, teacher, when):
     contracts_due_soon(now=when(10))
     contracts_due_soon(now=when(5))
-    open_titles = list(
-        Notification.objects.filter(recipient=teacher, closed_at__isnull=True).values_list("title", flat=True)
-    )
+    open_titles = titles(recipient=teacher, closed_at__isnull=True)
     assert open_titles == [f"Contract due in 5 instructional days: {contract.student.display_name}"]

@@ -21,6 +21,7 @@ from sites.models import Site
 from students.models import ExitReason, SupportProfile
 from students.services import enrollment_exit
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
+from tests.notifications.conftest import read
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_after_48_hours_program_staff_hear_of_it(session, users):
     assert attendance_not_logged(now=moment(MONDAY + timedelta(days=2), 17)) == 1
     assert recipients(Kind.ATTENDANCE_NOT_LOGGED) == {"artist", "staff"}
     staff_note = Notification.objects.get(recipient=users["staff"])
-    assert "Still not logged after 48 hours" in staff_note.title
+    assert "Still not logged after 48 hours" in read(staff_note)[0]
     assert staff_note.link_url.endswith(f"/programs/cohorts/{session.cohort_id}/")
 
 
@@ -135,7 +136,7 @@ def test_crossing_the_chronic_absence_line_tells_the_teacher_and_the_site_counse
     assert absences(now=moment(date(2026, 11, 20), 9)) == 2
     assert recipients(Kind.CHRONIC_ABSENCE) == {"teacher", "counselor"}
     note = Notification.objects.filter(kind=Kind.CHRONIC_ABSENCE).first()
-    assert "absent from 1 of the 10 sessions" in note.body
+    assert "absent from 1 of the 10 sessions" in read(note)[1]
     assert absences(now=moment(date(2026, 11, 21), 9)) == 0
 
 
@@ -147,7 +148,7 @@ def test_absence_notices_carry_no_support_flags_or_notes(cohort, participation, 
     absences(now=moment(date(2026, 11, 20), 9))
     for note in Notification.objects.all():
         for secret in ("SENTINEL", "probation", "mental"):
-            assert secret not in note.title + note.body
+            assert secret not in "".join(read(note)) + repr(note.context)
 
 
 def test_the_absence_sweep_takes_the_same_queries_for_few_or_many(cohort, teacher, users):
@@ -219,8 +220,9 @@ def test_a_spanish_speaking_artist_reads_the_reminder_in_spanish(session, users)
     users["teaching_artist"].save()
     attendance_not_logged(now=moment(MONDAY, 19))
     note = Notification.objects.get(recipient=users["teaching_artist"])
-    assert note.title.startswith("Registre la asistencia")
-    assert "todavía no se ha registrado" in note.body
+    title, body = read(note)
+    assert title.startswith("Registre la asistencia")
+    assert "todavía no se ha registrado" in body
 
 
 def test_after_a_first_pass_the_absence_sweep_reads_only_participants_with_new_marks(

@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from tests.notifications.conftest import read
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,8 @@ def test_a_freed_seat_tells_the_site_lead_once_per_head_of_the_list(full_site, u
     assert seats_open(now=moment(DAY)) == 1
     assert recipients(Kind.SEAT_OPEN) == {"staff"}
     note = Notification.objects.get(kind=Kind.SEAT_OPEN)
-    assert first.student.display_name in note.body and "Watts Classroom" in note.title
+    title, body = read(note)
+    assert first.student.display_name in body and "Watts Classroom" in title
     assert note.link_url.endswith(f"/students/waitlists/{full_site.pk}/")
     assert seats_open(now=moment(DAY + timedelta(days=1))) == 0  # same head: told once
     waitlist_skip(entry=first, reason="Found a job", on=DAY)
@@ -88,7 +90,8 @@ def test_a_referral_with_no_contact_reminds_its_counselor_once(users):
     assert referrals_waiting(now=moment(DAY + timedelta(days=3))) == 1
     assert recipients(Kind.REFERRAL_WAITING) == {"counselor"}
     note = Notification.objects.get(kind=Kind.REFERRAL_WAITING)
-    assert referral.first_name in note.title and "3 days" in note.body
+    title, body = read(note)
+    assert referral.first_name in title and "3 days" in body
     assert referrals_waiting(now=moment(DAY + timedelta(days=9))) == 0
 
 
@@ -120,12 +123,10 @@ def test_the_reminders_speak_spanish_to_a_spanish_speaker(full_site, users):
     seats_open(now=moment(DAY + timedelta(days=3)))
     referrals_waiting(now=moment(DAY + timedelta(days=3)))
     seat = Notification.objects.get(kind=Kind.SEAT_OPEN)
-    assert seat.title == "Plaza libre en Watts Classroom" and "1 plaza libre" in seat.body
-    waiting = Notification.objects.get(kind=Kind.REFERRAL_WAITING)
-    assert (
-        waiting.title.startswith("Referido en espera de contacto: Tomás")
-        and "3 días sin contacto" in waiting.body
-    )
+    title, body = read(seat)
+    assert title == "Plaza libre en Watts Classroom" and "1 plaza libre" in body
+    title, body = read(Notification.objects.get(kind=Kind.REFERRAL_WAITING))
+    assert title.startswith("Referido en espera de contacto: Tomás") and "3 días sin contacto" in body
 
 
 def test_the_seat_item_closes_once_the_head_is_enrolled_or_the_site_full_again(full_site, users, teacher):

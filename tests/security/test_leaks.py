@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from alumni.models import Alumnus
 from artworx.exports import EXPORTS
+from notifications.items import item_text
 from notifications.models import Notification
 from notifications.services import notification_deliver
 from notifications.tasks import sweep_reminders
@@ -165,7 +166,10 @@ def test_reminders_emails_logs_and_task_payloads_carry_no_sentinel(
         for pk in Notification.objects.values_list("pk", flat=True):
             notification_deliver(notification_id=pk)
     assert original is Task.apply_async
-    notifications = list(Notification.objects.values_list("title", "body", "link_url", "dedupe_key"))
+    notifications = [
+        (n.title, n.body, n.link_url, n.dedupe_key, n.context, *item_text(n, language=n.language))
+        for n in Notification.objects.all()
+    ]
     assert notifications and sent and mailoutbox, "the sweep wrote, queued and sent reminders"
     texts = {
         "notifications": repr(notifications),

@@ -24,6 +24,7 @@ from students.services import (
     review_open_if_due,
 )
 from tests.factories import UserFactory
+from tests.notifications.conftest import read
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 9, 14)
@@ -162,7 +163,7 @@ def test_less_than_90_percent_over_four_weeks_raises_a_re_engagement_item(contra
     assert reengagement(now=at(today)) == 2  # 5 of 20 days: the teacher and the counselor
     assert reengagement(now=at(today)) == 0  # once a week
     item = Notification.objects.filter(kind="reengagement", recipient=contract.teacher).get()
-    assert "25 %" in item.body
+    assert "25 %" in read(item)[1]
 
 
 def test_enough_credited_time_raises_no_re_engagement_item(contract, course):
