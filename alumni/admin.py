@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from alumni.models import Alumnus, CheckIn
-from alumni.services import check_in_record
+from alumni.services import alumnus_save, check_in_record
 from artworx.console import NoDeleteMixin, ServiceAdminMixin
 
 
@@ -42,6 +42,9 @@ class AlumnusAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        alumnus_save(alumnus=obj)
 
     def save_formset(self, request, form, formset, change) -> None:
         for check_in in formset.save(commit=False):

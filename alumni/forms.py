@@ -8,19 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
-from alumni.selectors import alumni_rows
+from alumni.selectors import alumni_rows, staff_contacts
 from artworx.dates import EARLIEST, LATEST, DateField
-from artworx.roles import COUNSELOR, PROGRAM_STAFF
 from programs.models import Participation, Pathway
 from sites.models import Site
 from students.forms import DateInput
 from students.models import Enrollment, ExitReason
 
 User = get_user_model()
-
-
-def staff_contacts():
-    return User.objects.filter(is_active=True, groups__name__in=[PROGRAM_STAFF, COUNSELOR]).distinct()
 
 
 class AlumnusForm(forms.ModelForm):

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import Alumnus
@@ -10,7 +9,7 @@ from notifications.items import resolver
 from notifications.models import Kind
 from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
-from notifications.sweeps import responsible_drafts, sweep
+from notifications.sweeps import links, responsible_drafts, still_owed, sweep
 
 
 @sweep
@@ -18,13 +17,13 @@ def alumni_check_ins_due(*, now: datetime) -> int:
     """Remind an alumnus's staff contact when a check-in is due; never for alumni without consent."""
     kind = Kind.ALUMNI_CHECK_IN_DUE
     today = timezone.localdate(now)
-    alumni = list(
-        Alumnus.objects.filter(
-            consents_to_contact=True, staff_contact__is_active=True, next_check_in_on__lte=today
-        )
-        .select_related("student", "staff_contact")
-        .order_by("pk")
+    due = Alumnus.objects.filter(
+        consents_to_contact=True, staff_contact__is_active=True, next_check_in_on__lte=today
     )
+    occasions = {pk: _occasion(day) for pk, day in due.values_list("pk", "next_check_in_on")}
+    owed = still_owed(kind=kind, model=Alumnus, occasions=occasions, holders=("contact",))
+    alumni = list(due.filter(pk__in=owed).select_related("student", "staff_contact").order_by("pk"))
+    link = links("alumni:detail")
     opt_ins = email_opt_ins(user_ids={a.staff_contact_id for a in alumni}, kind=kind)
     drafts = [
         draft
@@ -33,17 +32,22 @@ def alumni_check_ins_due(*, now: datetime) -> int:
             [(f"alumnus-{alumnus.pk}:contact", alumnus.staff_contact)],
             kind=kind,
             subject=alumnus,
-            occasion=f"due-{alumnus.next_check_in_on:%Y-%m-%d}",
+            occasion=_occasion(alumnus.next_check_in_on),
             context={
                 "alumnus_name": alumnus.student.display_name,
                 "due_on": alumnus.next_check_in_on,
                 "graduated_on": alumnus.graduated_on,
             },
             opt_ins=opt_ins,
-            link_url=reverse("alumni:detail", args=[alumnus.pk]),
+            link_url=link(alumnus.pk),
         )
     ]
     return notifications_enqueue_many(drafts=drafts)
+
+
+def _occasion(due_on) -> str:
+    """Each due date is its own occasion: recording a check-in sets the next one, a new reminder."""
+    return f"due-{due_on:%Y-%m-%d}"
 
 
 @resolver(Kind.ALUMNI_CHECK_IN_DUE)

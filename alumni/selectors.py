@@ -4,12 +4,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateField
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
+from artworx.roles import COUNSELOR, PROGRAM_STAFF
 
 NOT_REACHED = _("Not reached")
 
@@ -74,3 +76,13 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) 
             rows[item["year"]].at[horizon][item["outcome"]] += item["n"]
             rows[item["year"]].eligible[horizon] += item["n"]
     return [rows[year] for year in sorted(rows, reverse=True)]
+
+
+def staff_contacts() -> QuerySet:
+    """The people who may be an alumnus's staff contact: active program staff and counselors."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[PROGRAM_STAFF, COUNSELOR])
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )

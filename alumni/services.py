@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -11,12 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alumni.models import Alumnus, CheckIn, Outcome
+from alumni.selectors import staff_contacts
 from artworx.dates import validate_date_in_range
-from artworx.roles import COUNSELOR, PROGRAM_STAFF
-from notifications.items import items_close
+from notifications.items import items_close, items_reassign
 from notifications.models import Kind
-
-User = get_user_model()
 
 
 def next_check_in_date(*, graduated_on: date, after: date) -> date:
@@ -28,12 +25,7 @@ def next_check_in_date(*, graduated_on: date, after: date) -> date:
 
 def _least_loaded_staff_contact():
     """The active program staff member or counselor who carries the fewest alumni."""
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[PROGRAM_STAFF, COUNSELOR])
-        .annotate(carried=Count("alumni", distinct=True))
-        .order_by("carried", "pk")
-        .first()
-    )
+    return staff_contacts().annotate(carried=Count("alumni", distinct=True)).order_by("carried", "pk").first()
 
 
 def alumnus_create_for_graduate(*, student, graduated_on: date, diploma: str, plans: str = "") -> Alumnus:
@@ -102,6 +94,29 @@ def check_in_record(
     if alumnus.next_check_in_on > timezone.localdate():
         items_close(kind=Kind.ALUMNI_CHECK_IN_DUE, subject_ids=[alumnus.pk], subject_model=Alumnus)
     return check_in
+
+
+@transaction.atomic
+def alumnus_save(*, alumnus: Alumnus) -> Alumnus:
+    """Save an alumnus's contact details, consent, plans and staff contact (the page and the admin).
+
+    The staff contact is a program staff member or a counselor; a new one takes over the alumnus's open
+    check-in item (DESIGN.md, responsibility)."""
+    if (
+        alumnus.staff_contact is not None
+        and not staff_contacts().filter(pk=alumnus.staff_contact_id).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s cannot be an alumni contact: only active program staff and counselors can.")
+            % {"name": alumnus.staff_contact},
+            code="not_a_contact",
+        )
+    alumnus.full_clean()
+    alumnus.save()
+    items_reassign(responsibility=f"alumnus-{alumnus.pk}:contact", to=alumnus.staff_contact)
+    if not alumnus.consents_to_contact:
+        items_close(kind=Kind.ALUMNI_CHECK_IN_DUE, subject_ids=[alumnus.pk], subject_model=Alumnus)
+    return alumnus
 
 
 def alumni_due(*, staff, today: date):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alumni.forms import AlumnusForm, CheckInForm, alumnus_filter
 from alumni.models import Alumnus, CheckIn
 from alumni.selectors import alumni_rows, outcomes_by_year
-from alumni.services import alumni_due, check_in_record
+from alumni.services import alumni_due, alumnus_save, check_in_record
 from artworx.history import change_history
 from artworx.query import kept_query, warn_refused
 from artworx.shortcuts import get_visible_or_404, require_perm
@@ -93,9 +93,13 @@ def alumnus_update(request: HttpRequest, pk: int) -> HttpResponse:
     alumnus = _visible_alumnus(request, pk, "alumni.change_alumnus")
     form = AlumnusForm(request.POST or None, instance=alumnus)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-        return redirect("alumni:detail", pk=alumnus.pk)
+        try:
+            alumnus_save(alumnus=form.save(commit=False))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("alumni:detail", pk=alumnus.pk)
     return render(request, "alumni/alumnus_form.html", {"form": form, "alumnus": alumnus})
 
 

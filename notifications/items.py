@@ -104,17 +104,23 @@ def _subject_filter(kind: str, subject_type: ContentType | None, subject_ids: It
 
 
 def items_close(
-    *, kind: str, subject_ids: Iterable[int], subject_model: type[models.Model] | None = None
+    *,
+    kind: str,
+    subject_ids: Iterable[int],
+    subject_model: type[models.Model] | None = None,
+    recipient_ids: Iterable[int] | None = None,
 ) -> int:
-    """Close the open items of `kind` about these subjects (their condition ended); returns how many."""
+    """Close the open items of `kind` about these subjects (their condition ended), or only those of
+    `recipient_ids` (they are no longer responsible); returns how many."""
     subject_ids = list(subject_ids)
     if not subject_ids:
         return 0
     subject_type = ContentType.objects.get_for_model(subject_model) if subject_model else None
+    items = Notification.objects.filter(**_subject_filter(kind, subject_type, subject_ids))
+    if recipient_ids is not None:
+        items = items.filter(recipient_id__in=list(recipient_ids))
     now = timezone.now()
-    return Notification.objects.filter(**_subject_filter(kind, subject_type, subject_ids)).update(
-        closed_at=now, updated_at=now
-    )
+    return items.update(closed_at=now, updated_at=now)
 
 
 def items_close_superseded(*, kind: str, subject_ids: Iterable[int], keep_keys: Iterable[str]) -> int:

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import models
+from django.urls import reverse
 
 from notifications.items import items_resolve
-from notifications.models import URGENT_KINDS
+from notifications.models import URGENT_KINDS, Notification
 from notifications.services import NotificationDraft, absolute_url, digests_write
 
 SWEEPS: list[Callable[..., int]] = []
+KEY_BATCH = 5000
 
 
 def sweep(function: Callable[..., int]) -> Callable[..., int]:
@@ -32,7 +34,40 @@ def sweep(function: Callable[..., int]) -> Callable[..., int]:
 
 def dedupe_key(kind: str, subject: models.Model, occasion: str, recipient: str) -> str:
     """The unique key of one reminder: kind + subject + occasion + recipient."""
-    return f"{kind}:{subject._meta.label_lower}:{subject.pk}:{occasion}:{recipient}"
+    return _key(kind, subject._meta.label_lower, subject.pk, occasion, recipient)
+
+
+def _key(kind: str, label: str, pk: int, occasion: str, recipient: str) -> str:
+    return f"{kind}:{label}:{pk}:{occasion}:{recipient}"
+
+
+def still_owed(
+    *, kind: str, model: type[models.Model], occasions: dict[int, str], holders: tuple[str, ...]
+) -> set[int]:
+    """The subjects (pk → occasion) still owed an item by one of the responsibilities `holders` names
+    ("teacher", "lead"): the ones an earlier pass wrote for all of them need not be loaded or drafted
+    again, so a sweep's later passes cost a few key lookups. (A responsibility nobody holds is never
+    written, so its subjects are drafted each pass, and `responsible_drafts` skips them.) One query per
+    5,000 keys, on the unique index of the keys."""
+    label = model._meta.label_lower
+    wanted = {
+        pk: [_key(kind, label, pk, occasion, holder) for holder in holders]
+        for pk, occasion in occasions.items()
+    }
+    keys = [key for keys in wanted.values() for key in keys]
+    written: set[str] = set()
+    for start in range(0, len(keys), KEY_BATCH):
+        batch = keys[start : start + KEY_BATCH]
+        written.update(Notification.objects.filter(dedupe_key__in=batch).values_list("dedupe_key", flat=True))
+    return {pk for pk, keys in wanted.items() if not written.issuperset(keys)}
+
+
+def links(view_name: str) -> Callable[[int], str]:
+    """`reverse(view_name, args=[pk])` for many pks, resolved once: a sweep links thousands of items, and
+    each `reverse` costs a tenth of a millisecond."""
+    marker = 987654321
+    head, tail = reverse(view_name, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def user_draft(

@@ -64,9 +64,19 @@ def cohort_save(*, cohort: Cohort, teaching_artists) -> Cohort:
         code="not_artist",
     )
     created = cohort.pk is None
+    before = set() if created else set(cohort.teaching_artists.values_list("pk", flat=True))
     cohort.full_clean()
     cohort.save()
     cohort.teaching_artists.set(teaching_artists)
+    # Responsibility (DESIGN.md): an artist taken off the cohort no longer owes its rolls; the artists
+    # who lead it now are reminded by the next sweep.
+    if removed := before - {artist.pk for artist in teaching_artists}:
+        items_close(
+            kind=Kind.ATTENDANCE_NOT_LOGGED,
+            subject_ids=cohort.sessions.values_list("pk", flat=True),
+            subject_model=Session,
+            recipient_ids=removed,
+        )
     cohort_schedule_sessions(cohort=cohort, today=timezone.localdate(), from_term_start=created)
     return cohort
 

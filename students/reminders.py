@@ -5,14 +5,13 @@ from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 
 from notifications.items import items_close_superseded, resolver
 from notifications.models import Kind, ReminderSettings
 from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
-from notifications.sweeps import contact_draft, responsible_drafts, sweep
+from notifications.sweeps import contact_draft, links, responsible_drafts, still_owed, sweep
 from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import (
@@ -83,13 +82,17 @@ def _due_threshold(days_left: int, thresholds: list[int]) -> int | None:
 def contracts_expired(*, now: datetime) -> int:
     """Expire overdue contracts, then tell its teacher and its site lead, once per contract."""
     kind = Kind.CONTRACT_EXPIRED
+    link = links("students:contract_detail")
     today: date = timezone.localdate(now)
     contracts_expire_overdue(today=today)
+    expired = Contract.objects.filter(
+        status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
+    )
+    occasions = dict.fromkeys(expired.values_list("pk", flat=True), "expired")
+    owed = still_owed(kind=kind, model=Contract, occasions=occasions, holders=("teacher", "lead"))
     contracts = list(
         _with_current_teacher(
-            Contract.objects.filter(
-                status=Contract.Status.EXPIRED, closed_on__gte=today - timedelta(days=EXPIRED_LOOKBACK_DAYS)
-            )
+            expired.filter(pk__in=owed)
             .with_credits()
             .select_related("student", "teacher", "site__lead")
             .order_by("pk")
@@ -110,6 +113,7 @@ def contracts_expired(*, now: datetime) -> int:
             occasion="expired",
             context=_contract_context(contract, teachers[contract.pk]),
             opt_ins=opt_ins,
+            link=link,
         )
     return notifications_enqueue_many(drafts=drafts)
 
@@ -126,8 +130,9 @@ def _teacher(contract: Contract, teacher) -> tuple[str, object]:
     return (f"student-{contract.student_id}:teacher", teacher)
 
 
-def _contract_drafts(contract, people, *, kind, occasion, context, opt_ins) -> list:
-    """Items about a contract for the responsible people, linking to the contract."""
+def _contract_drafts(contract, people, *, kind, occasion, context, opt_ins, link) -> list:
+    """Items about a contract for the responsible people, linking to the contract (`link`: the sweep's
+    `links("students:contract_detail")`)."""
     return responsible_drafts(
         people,
         kind=kind,
@@ -135,7 +140,7 @@ def _contract_drafts(contract, people, *, kind, occasion, context, opt_ins) -> l
         occasion=occasion,
         context=context,
         opt_ins=opt_ins,
-        link_url=reverse("students:contract_detail", args=[contract.pk]),
+        link_url=link(contract.pk),
         site_id=contract.site_id,
     )
 
@@ -144,6 +149,7 @@ def _contract_drafts(contract, people, *, kind, occasion, context, opt_ins) -> l
 def contracts_due_soon(*, now: datetime) -> int:
     """Remind the teacher, the student and consenting guardians 10, 5 and 1 instructional days ahead."""
     kind = Kind.CONTRACT_DUE_SOON
+    link = links("students:contract_detail")
     thresholds = ReminderSettings.current().contract_due_day_list
     if not thresholds:
         return 0
@@ -186,6 +192,7 @@ def contracts_due_soon(*, now: datetime) -> int:
             occasion=occasion,
             context=context,
             opt_ins=opt_ins,
+            link=link,
         )
         student = contract.student
         # Families and students get names, dates and days only: no credits, no notes, no flags.
@@ -259,15 +266,15 @@ def referrals_waiting(*, now: datetime) -> int:
     kind = Kind.REFERRAL_WAITING
     days = ReminderSettings.current().referral_no_contact_days
     today = timezone.localdate(now)
-    referrals = list(
-        Referral.objects.filter(
-            status=Referral.Status.RECEIVED,
-            counselor__is_active=True,
-            received_on__lte=today - timedelta(days=days),
-        )
-        .select_related("counselor", "source")
-        .order_by("pk")
+    waiting = Referral.objects.filter(
+        status=Referral.Status.RECEIVED,
+        counselor__is_active=True,
+        received_on__lte=today - timedelta(days=days),
     )
+    occasions = dict.fromkeys(waiting.values_list("pk", flat=True), "no-contact")
+    owed = still_owed(kind=kind, model=Referral, occasions=occasions, holders=("counselor",))
+    referrals = list(waiting.filter(pk__in=owed).select_related("counselor", "source").order_by("pk"))
+    link = links("students:referral_detail")
     opt_ins = email_opt_ins(user_ids={r.counselor_id for r in referrals}, kind=kind)
     drafts = []
     for referral in referrals:
@@ -283,7 +290,7 @@ def referrals_waiting(*, now: datetime) -> int:
                 "days": (today - referral.received_on).days,
             },
             opt_ins=opt_ins,
-            link_url=reverse("students:referral_detail", args=[referral.pk]),
+            link_url=link(referral.pk),
         )
     return notifications_enqueue_many(drafts=drafts)
 
@@ -299,6 +306,7 @@ def referrals_contacted(referral_ids: set[int], now: datetime) -> set[int]:
 def missed_work_reviews(*, now: datetime) -> int:
     """Open a review where missed assignments reach the policy's number; tell the teacher and counselors."""
     kind = Kind.MISSED_WORK_REVIEW
+    link = links("students:contract_detail")
     today = timezone.localdate(now)
     # Candidates in one query: active contracts with work past due and not handed in, not yet reviewed.
     candidates = (
@@ -330,7 +338,7 @@ def missed_work_reviews(*, now: datetime) -> int:
         context = {**_contract_context(contract, teachers[contract.pk]), "missed": review.missed_count}
         drafts += _contract_drafts(
             contract, _teacher_and_counselor(contract, teachers[contract.pk]), kind=kind,
-            occasion=f"review-{review.pk}", context=context, opt_ins=opt_ins,
+            occasion=f"review-{review.pk}", context=context, opt_ins=opt_ins, link=link,
         )  # fmt: skip
     return notifications_enqueue_many(drafts=drafts)
 
@@ -358,43 +366,57 @@ def contracts_no_longer_active(contract_ids: set[int], now: datetime) -> set[int
 @sweep
 def reengagement(*, now: datetime) -> int:
     """A student credited with less than the policy's share (90 %) of the expected time over its weeks
-    (four): an item for their teacher and the counselors, once per contract and week. Three queries."""
+    (four): an item for their teacher and the counselors, once per contract and week. The figures of every
+    active contract come from two slim queries; only contracts still owed an item are loaded."""
     kind = Kind.REENGAGEMENT
+    link = links("students:contract_detail")
     policy = IndependentStudyPolicy.current()
     today = timezone.localdate(now)
     first, last = today - timedelta(weeks=policy.reengagement_weeks), today - ONE_DAY
-    contracts = Contract.objects.active().filter(started_on__lte=first)
-    contracts = list(
-        _with_current_teacher(
-            contracts.with_credits().select_related("student", "teacher", "site__counselor").order_by("pk")
-        )
-    )
+    candidates = Contract.objects.active().filter(started_on__lte=first)
     earned = dict(
         Assignment.objects.evaluated()
-        .filter(contract__in=[c.pk for c in contracts], handed_in_on__range=(first, last))
+        .filter(contract__in=candidates, handed_in_on__range=(first, last))
         .values("contract")
         .annotate(total=models.Sum("credited_days"))
         .values_list("contract", "total")
     )
-    calendars = calendars_for_sites({c.site_id for c in contracts})
-    flagged = []
-    for contract in contracts:
-        expected = calendars[contract.site_id].count(first, last)
-        credited = earned.get(contract.pk) or 0
+    sites = dict(candidates.values_list("pk", "site_id"))
+    calendars = calendars_for_sites(set(sites.values()))
+    figures = {}
+    for pk, site_id in sites.items():
+        expected = calendars[site_id].count(first, last)
+        credited = earned.get(pk) or 0
         if expected and 100 * credited < policy.reengagement_percent * expected:
-            flagged.append((contract, {"percent": round(100 * credited / expected), "expected": expected}))
-    if not flagged:
+            figures[pk] = {"percent": round(100 * credited / expected), "expected": expected}
+    week = today.isocalendar()
+    occasion = f"week-{week.year}-{week.week}"
+    owed = still_owed(
+        kind=kind,
+        model=Contract,
+        occasions=dict.fromkeys(figures, occasion),
+        holders=("teacher", "counselor"),
+    )
+    if not owed:
         return 0
+    flagged = [
+        (contract, figures[contract.pk])
+        for contract in _with_current_teacher(
+            Contract.objects.filter(pk__in=owed)
+            .with_credits()
+            .select_related("student", "teacher", "site__counselor")
+            .order_by("pk")
+        )
+    ]
     teachers = {contract.pk: current_teacher(contract) for contract, _f in flagged}
     user_ids = {t.pk for t in teachers.values() if t} | {c.site.counselor_id for c, _f in flagged}
     opt_ins = email_opt_ins(user_ids=user_ids, kind=kind)
-    week = today.isocalendar()
     drafts = []
     for contract, figures in flagged:
         teacher = teachers[contract.pk]
         context = {**_contract_context(contract, teacher), **figures, "weeks": policy.reengagement_weeks}
         drafts += _contract_drafts(
             contract, _teacher_and_counselor(contract, teacher), kind=kind,
-            occasion=f"week-{week.year}-{week.week}", context=context, opt_ins=opt_ins,
+            occasion=occasion, context=context, opt_ins=opt_ins, link=link,
         )  # fmt: skip
     return notifications_enqueue_many(drafts=drafts)

@@ -613,6 +613,7 @@ class County:
         n = scaled(ALUMNI, self.scale, 10)
         graduates = self.students(n)
         enrollments, alumni = [], []
+        contacts = self.staff + self.counselors
         for i, s in enumerate(graduates):
             graduated = self.today - timedelta(days=self.rng.randint(20, 4 * 365))
             enrollments.append(
@@ -632,7 +633,8 @@ class County:
                     consents_to_contact=self.rng.random() < 0.9,
                     phone=s.phone,
                     language=s.language,
-                    staff_contact=self.staff[i % len(self.staff)],
+                    # Spread over program staff and counselors, as graduating a student does.
+                    staff_contact=contacts[i % len(contacts)],
                 )
             )
         save(Enrollment, enrollments)
@@ -641,10 +643,17 @@ class County:
         check_ins = []
         for a in alumni:
             day = a.graduated_on
-            for k in range(4):
-                gap = settings.ARTWORX_ALUMNI_FIRST_YEAR_DAYS if k < 2 else settings.ARTWORX_ALUMNI_LATER_DAYS
+            first_year_ends = a.graduated_on + timedelta(days=365)
+            # One contact in eight has fallen behind: that alumnus's latest check-in was never made.
+            behind = self.rng.random() < 0.125
+            while True:
+                gap = (
+                    settings.ARTWORX_ALUMNI_FIRST_YEAR_DAYS
+                    if day < first_year_ends
+                    else settings.ARTWORX_ALUMNI_LATER_DAYS
+                )
                 day += timedelta(days=gap + self.rng.randint(-5, 10))
-                if day > self.today:
+                if day > self.today or (behind and day + timedelta(days=gap) > self.today):
                     break
                 reached = self.rng.random() < 0.8
                 check_ins.append(

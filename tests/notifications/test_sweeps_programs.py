@@ -5,19 +5,21 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alumni.models import Alumnus
 from alumni.reminders import alumni_check_ins_due
-from alumni.services import check_in_record
+from alumni.services import alumnus_save, check_in_record
 from artworx import roles
 from notifications.models import Kind, Notification
 from programs.models import AbsenceThresholds, Attendance, Participation, Session
 from programs.reminders import absences, attendance_not_logged
-from programs.services import session_log_attendance
+from programs.services import cohort_save, session_log_attendance
 from sites.models import Site
+from sites.services import site_save
 from students.models import ExitReason, SupportProfile
 from students.services import enrollment_exit
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
@@ -209,6 +211,46 @@ def test_a_due_check_in_reminds_the_staff_contact_once_per_due_date(graduate, us
     assert alumni_check_ins_due(now=moment(date(2025, 8, 19), 9)) == 1  # the next due date, once
 
 
+def test_a_new_staff_contact_takes_over_the_open_check_in_item(graduate, users):
+    assert alumni_check_ins_due(now=moment(date(2025, 7, 12), 9)) == 1
+    graduate.refresh_from_db()
+    graduate.staff_contact = users["staff"]
+    alumnus_save(alumnus=graduate)
+    item = Notification.objects.get(kind=Kind.ALUMNI_CHECK_IN_DUE)
+    assert (item.recipient, item.closed_at) == (users["staff"], None)
+    assert alumni_check_ins_due(now=moment(date(2025, 7, 12), 10)) == 0  # no second item for the newcomer
+
+
+def test_only_program_staff_and_counselors_are_alumni_contacts_and_nothing_moves_otherwise(graduate, users):
+    alumni_check_ins_due(now=moment(date(2025, 7, 12), 9))
+    graduate.refresh_from_db()
+    graduate.staff_contact = users["teacher"]
+    with pytest.raises(ValidationError, match="cannot be an alumni contact"):
+        alumnus_save(alumnus=graduate)
+    graduate.refresh_from_db()
+    assert graduate.staff_contact == users["counselor"]
+    assert recipients(Kind.ALUMNI_CHECK_IN_DUE) == {"counselor"}
+
+
+def test_withdrawn_consent_closes_the_open_check_in_item(graduate):
+    alumni_check_ins_due(now=moment(date(2025, 7, 12), 9))
+    graduate.refresh_from_db()
+    graduate.consents_to_contact = False
+    alumnus_save(alumnus=graduate)
+    assert Notification.objects.get(kind=Kind.ALUMNI_CHECK_IN_DUE).closed_at is not None
+
+
+def test_an_artist_taken_off_a_cohort_no_longer_owes_its_rolls(session, users):
+    attendance_not_logged(now=moment(MONDAY, 19))
+    newcomer = UserFactory(username="new-artist", role=roles.TEACHING_ARTIST)
+    cohort = session.cohort
+    cohort_save(cohort=cohort, teaching_artists=[newcomer])
+    leaver_item = Notification.objects.get(recipient=users["teaching_artist"])
+    assert leaver_item.closed_at is not None
+    assert attendance_not_logged(now=moment(MONDAY, 19, 15)) == 1
+    assert Notification.objects.get(recipient=newcomer, closed_at__isnull=True).subject_id == session.pk
+
+
 def test_no_reminders_about_an_alumnus_who_withdrew_consent(graduate):
     Alumnus.objects.filter(pk=graduate.pk).update(consents_to_contact=False)
     assert alumni_check_ins_due(now=moment(date(2026, 1, 1), 9)) == 0
@@ -278,8 +320,6 @@ def test_chronic_absence_closes_when_the_student_is_back_under_the_line(cohort, 
 
 
 def test_a_new_site_counselor_takes_over_the_open_items(cohort, participation, users, site):
-    from sites.services import site_save
-
     log_marks(cohort, participation, "P P P P P P P P P E", users["staff"])
     absences(now=moment(date(2026, 11, 20), 9))
     newcomer = UserFactory(username="new-counselor", role=roles.COUNSELOR)
