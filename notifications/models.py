@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     REENGAGEMENT = "reengagement", _("Re-engagement")
     FAMILY_TEXT = "family_text", _("Text message to a family")
     FAMILY_REPLY = "family_reply", _("Text from a family")
+    ADDRESS_REFUSED = "address_refused", _("Address refused")
     DIGEST = "digest", _("Daily digest")
 
 
@@ -49,6 +50,7 @@ URGENCY = [
     Kind.CHRONIC_ABSENCE,
     Kind.ALUMNI_CHECK_IN_DUE,
     Kind.SIGNATURE_NEEDED,
+    Kind.ADDRESS_REFUSED,
     Kind.FAMILY_REPLY,
     Kind.FAMILY_TEXT,
     Kind.DIGEST,

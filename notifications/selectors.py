@@ -31,6 +31,7 @@ KIND_ROLES = {
 # The one action button of each kind on the Today page: what the person does there.
 ACTIONS = {
     Kind.ATTENDANCE_NOT_LOGGED: _("Log the roll"),
+    Kind.ADDRESS_REFUSED: _("Fix the address"),
     Kind.CONSECUTIVE_ABSENCES: _("Call the student"),
     Kind.CHRONIC_ABSENCE: _("Open the student"),
     Kind.CONTRACT_DUE_SOON: _("Review the contract"),

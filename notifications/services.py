@@ -28,6 +28,7 @@ from notifications.models import (
     NotificationPreference,
     ReminderSettings,
 )
+from notifications.signals import delivery_refused
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,7 @@ def notification_deliver(*, notification_id: int) -> bool:
         # The provider will never take it (an invalid address or landline number, an opt-out): no retry.
         _settle(notification_id, status=Notification.Status.FAILED, last_error=str(refused)[:500])
         logger.warning("Notification %s refused by the provider; marked failed.", notification_id)
+        _tell_refused(notification, address=address or notification.recipient_phone)
         return False
     except (SMTPException, OSError) as exc:
         # Back to pending, however many attempts: an outage of hours delays the message. queued_at
@@ -303,6 +305,21 @@ def notification_deliver(*, notification_id: int) -> bool:
         raise
     _settle(notification_id, status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+def _tell_refused(notification: Notification, *, address: str) -> None:
+    """Let the app that owns the address tell whoever can fix it; its failure never fails the delivery."""
+    channel = "email" if notification.by_email else "text"
+    for receiver, outcome in delivery_refused.send_robust(
+        sender=Notification, notification=notification, channel=channel, address=address
+    ):
+        if isinstance(outcome, Exception):
+            logger.error(
+                "Notification %s: telling of the refusal failed in %s (%s).",
+                notification.pk,
+                getattr(receiver, "__qualname__", receiver),
+                outcome.__class__.__name__,
+            )
 
 
 def stuck_before(now: datetime) -> datetime:

@@ -38,6 +38,7 @@ from students.services.enrollments import (  # noqa: F401 - the package's names
     enrollments_create_many,
 )
 from students.services.guardians import (  # noqa: F401 - the package's names
+    guardian_address_refused,
     guardian_consent_set,
     guardian_save,
 )

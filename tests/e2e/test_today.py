@@ -91,3 +91,28 @@ def test_a_seat_freed_at_a_full_site_shows_the_waitlist_prompt_on_the_same_page(
     page.goto(f"{live_server.url}{reverse('notifications:today')}")
     expect(page.locator(".today-item", has_text="Watts Classroom")).to_have_count(1)
     expect(page.get_by_role("link", name="Enroll from the waitlist")).to_be_visible()
+
+
+def test_switching_to_spanish_reads_the_today_page_and_its_dates_in_spanish(page: Page, live_server):
+    lead = UserFactory(username="lead", first_name="Rosa", role=roles.PROGRAM_STAFF)
+    site = SiteFactory(name="Eastside Storefront", teachers=[UserFactory(role=roles.TEACHER)], lead=lead)
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        program=ProgramFactory(name="Photography 1"),
+        site=site,
+        teaching_artists=[UserFactory(role=roles.TEACHING_ARTIST)],
+        term_starts_on=today - timedelta(days=30),
+        term_ends_on=today + timedelta(days=30),
+    )
+    day = today - timedelta(days=3)
+    Session.objects.create(cohort=cohort, date=day, starts_at=time(10), duration_minutes=60)
+    run_sweeps(now=timezone.now())
+
+    sign_in(page, live_server, "lead")
+    page.goto(f"{live_server.url}{reverse('notifications:today')}")
+    item = page.locator(".today-item", has_text="Photography 1")
+    expect(item).to_contain_text(f"Still not logged after 48 hours: Photography 1, {day:%m/%d/%Y}")
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name="Hoy")).to_be_visible()
+    expect(item).to_contain_text(f"Sin registrar después de 48 horas: Photography 1, {day:%d/%m/%Y}")
+    expect(page.locator(".notification-bell .badge")).to_contain_text("1")

@@ -96,8 +96,12 @@ def test_a_landline_is_refused_for_good_and_shown_on_the_student_page(twilio, as
     assert notification_deliver(notification_id=message.notification_id) is False
     message.refresh_from_db()
     assert (message.status, message.error_code) == ("failed", "21614")
-    notification = Notification.objects.get()
+    notification = Notification.objects.get(kind=Kind.FAMILY_TEXT)
     assert notification.status == Notification.Status.FAILED and "21614" in notification.last_error
+    # The teacher, who can correct the number, has an item saying so.
+    refused = Notification.objects.get(kind=Kind.ADDRESS_REFUSED)
+    assert refused.recipient.username == "teacher" and refused.closed_at is None
+    assert "+13235550000" in read(refused)[1]
     notifications_deliver_pending()
     assert twilio.sent == []
     page = as_role("teacher").get(reverse("students:detail", args=[student.pk])).content.decode()

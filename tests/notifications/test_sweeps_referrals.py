@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from artworx import roles
+from notifications import services, sweeps
 from notifications.models import Kind, Notification, ReminderSettings
 from notifications.sweeps import run_sweeps
 from students.models import WaitlistEntry
 from students.reminders import referrals_waiting, seats_open
-from students.services import referral_advance, waitlist_skip
+from students.services import referral_advance, referral_update, waitlist_skip
 from tests.factories import (
     EnrollmentFactory,
     ReferralFactory,
@@ -148,11 +149,41 @@ def test_a_referral_contacted_closes_its_item_whoever_contacted(users):
 
 
 def test_reassigning_a_referral_moves_its_open_item(users):
-    from students.services import referral_update
-
     referral = ReferralFactory(received_on=DAY, counselor=users["counselor"])
     referrals_waiting(now=moment(DAY + timedelta(days=3)))
     other = UserFactory(username="other-counselor", role=roles.COUNSELOR)
     referral_update(referral=referral, counselor=other)
     assert recipients(Kind.REFERRAL_WAITING) == {"other-counselor"}
     assert referrals_waiting(now=moment(DAY + timedelta(days=4))) == 0
+
+
+def test_a_sweep_stopped_after_its_first_batch_resumes_where_it_stopped(users, monkeypatch):
+    for _ in range(5):
+        ReferralFactory(received_on=DAY, counselor=users["counselor"])
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    write = Notification.objects.bulk_create
+    batches = []
+
+    def write_then_die(rows, **kwargs):
+        if batches:
+            raise SystemExit("worker killed")  # after the first batch is in the database
+        batches.append(len(rows))
+        return write(rows, **kwargs)
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", write_then_die)
+    with pytest.raises(SystemExit):
+        referrals_waiting(now=moment(DAY + timedelta(days=3)))
+    assert Notification.objects.filter(kind=Kind.REFERRAL_WAITING).count() == 2
+    monkeypatch.setattr(Notification.objects, "bulk_create", write)
+
+    drafted = []
+    draft = sweeps.user_draft
+
+    def counted(*args, **kwargs):
+        drafted.append(kwargs["subject"].pk)
+        return draft(*args, **kwargs)
+
+    monkeypatch.setattr(sweeps, "user_draft", counted)
+    assert referrals_waiting(now=moment(DAY + timedelta(days=3))) == 3  # the rest, not all five again
+    assert len(drafted) == 3
+    assert Notification.objects.filter(kind=Kind.REFERRAL_WAITING).count() == 5
