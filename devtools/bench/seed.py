@@ -39,6 +39,7 @@ from programs.models import (
 from sites.calendar import InstructionalCalendar
 from sites.models import Closure, Partner, Site
 from students.models import (
+    Assignment,
     Contract,
     ContractCourse,
     Enrollment,
@@ -472,8 +473,52 @@ class County:
                         resolved_on=min(self.today, c.closed_on or self.today) if done else None,
                     )
                 )
-        save(ContractCourse, courses)
-        self.counts.update(contracts=len(contracts), courses=len(courses))
+        courses = save(ContractCourse, courses)
+        assignments = self.work(contracts, courses)
+        self.counts.update(contracts=len(contracts), courses=len(courses), assignments=assignments)
+
+    def work(self, contracts: list, courses: list) -> int:
+        """A weekly assignment on each active contract since it started, handed in and evaluated with
+        the week's instructional days; about one student in seven struggles and earns two fifths to four
+        fifths of them, so the re-engagement items appear as they do in the programs."""
+        in_progress: dict[int, list] = {}
+        for course in courses:
+            if course.status == ContractCourse.Status.IN_PROGRESS:
+                in_progress.setdefault(course.contract_id, []).append(course)
+        work = []
+        for c in contracts:
+            if c.status != Contract.Status.ACTIVE or c.pk not in in_progress:
+                continue
+            struggles = self.rng.random() < 1 / 7
+            week = c.started_on
+            while week + timedelta(days=7) <= self.today:
+                due = week + timedelta(days=7)
+                days = Decimal(self.calendar.count(week, due - timedelta(days=1)))
+                if not days:  # a week of closures: no work set
+                    week = due
+                    continue
+                if struggles:
+                    days = (days * Decimal(self.rng.uniform(0.4, 0.8))).quantize(Decimal("0.01"))
+                handed_in = due - timedelta(days=self.rng.randint(0, 2))
+                work.append(
+                    Assignment(
+                        contract=c,
+                        course=self.rng.choice(in_progress[c.pk]),
+                        title=f"Week of {week:%b %d}",
+                        assigned_on=week,
+                        due_on=due,
+                        handed_in_on=handed_in,
+                        evaluation=self.rng.choice("ABBCC"),
+                        credited_days=days,
+                        evaluated_by_id=c.teacher_id,
+                        evaluated_at=datetime.combine(
+                            handed_in, time(16), tzinfo=timezone.get_current_timezone()
+                        ),
+                    )
+                )
+                week = due
+        save(Assignment, work)
+        return len(work)
 
     def programs(self) -> None:
         specs = [
@@ -703,7 +748,8 @@ class County:
                 r.credits_total = Decimal(self.rng.randrange(40, 160, 5))
             if step > 0.8 and r.assessed_on and (student := next(enrolled_students, None)):
                 r.status, r.enrolled_on, r.student = Referral.Status.ENROLLED, r.assessed_on, student
-            elif 0.3 < step <= 0.35:
+            elif step <= 0.35 and (received + timedelta(days=14)) <= self.today:
+                # Never reached within two weeks: closed as unreachable. Only the last fortnight's wait.
                 r.status, r.closed_on = Referral.Status.UNREACHABLE, received + timedelta(days=14)
             rows.append(r)
         save(Referral, rows)
