@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from alumni.models import Alumnus, CheckIn
 from alumni.services import check_in_record
+from programs.models import Certification, Credential
 from students.models import ExitReason
 from students.services import enrollment_exit
 from tests.factories import EnrollmentFactory
@@ -209,8 +210,6 @@ def test_outcomes_page_queries_do_not_grow_with_alumni(
 
 
 def test_the_alumnus_page_keeps_what_they_finished_with_us(as_role, graduate):
-    from programs.models import Certification, Credential
-
     certification = Certification.objects.create(name="OSHA 10", issuer="OSHA")
     Credential.objects.create(
         student=graduate.student, certification=certification, earned_on=date(2025, 5, 1)

@@ -12,6 +12,7 @@ from artworx.dates import (
     validate_length,
     validate_start_date,
 )
+from tests.factories import ClosureFactory
 
 TODAY = date(2026, 11, 30)
 
@@ -73,8 +74,6 @@ def test_a_form_date_out_of_range_is_a_field_error_not_a_server_error():
 
 
 def test_every_date_of_a_record_gets_the_bound_in_full_clean(db):
-    from tests.factories import ClosureFactory
-
     closure = ClosureFactory.build(starts_on=date(1000, 1, 1), ends_on=date(1000, 1, 1) + timedelta(days=1))
     with pytest.raises(ValidationError) as refusal:
         closure.full_clean()

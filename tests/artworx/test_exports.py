@@ -3,21 +3,22 @@
 import csv
 import io
 from datetime import date, time
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from programs.models import Attendance, Participation, Session
-from students.models import SupportProfile
-from tests.factories import CohortFactory, EnrollmentFactory
+from students.models import Referral, SupportProfile
+from students.services import enrollment_exit
+from tests.factories import CohortFactory, EnrollmentFactory, PartnerFactory
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, fmt="csv", **query):
-    from urllib.parse import urlencode
-
     return reverse("export", args=[name, fmt]) + (f"?{urlencode(query)}" if query else "")
 
 
@@ -79,8 +80,6 @@ def test_cells_that_would_run_as_formulas_are_made_inert(as_role, student):
 
 
 def test_xlsx_downloads_open_as_a_workbook(as_role, student):
-    from openpyxl import load_workbook
-
     response = as_role("staff").get(url("students", "xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=2, column=2).value == student.first_name
@@ -88,8 +87,6 @@ def test_xlsx_downloads_open_as_a_workbook(as_role, student):
 
 
 def test_alumni_contacts_only_for_staff(as_role, student, enrollment):
-    from students.services import enrollment_exit
-
     enrollment_exit(enrollment=enrollment, ended_on=date(2026, 9, 30), exit_reason="graduated")
     assert "Phone" in rows(as_role("staff").get(url("alumni")))[0]
     assert "Phone" not in (rows(as_role("teacher").get(url("alumni"))) or [{}])[0]
@@ -127,11 +124,6 @@ def test_student_download_queries_do_not_grow_with_rows(as_role, site, teacher, 
 
 
 def test_referral_downloads_carry_the_funnel_but_no_contacts(as_role, users):
-    from datetime import date
-
-    from students.models import Referral
-    from tests.factories import PartnerFactory
-
     Referral.objects.create(
         source=PartnerFactory(),
         first_name="Yesenia",
@@ -158,8 +150,6 @@ def test_headers_are_labels_in_the_readers_language(as_role, client, student, na
 
 
 def test_an_excel_download_reads_like_the_page(as_role, site, teacher, open_contract):
-    from openpyxl import load_workbook
-
     teacher.first_name, teacher.last_name = "Ana", "Rivera"
     teacher.save()
     student = EnrollmentFactory(site=site, teacher=teacher, student__language="es").student

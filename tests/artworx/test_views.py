@@ -1,12 +1,15 @@
 """Log in, land on the role's home page, log out, change password."""
 
+from datetime import date, time
+
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from artworx.roles import role_names
-from tests.factories import EnrollmentFactory
+from programs.models import Attendance, Participation, Session
+from tests.factories import CohortFactory, EnrollmentFactory
 from tests.matrix import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +48,6 @@ def test_a_teacher_home_shows_only_their_caseload(as_role, enrollment, other_sit
 
 
 def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_assert_num_queries):
-    from datetime import date, time
-
-    from programs.models import Attendance, Participation, Session
-    from tests.factories import CohortFactory
-
     cohort = CohortFactory(site=site)
     session = Session.objects.create(
         cohort=cohort, date=date(2026, 9, 14), starts_at=time(15), duration_minutes=60

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from families.models import FamilyNotice, Message
 from families.notices import family_notice_add, family_notices_compose
@@ -203,8 +204,6 @@ def test_other_code_queues_a_new_kind_of_notice_with_a_link(family):
 
 
 def test_an_unknown_detail_is_refused(family):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as refused:
         family_notice_add(student=family[0], kind="signature", occasion="x", details={"flags": "probation"})
     assert refused.value.code == "unknown_details"

@@ -1,5 +1,7 @@
 """The language switch remembers the choice; each signed-in person reads their own language."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -62,8 +64,6 @@ def test_the_switch_answers_only_posts(client):
 
 
 def test_dates_and_numbers_follow_the_language(as_role, users, client, student, open_contract):
-    from datetime import date
-
     contract = open_contract(student, started_on=date(2026, 9, 14), credits=[2.5, 5])
     as_role("staff")
     url = reverse("students:contract_detail", args=[contract.pk])

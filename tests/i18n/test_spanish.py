@@ -14,13 +14,16 @@ from django.utils import timezone
 
 from artworx import roles
 from artworx.models import User
-from notifications.services import render_notification
+from notifications.services import notification_deliver, render_notification
 from programs.models import Participation, Program, Session
 from sites.models import Partner, Site
 from students.models import Student
+from students.reminders import contracts_due_soon
 from students.services import guardian_consent_set
+from tests.agreements import open_signed_contract
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 from tests.i18n.marking import bare_text, spanish_marked
+from tests.notifications.conftest import at, day_with_days_left
 
 pytestmark = pytest.mark.django_db
 
@@ -169,10 +172,6 @@ def test_an_artists_reminder_reads_entirely_in_spanish(artist):
 def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
     """The real message a guardian receives, through the sweep and delivery."""
     from notifications.models import Notification
-    from notifications.services import notification_deliver
-    from students.reminders import contracts_due_soon
-    from tests.agreements import open_signed_contract
-    from tests.notifications.conftest import at, day_with_days_left
 
     student = Student.objects.get(first_name="Mateo")
     guardian = student.guardians.create(

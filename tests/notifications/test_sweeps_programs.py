@@ -14,7 +14,7 @@ from alumni.models import Alumnus
 from alumni.reminders import alumni_check_ins_due
 from alumni.services import alumnus_save, check_in_record
 from artworx import roles
-from notifications.models import Kind, Notification
+from notifications.models import Kind, Notification, ReminderSettings
 from programs.models import AbsenceThresholds, Attendance, Participation, Session
 from programs.reminders import absences, attendance_not_logged
 from programs.services import cohort_save, session_log_attendance
@@ -87,8 +87,6 @@ def test_logged_or_cancelled_sessions_are_left_alone(session, cohort, users):
 
 
 def test_the_thresholds_follow_the_reminder_settings(session):
-    from notifications.models import ReminderSettings
-
     ReminderSettings.objects.update_or_create(
         pk=1, defaults={"attendance_remind_after_hours": 5, "attendance_escalate_after_hours": 6}
     )

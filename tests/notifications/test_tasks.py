@@ -17,8 +17,10 @@ from notifications import services
 from notifications.models import Kind, Notification
 from notifications.services import notification_deliver
 from notifications.tasks import deliver_notification, requeue_deliveries, sweep_reminders
+from programs.models import Attendance, Participation, Session
 from sites.models import Site
 from tests.agreements import open_signed_contract
+from tests.factories import CohortFactory, EnrollmentFactory
 
 EXPIRED = Kind.CONTRACT_EXPIRED
 DIGEST = Kind.DIGEST
@@ -213,9 +215,6 @@ def test_with_the_broker_down_an_artist_still_saves_attendance_and_the_reminder_
     as_role,
     django_capture_on_commit_callbacks,
 ):
-    from programs.models import Attendance, Participation, Session
-    from tests.factories import CohortFactory, EnrollmentFactory
-
     artist = users["teaching_artist"]
     wants_email(artist, Kind.ATTENDANCE_NOT_LOGGED)
     cohort = CohortFactory(site=site, teaching_artists=[artist])

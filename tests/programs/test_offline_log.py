@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from artworx import roles
-from programs.models import Attendance, SessionLogSubmission
+from programs.models import Attendance, Session, SessionLogSubmission
 from programs.services import session_log_attendance
 from tests.factories import CohortFactory, UserFactory
 
@@ -48,8 +48,6 @@ def test_a_page_opened_after_the_last_save_may_correct_it(session, all_present, 
 
 
 def test_a_key_cannot_be_replayed_on_another_session(session, all_present, users, cohort):
-    from programs.models import Session
-
     key = uuid.uuid4()
     save(session, all_present, users["teaching_artist"], submission_key=key)
     other = Session.objects.create(

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from artworx import roles
@@ -24,6 +25,7 @@ from tests.factories import (
     ClosureFactory,
     CohortFactory,
     EnrollmentFactory,
+    PartnerFactory,
     ProgramFactory,
     SiteFactory,
     UserFactory,
@@ -101,10 +103,6 @@ def test_it_refuses_a_capacity_below_the_participants(cohort, participants):
 
 
 def test_the_database_refuses_a_cohort_both_at_a_site_and_a_venue(site):
-    from django.db import IntegrityError
-
-    from tests.factories import PartnerFactory
-
     with pytest.raises(IntegrityError):
         CohortFactory(site=site, venue=PartnerFactory())
 
@@ -127,8 +125,6 @@ def test_it_refuses_a_student_of_another_site(cohort, other_site, other_teacher,
 
 
 def test_a_partner_venue_cohort_takes_students_of_any_site(other_site, other_teacher, student, users):
-    from tests.factories import PartnerFactory
-
     venue_cohort = CohortFactory(site=None, venue=PartnerFactory(name="The Music Center"))
     outsider = EnrollmentFactory(site=other_site, teacher=other_teacher).student
     for s in (student, outsider):
@@ -349,8 +345,6 @@ def test_saving_attendance_for_25_takes_a_constant_number_of_queries(
 
 
 def test_participations_keep_one_open_per_cohort_in_the_database(cohort, participants):
-    from django.db import IntegrityError
-
     with pytest.raises(IntegrityError):
         Participation.objects.create(
             cohort=cohort, student=participants[0].student, joined_on=date(2026, 9, 15)

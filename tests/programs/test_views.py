@@ -1,12 +1,23 @@
 """Program pages: permission matrix, need-to-know, bad input and query counts."""
 
 from datetime import date, time, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from artworx import roles
 from programs.models import Attendance, Cohort, Participation, Program, Session
-from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory, SupportProfileFactory
+from programs.services import session_log_attendance
+from tests.factories import (
+    CohortFactory,
+    EnrollmentFactory,
+    PartnerFactory,
+    ProgramFactory,
+    SupportProfileFactory,
+    UserFactory,
+)
 from tests.matrix import matrix
 from tests.programs.test_services import MONDAY
 
@@ -89,9 +100,6 @@ def test_my_sessions_permissions(as_role, role, status):
 
 
 def test_another_artist_does_not_see_the_cohort(as_role, users, cohort, session, django_user_model):
-    from artworx import roles
-    from tests.factories import UserFactory
-
     stranger = UserFactory(role=roles.TEACHING_ARTIST)
     client = as_role("anonymous")
     client.force_login(stranger)
@@ -172,8 +180,6 @@ def test_staff_open_a_cohort_and_its_sessions_appear(as_role, site, users):
     ],
 )
 def test_a_bad_cohort_is_refused_and_nothing_written(as_role, site, overrides, message):
-    from tests.factories import PartnerFactory
-
     if overrides.get("venue") == "placeholder":
         overrides["venue"] = PartnerFactory().pk
     response = as_role("staff").post(reverse("programs:cohort_create"), cohort_form(site, **overrides))
@@ -240,8 +246,6 @@ def test_a_log_with_a_participant_unmarked_is_refused_with_their_name(as_role, s
 
 @pytest.mark.parametrize("bad", ["duplicate", "stranger", "unknown"])
 def test_a_tampered_log_is_refused(as_role, session, participants, bad):
-    from urllib.parse import urlencode
-
     pairs = list(log_data(participants).items())
     if bad == "duplicate":
         pairs.append((f"mark-{participants[0].pk}", "U"))
@@ -385,10 +389,6 @@ def test_cohort_list_queries_do_not_grow_with_cohorts(as_role, site, django_asse
 def test_my_sessions_shows_the_artists_cohorts_with_their_attendance(
     as_role, cohort, session, participants, all_present, users
 ):
-    from django.utils import timezone
-
-    from programs.services import session_log_attendance
-
     Cohort.objects.filter(pk=cohort.pk).update(term_ends_on=timezone.localdate() + timedelta(days=30))
     marks = all_present | {participants[0].pk: "U"}
     session_log_attendance(session=session, marks=marks, topic="", by=users["teaching_artist"])

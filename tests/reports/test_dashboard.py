@@ -6,10 +6,27 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Attendance, Participation, Session
+from programs.models import (
+    Attendance,
+    Certification,
+    Credential,
+    Participation,
+    Pathway,
+    PathwayStep,
+    Session,
+)
 from programs.services import session_log_attendance
 from reports.models import Target, targets
-from tests.factories import CohortFactory, EnrollmentFactory, ReferralFactory, SiteFactory
+from students.models import Referral
+from students.services import contract_course_resolve
+from tests.factories import (
+    CohortFactory,
+    EnrollmentFactory,
+    PartnerFactory,
+    ProgramFactory,
+    ReferralFactory,
+    SiteFactory,
+)
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -172,11 +189,6 @@ def test_the_funder_report_carries_the_same_figures_and_the_filters(as_role, att
 
 
 def test_the_referral_funnel_is_a_figure_and_a_chart(as_role, users):
-    from datetime import date
-
-    from students.models import Referral
-    from tests.factories import PartnerFactory
-
     source = PartnerFactory(kind="youth_centre")
     for n in range(4):
         Referral.objects.create(
@@ -195,11 +207,6 @@ def test_the_referral_funnel_is_a_figure_and_a_chart(as_role, users):
 
 
 def test_pathway_figures_count_completion_graduation_and_certification(as_role, site, teacher):
-    from datetime import date
-
-    from programs.models import Certification, Credential, Pathway, PathwayStep
-    from tests.factories import ProgramFactory
-
     level1, level2 = ProgramFactory(name="Stagecraft 1"), ProgramFactory(name="Stagecraft 2", level=2)
     pathway = Pathway.objects.create(name="Stagecraft Technical Theatre")
     PathwayStep.objects.create(pathway=pathway, program=level1, position=1)
@@ -263,10 +270,6 @@ def test_referrals_and_the_enrollment_chart_follow_the_filters(as_role, site, ot
 def test_the_credits_and_pathway_cards_open_their_lists_with_the_site_and_period(
     as_role, site, other_site, teacher, open_contract
 ):
-    from programs.models import Pathway, PathwayStep
-    from students.services import contract_course_resolve
-    from tests.factories import ProgramFactory
-
     september, march = (
         open_contract(
             EnrollmentFactory(site=site, teacher=teacher, started_on=date(2026, 1, 5)).student,

@@ -14,6 +14,7 @@ import rules
 from alumni.models import Alumnus
 from artworx import roles
 from programs.models import Session
+from students.services import contract_course_resolve, enrollment_transfer
 from tests.factories import CohortFactory, EnrollmentFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +120,6 @@ def test_an_object_predicate_passes_for_the_users_own_object_only(users, objects
 
 
 def test_a_teacher_no_longer_teaches_a_student_who_moved_away(users, objects, other_site):
-    from students.services import enrollment_transfer
-
     student, _elsewhere = objects["student"]
     teaches = predicates()["teaches_student"]
     assert teaches.test(users["teacher"], student)
@@ -135,8 +134,6 @@ def test_a_teacher_no_longer_teaches_a_student_who_moved_away(users, objects, ot
 
 
 def test_only_a_contract_not_yet_closed_is_open(users, objects):
-    from students.services import contract_course_resolve
-
     contract, _other = objects["contract"]
     is_open = predicates()["contract_is_open"]
     assert is_open.test(users["teacher"], contract)

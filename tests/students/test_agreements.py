@@ -10,9 +10,17 @@ import time_machine
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from sites.calendar import calendars_for_sites
-from students.models import AgreementVersion, Contract, Signature, SignerRole
+from students.models import (
+    AgreementTemplate,
+    AgreementVersion,
+    Contract,
+    IndependentStudyPolicy,
+    Signature,
+    SignerRole,
+)
 from students.services import (
     agreement_send,
     agreement_sign,
@@ -25,6 +33,7 @@ from students.services import (
     signature_link_read,
     signature_link_token,
 )
+from students.wording import WORDING
 from tests.agreements import at_nine, sign_everyone
 from tests.factories import GuardianFactory
 
@@ -97,9 +106,6 @@ def test_opening_a_contract_drafts_its_agreement_in_english_and_spanish(student,
 
 
 def test_the_policy_and_wording_come_from_the_admin_rows(student):
-    from students.models import AgreementTemplate, IndependentStudyPolicy
-    from students.wording import WORDING
-
     IndependentStudyPolicy.objects.update_or_create(pk=1, defaults={"max_days_to_due": 5})
     # The migration's row, or the same wording again where a test that flushes the tables ran before.
     template, _created = AgreementTemplate.objects.get_or_create(language="en", defaults=WORDING["en"])
@@ -381,7 +387,6 @@ def test_a_second_open_contract_is_refused_by_the_database(student):
 def test_every_existing_contract_was_given_a_paper_agreement_by_the_migration():
     """Migration 0010 over a minor's contract written before agreements existed: signed on paper."""
     from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
     before = [("students", "0009_agreements")]
     executor = MigrationExecutor(connection)

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
@@ -22,7 +23,7 @@ from students.services import (
     contracts_expire_overdue,
     enrollment_exit,
 )
-from tests.factories import ClosureFactory, StudentFactory
+from tests.factories import ClosureFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 9, 14)
@@ -298,8 +299,6 @@ def test_pace_says_why_and_how_many_days_are_left(student, open_contract):
 
 
 def test_pace_for_many_contracts_loads_closures_once(open_contract, site, teacher, django_assert_num_queries):
-    from tests.factories import EnrollmentFactory
-
     for _ in range(5):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
     contracts = list(Contract.objects.with_credits())
@@ -378,8 +377,6 @@ def test_after_a_transfer_an_extension_counts_at_the_new_site(transferred, users
 
 
 def test_the_contract_page_says_why_a_transfer_moved_the_due_date(transferred, as_role):
-    from django.urls import reverse
-
     page = as_role("staff").get(reverse("students:contract_detail", args=[transferred.pk])).content.decode()
     assert "Westside Storefront" in page and "Transferred" in page
 
@@ -387,8 +384,6 @@ def test_the_contract_page_says_why_a_transfer_moved_the_due_date(transferred, a
 def test_the_migration_moves_contracts_left_behind_by_earlier_transfers(transferred, site, teacher):
     """A contract an earlier transfer left counting at the old site follows its student."""
     import importlib
-
-    from django.apps import apps
 
     migration = importlib.import_module("students.migrations.0005_contract_follows_student")
     Contract.objects.filter(pk=transferred.pk).update(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from artworx.phones import phone_parse
 from students.models import Channel, Guardian, GuardianConsent, Student
-from students.roster import roster_import_create
+from students.roster import roster_import_apply, roster_import_create
 from students.services import guardian_consent_set
 from tests.factories import EnrollmentFactory, GuardianFactory, StudentFactory
 
@@ -106,8 +106,6 @@ def test_the_roster_import_refuses_a_bad_phone_and_writes_nothing(users, site, t
 
 
 def test_the_roster_import_stores_numbers_in_e164(users, site, teacher):
-    from students.roster import roster_import_apply
-
     header = "district_id,first_name,last_name,date_of_birth,grade,site,teacher,started_on,phone\n"
     line = f"770001,Ana,Ruiz,2009-04-01,11,{site.name},teacher,2026-11-02,(323) 555-0199\n"
     imported = roster_import_create(name="r.csv", content=(header + line).encode(), by=users["staff"])

@@ -1,12 +1,13 @@
 """DESIGN.md rule 3 on PostgreSQL: concurrent requests for the last seat produce exactly one enrollment."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
 
 from students.models import Enrollment, Referral, Student, WaitlistEntry
-from students.services import enrollment_create, enrollment_transfer, referral_convert
+from students.services import contract_open, enrollment_create, enrollment_transfer, referral_convert
 from tests.concurrency import race
 from tests.factories import EnrollmentFactory, ReferralFactory, SiteFactory, StudentFactory, TeacherFactory
 
@@ -73,10 +74,6 @@ def test_it_enrolls_one_student_once_when_two_requests_race():
 
 
 def test_it_opens_one_contract_when_two_requests_race():
-    from decimal import Decimal
-
-    from students.services import contract_open
-
     enrollment = EnrollmentFactory()
     courses = [{"subject_area": "english", "title": "English 11A", "credits": Decimal(5)}]
     jobs = [

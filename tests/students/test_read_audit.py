@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from config.celery import app
 from families.models import Message
 from programs.models import Participation
 from students.models import RecordRead, SupportProfile
@@ -265,7 +266,5 @@ def test_the_task_and_the_command_purge_by_the_setting_from_the_present(users, s
 
 
 def test_beat_runs_the_purge_nightly():
-    from config.celery import app
-
     entry = app.conf.beat_schedule["purge-read-audit"]
     assert entry["task"] == purge_read_audit.name

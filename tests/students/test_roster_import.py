@@ -9,10 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import Workbook
 
 from artworx import roles
 from students.models import Enrollment, RosterImport, Student, SupportProfile
 from students.roster import roster_import_apply, roster_import_create, roster_read
+from students.views import roster_import as import_views
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 from tests.matrix import matrix
 
@@ -164,8 +166,6 @@ def test_a_preview_with_errors_cannot_be_confirmed(as_role, users, site, teacher
 def test_with_a_worker_the_import_is_queued_not_applied_in_the_request(
     as_role, users, site, teacher, settings, monkeypatch
 ):
-    from students.views import roster_import as import_views
-
     settings.ARTWORX_RUN_TASKS_INLINE = False
     queued = []
     monkeypatch.setattr(import_views.apply_roster_import, "delay", queued.append)
@@ -203,8 +203,6 @@ def test_a_bad_upload_is_refused_on_the_form(as_role):
 
 
 def test_an_excel_roster_is_read(users, site, teacher):
-    from openpyxl import Workbook
-
     book = Workbook()
     book.active.append(HEADER.strip().split(","))
     book.active.append(row(1).split(","))

@@ -12,7 +12,16 @@ from artworx import roles
 from students.capacity import site_capacity_rows
 from students.models import Enrollment, ExitReason, SupportProfile, WaitlistEntry
 from students.reminders import seats_open
-from students.services import enrollment_create, enrollment_exit, enrollment_transfer, student_create
+from students.roster import roster_preview
+from students.services import (
+    BatchRefused,
+    EnrollmentRequest,
+    enrollment_create,
+    enrollment_exit,
+    enrollment_transfer,
+    enrollments_create_many,
+    student_create,
+)
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,8 +205,6 @@ def test_an_over_full_site_shows_no_open_seats_on_any_page(as_role, users, site,
 def test_every_path_refuses_a_teacher_of_another_site_in_the_same_words(users, site, other_teacher):
     """The form, the service, the batch and the roster preview ask one question and give one answer."""
     from students.forms import PlacementForm
-    from students.roster import roster_preview
-    from students.services import BatchRefused, EnrollmentRequest, enrollments_create_many
 
     student = StudentFactory(district_id="880001")
     expected = f"{other_teacher} does not teach at {site}."
