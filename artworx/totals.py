@@ -12,11 +12,13 @@ write path cannot exist. The dashboard then sums a few hundred total rows instea
   writers touching the same totals queue instead of deadlocking.
 - SQLite (the embedded default): row-level triggers with the same upsert (SQLite ≥ 3.24).
 
-`RunningTotal` describes one totals table; `install` / `uninstall` write its triggers in a migration,
+`RunningTotal` describes one totals table; `install_operation` writes its triggers in a migration,
 `refill` recounts it from the rows (the data migration, and a repair after raw SQL with triggers off).
 """
 
 from dataclasses import dataclass, field
+
+from django.db import migrations
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -178,3 +180,17 @@ def uninstall(schema_editor, total: RunningTotal) -> None:
     with schema_editor.connection.cursor() as cursor:
         for statement in drop:
             cursor.execute(statement)
+
+
+def install_operation(*totals: RunningTotal) -> migrations.RunPython:
+    """A migration's step that installs the triggers of `totals` and fills them; backwards drops them."""
+
+    def forwards(apps, schema_editor):
+        for total in totals:
+            install(schema_editor, total)
+
+    def backwards(apps, schema_editor):
+        for total in totals:
+            uninstall(schema_editor, total)
+
+    return migrations.RunPython(forwards, backwards)

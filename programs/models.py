@@ -786,12 +786,8 @@ class SessionTotals(models.Model):
         verbose_name_plural = _("session totals")
         indexes = [
             # The dashboard's attendance card and weekly chart: a period, all sites or one.
-            models.Index(
-                fields=["date", "site"], include=["marks", "absences"], name="programs_sessiontotals_date"
-            ),
-            models.Index(
-                fields=["site", "date"], include=["marks", "absences"], name="programs_sessiontotals_site"
-            ),
+            models.Index(fields=["date", "site"], name="programs_sessiontotals_date"),
+            models.Index(fields=["site", "date"], name="programs_sessiontotals_site"),
         ]
 
     def __str__(self) -> str:

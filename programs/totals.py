@@ -2,14 +2,15 @@
 
 from artworx.totals import Follow, RunningTotal
 
-_ABSENT = "CASE WHEN {r}.mark IN ('E', 'U') THEN 1 ELSE 0 END"  # ABSENT_MARKS: excused and unexcused
+# Every mark counts once; excused and unexcused absences (ABSENT_MARKS) count as absences.
+MARKS = {"marks": "1", "absences": "CASE WHEN {r}.mark IN ('E', 'U') THEN 1 ELSE 0 END"}
 
 PARTICIPATION_TOTALS = RunningTotal(
     name="programs_participationtotals",
     source="programs_attendance",
     target="programs_participationtotals",
     key="participation_id",
-    measures={"marks": "1", "absences": _ABSENT},
+    measures=MARKS,
     watch=("mark",),
 )
 
@@ -18,7 +19,7 @@ SESSION_TOTALS = RunningTotal(
     source="programs_attendance",
     target="programs_sessiontotals",
     key="session_id",
-    measures={"marks": "1", "absences": _ABSENT},
+    measures=MARKS,
     watch=("mark",),
     extras={"date": "s.date", "site_id": "c.site_id"},
     joins="JOIN programs_session s ON s.id = d.session_id JOIN programs_cohort c ON c.id = s.cohort_id",

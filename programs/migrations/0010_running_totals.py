@@ -3,22 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from artworx.totals import install, uninstall
+from artworx.totals import install_operation
 from programs.totals import PARTICIPATION_TOTALS, SESSION_TOTALS
-
-# The triggers that keep the totals, then the totals counted from the rows already there: in one
-# transaction on PostgreSQL, so no write falls between the count and the first trigger.
-TOTALS = [PARTICIPATION_TOTALS, SESSION_TOTALS]
-
-
-def install_totals(apps, schema_editor):
-    for total in TOTALS:
-        install(schema_editor, total)
-
-
-def uninstall_totals(apps, schema_editor):
-    for total in TOTALS:
-        uninstall(schema_editor, total)
 
 
 class Migration(migrations.Migration):
@@ -53,8 +39,10 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'session totals',
                 'verbose_name_plural': 'session totals',
-                'indexes': [models.Index(fields=['date', 'site'], include=('marks', 'absences'), name='programs_sessiontotals_date'), models.Index(fields=['site', 'date'], include=('marks', 'absences'), name='programs_sessiontotals_site')],
+                'indexes': [models.Index(fields=['date', 'site'], name='programs_sessiontotals_date'), models.Index(fields=['site', 'date'], name='programs_sessiontotals_site')],
             },
         ),
-        migrations.RunPython(install_totals, uninstall_totals),
+        # The triggers that keep the totals, then the totals counted from the rows already there: in one
+        # transaction on PostgreSQL, so no write falls between the count and the first trigger.
+        install_operation(PARTICIPATION_TOTALS, SESSION_TOTALS),
     ]

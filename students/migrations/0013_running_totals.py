@@ -3,22 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from artworx.totals import install, uninstall
+from artworx.totals import install_operation
 from students.totals import CONTRACT_CREDITS
-
-# The triggers that keep the totals, then the totals counted from the rows already there: in one
-# transaction on PostgreSQL, so no write falls between the count and the first trigger.
-TOTALS = [CONTRACT_CREDITS]
-
-
-def install_totals(apps, schema_editor):
-    for total in TOTALS:
-        install(schema_editor, total)
-
-
-def uninstall_totals(apps, schema_editor):
-    for total in TOTALS:
-        uninstall(schema_editor, total)
 
 
 class Migration(migrations.Migration):
@@ -40,5 +26,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'contract credits',
             },
         ),
-        migrations.RunPython(install_totals, uninstall_totals),
+        # The triggers that keep the totals, then the totals counted from the rows already there: in one
+        # transaction on PostgreSQL, so no write falls between the count and the first trigger.
+        install_operation(CONTRACT_CREDITS),
     ]
