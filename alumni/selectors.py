@@ -5,7 +5,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields import DateField
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -48,16 +59,12 @@ class OutcomeRow:
 
 
 def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) -> list[OutcomeRow]:
-    """Outcome shares at 6 and 12 months after graduation per graduation year, one query per horizon.
+    """Outcome shares at 6 and 12 months after graduation per graduation year, in one query.
 
     Only alumni whose horizon has passed count toward it: a class that graduated in June has no
     12-month figure until next June.
     """
-    rows: dict[int, OutcomeRow] = {}
-    for year, n in (
-        alumni.annotate(year=ExtractYear("graduated_on")).values_list("year").annotate(n=Count("pk"))
-    ):
-        rows[year] = OutcomeRow(year=year, alumni=n)
+    horizons = {}
     for horizon in months:
         deadline = ExpressionWrapper(OuterRef("graduated_on") + horizon * MONTH, output_field=DateField())
         latest = (
@@ -65,16 +72,25 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) 
             .order_by("-date", "-pk")
             .values("outcome")[:1]
         )
-        counted = (
-            alumni.filter(graduated_on__lte=today - horizon * MONTH)
-            .annotate(year=ExtractYear("graduated_on"), outcome=Subquery(latest))
-            .values("year", "outcome")
-            .annotate(n=Count("pk"))
-            .order_by()
+        passed = Q(graduated_on__lte=today - horizon * MONTH)
+        horizons[f"eligible_{horizon}"] = Case(When(passed, then=Value(True)), default=Value(False))
+        horizons[f"outcome_{horizon}"] = Case(
+            When(passed, then=Subquery(latest)), default=Value(None), output_field=CharField()
         )
-        for item in counted:
-            rows[item["year"]].at[horizon][item["outcome"]] += item["n"]
-            rows[item["year"]].eligible[horizon] += item["n"]
+    rows: dict[int, OutcomeRow] = {}
+    grouped = (
+        alumni.order_by()
+        .annotate(year=ExtractYear("graduated_on"), **horizons)
+        .values("year", *horizons)
+        .annotate(n=Count("pk"))
+    )
+    for item in grouped:
+        row = rows.setdefault(item["year"], OutcomeRow(year=item["year"]))
+        row.alumni += item["n"]
+        for horizon in months:
+            if item[f"eligible_{horizon}"]:
+                row.at[horizon][item[f"outcome_{horizon}"]] += item["n"]
+                row.eligible[horizon] += item["n"]
     return [rows[year] for year in sorted(rows, reverse=True)]
 
 

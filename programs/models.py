@@ -745,3 +745,50 @@ class PlacementHours(TimeStampedModel):
     def __str__(self) -> str:
         day = date_format(self.date, "SHORT_DATE_FORMAT")
         return _("%(hours)s h on %(date)s") % {"hours": number_format(self.hours), "date": day}
+
+
+# Running totals (docs/architecture.md, "Running totals"): kept by database triggers on attendance
+# (programs/totals.py), read by the dashboard instead of every mark. Nothing in Python writes them.
+
+
+class ParticipationTotals(models.Model):
+    """A participation's marks and absences over all its sessions (rule 10's chronic absence)."""
+
+    participation = models.OneToOneField(
+        Participation, on_delete=models.CASCADE, primary_key=True, related_name="totals"
+    )
+    marks = models.IntegerField(_("marks"), default=0)
+    absences = models.IntegerField(_("absences"), default=0)
+
+    class Meta:
+        verbose_name = _("participation totals")
+        verbose_name_plural = _("participation totals")
+
+    def __str__(self) -> str:
+        return f"{self.participation_id}: {self.absences}/{self.marks}"
+
+
+class SessionTotals(models.Model):
+    """A session's marks and absences, with its date and site copied for the dashboard's filters."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="totals")
+    # Copies of the session's date and its cohort's site (None at a partner venue), kept by triggers
+    # when either changes; no foreign-key constraint, so the triggers never wait on the site row.
+    date = models.DateField(_("date"))
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    marks = models.IntegerField(_("marks"), default=0)
+    absences = models.IntegerField(_("absences"), default=0)
+
+    class Meta:
+        verbose_name = _("session totals")
+        verbose_name_plural = _("session totals")
+        indexes = [
+            # The dashboard's attendance card and weekly chart: a period, all sites or one.
+            models.Index(fields=["date", "site"], name="programs_sessiontotals_date"),
+            models.Index(fields=["site", "date"], name="programs_sessiontotals_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.absences}/{self.marks}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from programs.models import (
@@ -314,37 +314,37 @@ def pathway_students(*, pathway, user, site=None):
 def pathway_outcomes(*, site=None) -> dict[str, int]:
     """Across every pathway: its students, and how many completed it, graduated and earned a certification.
 
-    A student counts once per pathway they took part in. Four queries whatever the number of pathways.
+    A student counts once per pathway they took part in. One query whatever the number of pathways:
+    each pathway step with the participations in its program (at `site`'s cohorts, if given), each
+    participant's graduation and certification for that pathway alongside.
     """
+    if site is None:
+        rows, participations = PathwayStep.objects.order_by(), "program__cohorts__participations"
+    else:
+        here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
+        rows, participations = PathwayStep.objects.order_by().annotate(here=here), "here__participations"
+    student = OuterRef(f"{participations}__student")
+    rows = rows.values_list(
+        "pathway_id",
+        "program_id",
+        f"{participations}__student_id",
+        f"{participations}__status",
+        Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
+        Exists(Credential.objects.filter(student=student, certification__pathways=OuterRef("pathway"))),
+    )
     steps: dict[int, set[int]] = defaultdict(set)  # pathway → its programs
-    for pathway_id, program_id in PathwayStep.objects.values_list("pathway_id", "program_id"):
-        steps[pathway_id].add(program_id)
-    participations = Participation.objects.filter(cohort__program__pathway_steps__isnull=False)
-    if site is not None:
-        participations = participations.filter(cohort__site=site)
-    taken: dict[int, set[int]] = defaultdict(set)  # student → programs taken
     done: dict[int, set[int]] = defaultdict(set)  # student → programs completed
-    for student_id, program_id, status in participations.values_list(
-        "student_id", "cohort__program_id", "status"
-    ):
-        taken[student_id].add(program_id)
+    students: dict[tuple[int, int], tuple[bool, bool]] = {}  # (pathway, student) → graduated, certified
+    for pathway_id, program_id, student_id, status, graduated, certified in rows:
+        steps[pathway_id].add(program_id)
+        if student_id is None:  # a step nobody took (here)
+            continue
+        students[pathway_id, student_id] = (graduated, certified)
         if status == Participation.Status.COMPLETED:
             done[student_id].add(program_id)
-    certified = set(
-        Credential.objects.filter(student_id__in=taken).values_list("student_id", "certification__pathways")
-    )
-    graduated = set(
-        Enrollment.objects.filter(student_id__in=taken, exit_reason=ExitReason.GRADUATED).values_list(
-            "student_id", flat=True
-        )
-    )
-    totals = {"students": 0, "completed": 0, "graduated": 0, "certified": 0}
-    for pathway_id, programs in steps.items():
-        for student_id, programs_taken in taken.items():
-            if not programs & programs_taken:
-                continue
-            totals["students"] += 1
-            totals["completed"] += programs <= done[student_id]
-            totals["graduated"] += student_id in graduated
-            totals["certified"] += (student_id, pathway_id) in certified
+    totals = {"students": len(students), "completed": 0, "graduated": 0, "certified": 0}
+    for (pathway_id, student_id), (graduated, certified) in students.items():
+        totals["completed"] += steps[pathway_id] <= done[student_id]
+        totals["graduated"] += bool(graduated)
+        totals["certified"] += bool(certified)
     return totals

@@ -1,31 +1,30 @@
 """The dashboard's figures for a site (or all) and a date range: set-based, a fixed number of queries."""
 
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
-from programs.models import ABSENT_MARKS, Attendance, Participation, Session
+from artworx.scalars import scalars, total
+from programs.models import AbsenceThresholds, Participation, ParticipationTotals, Session, SessionTotals
 from programs.selectors import (
     NO_FIGURES,
-    AttendanceFigures,
-    absence_rules,
     attendance_figures,
     combine_figures,
     pathway_outcomes,
 )
 from reports.models import Target, targets
 from students.capacity import site_capacity_rows
-from students.models import Contract, ContractCourse, Enrollment, Review, Student
-from students.selectors import referral_funnel, review_overdue_before, with_pace
+from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
+from students.selectors import FUNNEL_STAGES, pace_counts, review_overdue_before, with_pace
 
 STAGE_LABELS = {
     "received": _("Received"),
@@ -81,11 +80,15 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     sessions = Session.objects.filter(date__range=(start, end))
     if site:
         sessions = sessions.filter(cohort__site=site)
+    contracts = Contract.objects.visible_to(user)
+    if site:
+        contracts = contracts.filter(site=site)
+    counts = _counts(sessions=sessions, contracts=contracts, site=site, start=start, end=end, today=today)
     figures: list[Figure] = []
 
     # Attendance: marks on sessions held in the period (excused and unexcused count as absent),
     # summed from the weekly chart's rows rather than read again.
-    weeks = _marks_by_week(sessions)
+    weeks = _marks_by_week(start=start, end=end, site=site)
     marks = {"total": sum(w["total"] for w in weeks), "absent": sum(w["absent"] for w in weeks)}
     attendance = _percent(marks["total"] - marks["absent"], marks["total"])
     figures.append(
@@ -103,30 +106,19 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         )
     )
 
-    # Chronic absence: share of current participants over the line.
-    # Counted in the database, one row per participant, rather than reading every mark.
-    rules = absence_rules()
-    per_participant = (
-        Attendance.objects.filter(
-            participation__in=Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort"))
-        )
-        .values("participation")
-        .annotate(n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
-        .values_list("n", "absent")
-    )
-    counted = [AttendanceFigures(n, absent, 0, rules) for n, absent in per_participant]
-    chronic = sum(1 for f in counted if f.chronically_absent)
+    # Chronic absence: share of current participants over the line (with marks; counted in _counts).
+    chronic, participants = counts["chronic"], counts["participants"]
     figures.append(
         Figure(
             _("Chronically absent"),
-            _percent(chronic, len(counted)),
+            _percent(chronic, participants),
             target=goal[Target.Key.CHRONIC_ABSENCE],
             link=_link("programs:attendance_alerts", site=site_id),
-            detail=_("%(n)d of %(total)d participants") % {"n": chronic, "total": len(counted)},
+            detail=_("%(n)d of %(total)d participants") % {"n": chronic, "total": participants},
         )
     )
 
-    unlogged = sessions.filter(status=Session.Status.SCHEDULED, date__lt=today).count()
+    unlogged = counts["unlogged"]
     figures.append(
         Figure(
             _("Sessions not logged"),
@@ -138,11 +130,8 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     )
 
     # Contracts: pace of the active ones, those due soon, and the period's on-time completion.
-    contracts = Contract.objects.visible_to(user)
-    if site:
-        contracts = contracts.filter(site=site)
-    active = with_pace(contracts.active().with_credits(), today=today)
-    pace = Counter(c.pace.status for c in active)
+    # Counted from plain values: thousands of active contracts at county scale, none built as an object.
+    pace, due_soon = pace_counts(contracts, today=today, due_within=10)
     for status, label in (("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))):
         figures.append(
             Figure(
@@ -152,7 +141,6 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
                 link=_link("students:contract_list", status="active", pace=status, site=site_id),
             )
         )
-    due_soon = sum(1 for c in active if c.due_on <= today + timedelta(days=10))
     figures.append(
         Figure(
             _("Contracts due in 10 days"),
@@ -162,18 +150,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         )
     )
     # The written agreements: contracts waiting for signatures, and missed-work reviews left undecided.
-    waiting = contracts.aggregate(
-        awaiting=Count("pk", filter=Q(status=Contract.Status.AWAITING_SIGNATURES)),
-        overdue=Count(
-            "pk",
-            filter=Q(
-                status=Contract.Status.ACTIVE,
-                pk__in=Review.objects.filter(
-                    status=Review.Status.OPEN, opened_on__lt=review_overdue_before(today)
-                ).values("contract"),
-            ),
-        ),
-    )
+    waiting = counts
     figures.append(
         Figure(
             _("Contracts awaiting signatures"),
@@ -190,11 +167,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             link=_link("students:contract_list", review="overdue", site=site_id),
         )
     )
-    closed = contracts.filter(closed_on__range=(start, end)).aggregate(
-        expired=Count("pk", filter=Q(status=Contract.Status.EXPIRED)),
-        completed=Count("pk", filter=Q(status=Contract.Status.COMPLETED)),
-        on_time=Count("pk", filter=Q(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on"))),
-    )
+    closed = counts
     finished = closed["expired"] + closed["completed"]
     figures.append(
         Figure(
@@ -211,9 +184,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             detail=_("%(n)d expired") % {"n": closed["expired"]},
         )
     )
-    credits = ContractCourse.objects.filter(
-        contract__in=contracts, status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end)
-    ).aggregate(total=Sum("credits"))["total"]
+    credits = counts["credits"]
     figures.append(
         Figure(
             _("Credits earned"),
@@ -225,12 +196,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     )
 
     # Arts programs finished in the period: completed of those who ended.
-    ended = Participation.objects.filter(ended_on__range=(start, end))
-    if site:
-        ended = ended.filter(cohort__site=site)
-    ended = ended.aggregate(
-        completed=Count("pk", filter=Q(status=Participation.Status.COMPLETED)), total=Count("pk")
-    )
+    ended = {"completed": counts["ended_completed"], "total": counts["ended"]}
     figures.append(
         Figure(
             _("Program completion"),
@@ -259,8 +225,9 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
 
     # Re-engagement: how many youths referred in the period reached enrollment. A referral has no site
     # until its youth enrolls, so this figure is every site's (the card says so when a site is chosen).
-    funnel = referral_funnel(start=start, end=end)
-    received, enrolled = funnel["totals"]["received"], funnel["totals"]["enrolled"]
+    # The funnel's stages alone (the funnel page has the sources, months and days between stages).
+    stages = [(name, counts[f"funnel_{name}"]) for name, _field in FUNNEL_STAGES]
+    received, enrolled = counts["funnel_received"], counts["funnel_enrolled"]
     detail = _("%(n)d of %(total)d referred") % {"n": enrolled, "total": received}
     if site:
         detail = _("%(detail)s, all sites") % {"detail": detail}
@@ -275,8 +242,8 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
 
     charts = {
         "funnel": {
-            "labels": [str(STAGE_LABELS[name]) for name, _n, _p in funnel["stages"]],
-            "counts": [count for _name, count, _p in funnel["stages"]],
+            "labels": [str(STAGE_LABELS[name]) for name, _n in stages],
+            "counts": [count for _name, count in stages],
         },
         "attendance_by_week": {
             "labels": [date_format(row["week"], "SHORT_DATE_FORMAT") for row in weeks],
@@ -295,13 +262,71 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     return Dashboard(figures=figures, sites=sites, charts=charts)
 
 
-def _marks_by_week(sessions) -> list[dict]:
-    """Marks and absences per week of the period, in one query."""
+def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -> dict:
+    """Every count and sum of the cards, as scalar subqueries of one query (artworx.scalars)."""
+    # Chronic absence (rule 10) from each current participant's running totals, the thresholds read
+    # in the same query (their defaults when never saved): absent from ≥ percent of ≥ min sessions.
+    saved = AbsenceThresholds.objects.filter(pk=AbsenceThresholds.SINGLETON_PK)
+    defaults = AbsenceThresholds()
+    min_sessions = Coalesce(
+        Subquery(saved.values("chronic_absence_min_sessions")), Value(defaults.chronic_absence_min_sessions)
+    )
+    percent = Coalesce(
+        Subquery(saved.values("chronic_absence_percent")), Value(defaults.chronic_absence_percent)
+    )
+    participants = ParticipationTotals.objects.filter(
+        participation__in=Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort")),
+        marks__gt=0,
+    )
+    chronic = Q(marks__gte=min_sessions) & Q(GreaterThanOrEqual(F("absences") * 100, percent * F("marks")))
+    overdue_reviews = Review.objects.filter(
+        status=Review.Status.OPEN, opened_on__lt=review_overdue_before(today)
+    )
+    closed = contracts.filter(closed_on__range=(start, end))
+    ended = Participation.objects.filter(ended_on__range=(start, end))
+    if site:
+        ended = ended.filter(cohort__site=site)
+    referrals = Referral.objects.filter(received_on__range=(start, end))
+    return scalars(
+        participants=total(participants, Count("pk")),
+        chronic=total(participants, Count("pk", filter=chronic)),
+        unlogged=total(sessions.filter(status=Session.Status.SCHEDULED, date__lt=today), Count("pk")),
+        awaiting=total(contracts.filter(status=Contract.Status.AWAITING_SIGNATURES), Count("pk")),
+        overdue=total(
+            contracts.filter(status=Contract.Status.ACTIVE, pk__in=overdue_reviews.values("contract")),
+            Count("pk"),
+        ),
+        expired=total(closed.filter(status=Contract.Status.EXPIRED), Count("pk")),
+        completed=total(closed.filter(status=Contract.Status.COMPLETED), Count("pk")),
+        on_time=total(
+            closed.filter(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on")), Count("pk")
+        ),
+        credits=total(
+            ContractCourse.objects.filter(
+                contract__in=contracts,
+                status=ContractCourse.Status.COMPLETED,
+                resolved_on__range=(start, end),
+            ),
+            Sum("credits"),
+        ),
+        ended=total(ended, Count("pk")),
+        ended_completed=total(ended.filter(status=Participation.Status.COMPLETED), Count("pk")),
+        **{
+            f"funnel_{name}": total(referrals.filter(**{f"{field}__isnull": False}), Count("pk"))
+            for name, field in FUNNEL_STAGES
+        },
+    )
+
+
+def _marks_by_week(*, start: date, end: date, site=None) -> list[dict]:
+    """Marks and absences per week of the period, summed from the sessions' running totals (one query)."""
+    totals = SessionTotals.objects.filter(date__range=(start, end))
+    if site:
+        totals = totals.filter(site=site)
     return list(
-        Attendance.objects.filter(session__in=sessions)
-        .annotate(week=TruncWeek("session__date"))
+        totals.annotate(week=TruncWeek("date"))
         .values("week")
-        .annotate(total=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS)))
+        .annotate(total=Sum("marks"), absent=Sum("absences"))
         .order_by("week")
     )
 

@@ -70,13 +70,17 @@ def contract_pace(*, contract, calendar: InstructionalCalendar, today: date) -> 
     days_total = contract.total_days
     elapsed = contract.days_elapsed(calendar, today=today)
     done, planned = contract.credits_done, contract.credits_planned
+    status = pace_status(elapsed=elapsed, days_total=days_total, done=done, planned=planned)
+    return Pace(status, elapsed, days_total, done, planned)
+
+
+def pace_status(*, elapsed: int, days_total: int, done: Decimal, planned: Decimal) -> str:
+    """on_track, behind or at_risk: how far the share of credits done trails the share of days elapsed."""
     percent_done = 100 * done / planned if planned else 0
     percent_elapsed = 100 * elapsed / days_total
     gap = percent_elapsed - float(percent_done)
     if gap <= settings.ARTWORX_PACE_BEHIND_POINTS:
-        status = "on_track"
-    elif gap <= settings.ARTWORX_PACE_AT_RISK_POINTS:
-        status = "behind"
-    else:
-        status = "at_risk"
-    return Pace(status, elapsed, days_total, done, planned)
+        return "on_track"
+    if gap <= settings.ARTWORX_PACE_AT_RISK_POINTS:
+        return "behind"
+    return "at_risk"

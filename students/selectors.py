@@ -1,5 +1,6 @@
 """Reads about students shared by pages, exports and tasks, scoped by user."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -40,8 +41,9 @@ from students.models import (
     SignerRole,
     Student,
     SupportProfile,
+    elapsed_days,
 )
-from students.pace import contract_pace
+from students.pace import contract_pace, pace_status
 
 # Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
 
@@ -234,6 +236,20 @@ def contract_reengagement(*, contract: Contract, today: date, calendar=None) -> 
     }
 
 
+# The fields a contract's pace reads (`students.pace.contract_pace`), for the lists that compute it.
+PACE_FIELDS = (
+    "site",
+    "status",
+    "started_on",
+    "due_on",
+    "closed_on",
+    "length_days",
+    "extension_days",
+    "counted_from",
+    "days_elapsed_before",
+)
+
+
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
     """Attach `.pace` to each active contract (None for closed ones) and `.days_used` to each closed
     one (the instructional days it ran, not its length), loading closures in one query."""
@@ -250,6 +266,54 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
     return contracts
 
 
+def pace_counts(contracts: QuerySet[Contract], *, today: date, due_within: int = 10) -> tuple[Counter, int]:
+    """How many of the active `contracts` are at each pace, and how many fall due within `due_within`
+    days, in two queries: plain values grouped by what pace reads, no contract objects (the dashboard)."""
+    rows = Counter(
+        contracts.active()
+        .with_credits()
+        .order_by()
+        .values_list(
+            "site_id",
+            "counted_from",
+            "started_on",
+            "due_on",
+            "length_days",
+            "extension_days",
+            "days_elapsed_before",
+            "credits_done",
+            "credits_planned",
+        )
+    )
+    calendars = calendars_for_sites({row[0] for row in rows})
+    paces: Counter = Counter()
+    due_soon = 0
+    last_due = today + timedelta(days=due_within)
+    for (
+        site_id,
+        counted_from,
+        started_on,
+        due_on,
+        length,
+        extension,
+        before,
+        done,
+        planned,
+    ), n in rows.items():
+        total = length + extension
+        elapsed = elapsed_days(
+            calendars[site_id],
+            counting_from=counted_from or started_on,
+            due_on=due_on,
+            before=before,
+            total_days=total,
+            today=today,
+        )
+        paces[pace_status(elapsed=elapsed, days_total=total, done=done, planned=planned)] += n
+        due_soon += n if due_on <= last_due else 0
+    return paces, due_soon
+
+
 def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) -> QuerySet[Contract]:
     """The active contracts among `contracts` whose pace today is `pace`, decided in two queries.
 
@@ -262,16 +326,7 @@ def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) 
         Contract.objects.filter(pk__in=contracts.values("pk"))
         .active()
         .with_credits()
-        .only(
-            "site",
-            "status",
-            "started_on",
-            "due_on",
-            "length_days",
-            "extension_days",
-            "counted_from",
-            "days_elapsed_before",
-        )
+        .only(*PACE_FIELDS)
         .order_by()
     )
     ids = [contract.pk for contract in with_pace(candidates, today=today) if contract.pace.status == pace]

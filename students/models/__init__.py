@@ -23,8 +23,10 @@ from students.models.contracts import (  # noqa: F401 - the package's names
     NO_CREDITS,
     Contract,
     ContractCourse,
+    ContractCredits,
     ContractQuerySet,
     SubjectArea,
+    elapsed_days,
 )
 from students.models.enrollments import (  # noqa: F401 - the package's names
     Diploma,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -46,17 +46,10 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(student__in=student_model(self).objects.visible_to(user))
 
     def with_credits(self) -> "ContractQuerySet":
-        """Annotate `credits_planned` and `credits_done`, one subquery each."""
-        courses = ContractCourse.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
-        planned = courses.annotate(total=models.Sum("credits")).values("total")
-        done = (
-            courses.filter(status=ContractCourse.Status.COMPLETED)
-            .annotate(total=models.Sum("credits"))
-            .values("total")
-        )
+        """Annotate `credits_planned` and `credits_done` from the contract's running totals (one join)."""
         return self.annotate(
-            credits_planned=Coalesce(models.Subquery(planned), NO_CREDITS),
-            credits_done=Coalesce(models.Subquery(done), NO_CREDITS),
+            credits_planned=Coalesce(F("credit_totals__planned"), NO_CREDITS),
+            credits_done=Coalesce(F("credit_totals__done"), NO_CREDITS),
         )
 
 
@@ -188,8 +181,27 @@ class Contract(TimeStampedModel):
 
     def days_elapsed(self, calendar: InstructionalCalendar, *, today: date) -> int:
         """Instructional days elapsed by `today`, at earlier sites and on the site's calendar."""
-        here = calendar.count(self.counting_starts_on, min(today, self.due_on))
-        return min(self.total_days, self.days_elapsed_before + here)
+        return elapsed_days(
+            calendar,
+            counting_from=self.counting_starts_on,
+            due_on=self.due_on,
+            before=self.days_elapsed_before,
+            total_days=self.total_days,
+            today=today,
+        )
+
+
+def elapsed_days(
+    calendar: InstructionalCalendar,
+    *,
+    counting_from: date,
+    due_on: date,
+    before: int,
+    total_days: int,
+    today: date,
+) -> int:
+    """A contract's instructional days elapsed by `today` from its plain values (`Contract.days_elapsed`)."""
+    return min(total_days, before + calendar.count(counting_from, min(today, due_on)))
 
 
 class SubjectArea(models.TextChoices):
@@ -257,3 +269,21 @@ class ContractCourse(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.credits} credits)"
+
+
+class ContractCredits(models.Model):
+    """A contract's credits planned and done: running totals of its courses, kept by database triggers
+    (students/totals.py, docs/architecture.md "Running totals"); nothing in Python writes them."""
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, primary_key=True, related_name="credit_totals"
+    )
+    planned = models.DecimalField(_("credits planned"), max_digits=6, decimal_places=1, default=0)
+    done = models.DecimalField(_("credits done"), max_digits=6, decimal_places=1, default=0)
+
+    class Meta:
+        verbose_name = _("contract credits")
+        verbose_name_plural = _("contract credits")
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.done}/{self.planned}"

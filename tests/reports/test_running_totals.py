@@ -1,0 +1,348 @@
+"""The running totals and the dashboard computed from them give the same figures as a full recount
+of the raw rows, on random networks changed through every kind of write (docs/architecture.md)."""
+
+import random
+from collections import Counter, defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alumni.models import Alumnus, CheckIn
+from alumni.selectors import MONTH
+from artworx.roles import PROGRAM_STAFF
+from artworx.totals import refill
+from devtools.bench.seed import County
+from programs.models import (
+    ABSENT_MARKS,
+    Attendance,
+    Credential,
+    Mark,
+    Participation,
+    ParticipationTotals,
+    PathwayStep,
+    Session,
+    SessionTotals,
+)
+from programs.selectors import AttendanceFigures, absence_rules
+from programs.services import session_log_attendance
+from programs.totals import TOTALS
+from reports.selectors import dashboard
+from retention.services.anonymise import students_anonymise
+from sites.models import Site
+from students.models import (
+    NO_CREDITS,
+    Contract,
+    ContractCourse,
+    ContractCredits,
+    Enrollment,
+    ExitReason,
+    Referral,
+    Review,
+)
+from students.selectors import review_overdue_before, with_pace
+from students.totals import CONTRACT_CREDITS
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# A full recount from the raw rows -----------------------------------------------------------------
+
+
+def recount_participations() -> dict[int, tuple[int, int]]:
+    rows = Attendance.objects.values("participation").annotate(
+        n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
+    )
+    return {r["participation"]: (r["n"], r["absent"]) for r in rows}
+
+
+def recount_sessions() -> dict[int, tuple]:
+    rows = Attendance.objects.values("session", "session__date", "session__cohort__site").annotate(
+        n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
+    )
+    return {r["session"]: (r["session__date"], r["session__cohort__site"], r["n"], r["absent"]) for r in rows}
+
+
+def recount_credits() -> dict[int, tuple[Decimal, Decimal]]:
+    rows = ContractCourse.objects.values("contract").annotate(
+        planned=Sum("credits"), done=Coalesce(Sum("credits", filter=Q(status="completed")), NO_CREDITS)
+    )
+    return {r["contract"]: (r["planned"], r["done"]) for r in rows}
+
+
+def assert_totals_match_a_recount():
+    assert {
+        t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()
+    } == recount_participations()
+    assert {
+        t.session_id: (t.date, t.site_id, t.marks, t.absences) for t in SessionTotals.objects.all()
+    } == recount_sessions()
+    assert {c.contract_id: (c.planned, c.done) for c in ContractCredits.objects.all()} == recount_credits()
+
+
+def reference_board(*, user, site, start, end, today) -> dict:
+    """The figures as the dashboard computed them before the totals, from every raw row."""
+    sessions = Session.objects.filter(date__range=(start, end))
+    if site:
+        sessions = sessions.filter(cohort__site=site)
+    weeks: dict = defaultdict(lambda: [0, 0])
+    for day, mark in Attendance.objects.filter(session__in=sessions).values_list("session__date", "mark"):
+        week = day - timedelta(days=day.weekday())
+        weeks[week][0] += 1
+        weeks[week][1] += mark in ABSENT_MARKS
+    rules = absence_rules()
+    current = Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort"))
+    per_participant = Counter()
+    absent = Counter()
+    for pk, mark in Attendance.objects.filter(participation__in=current).values_list("participation", "mark"):
+        per_participant[pk] += 1
+        absent[pk] += mark in ABSENT_MARKS
+    figures = [AttendanceFigures(per_participant[pk], absent[pk], 0, rules) for pk in per_participant]
+    contracts = Contract.objects.visible_to(user)
+    if site:
+        contracts = contracts.filter(site=site)
+    courses = ContractCourse.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
+    active = with_pace(
+        contracts.active().annotate(
+            credits_planned=Coalesce(Subquery(courses.annotate(t=Sum("credits")).values("t")), NO_CREDITS),
+            credits_done=Coalesce(
+                Subquery(courses.filter(status="completed").annotate(t=Sum("credits")).values("t")),
+                NO_CREDITS,
+            ),
+        ),
+        today=today,
+    )
+    closed = contracts.filter(closed_on__range=(start, end))
+    ended = Participation.objects.filter(ended_on__range=(start, end))
+    if site:
+        ended = ended.filter(cohort__site=site)
+    referrals = Referral.objects.filter(received_on__range=(start, end))
+    overdue = Review.objects.filter(status="open", opened_on__lt=review_overdue_before(today))
+    return {
+        "weeks": sorted((week, n, a) for week, (n, a) in weeks.items()),
+        "chronic": (sum(f.chronically_absent for f in figures), len(figures)),
+        "unlogged": sessions.filter(status="scheduled", date__lt=today).count(),
+        "pace": Counter(c.pace.status for c in active),
+        "due_soon": sum(1 for c in active if c.due_on <= today + timedelta(days=10)),
+        "awaiting": contracts.filter(status="awaiting_signatures").count(),
+        "overdue": contracts.filter(status="active", pk__in=overdue.values("contract")).count(),
+        "expired": closed.filter(status="expired").count(),
+        "on_time": _percent(
+            closed.filter(status="completed", closed_on__lte=F("due_on")).count(),
+            closed.filter(status__in=("completed", "expired")).count(),
+        ),
+        "credits": float(
+            ContractCourse.objects.filter(
+                contract__in=contracts, status="completed", resolved_on__range=(start, end)
+            ).aggregate(t=Sum("credits"))["t"]
+            or 0
+        ),
+        "ended": (ended.filter(status="completed").count(), ended.count()),
+        "funnel": [
+            referrals.filter(**{f"{field}__isnull": False}).count()
+            for field in ("received_on", "contacted_on", "assessed_on", "enrolled_on")
+        ],
+        "pathways": reference_pathways(site=site),
+        "alumni": reference_alumni(today=today),
+    }
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def reference_pathways(*, site) -> dict:
+    """Every pathway against every student, as `pathway_outcomes` counted before."""
+    steps = defaultdict(set)
+    for pathway_id, program_id in PathwayStep.objects.values_list("pathway_id", "program_id"):
+        steps[pathway_id].add(program_id)
+    taken, done = defaultdict(set), defaultdict(set)
+    participations = Participation.objects.all()
+    if site:
+        participations = participations.filter(cohort__site=site)
+    for student, program, status in participations.values_list("student", "cohort__program", "status"):
+        taken[student].add(program)
+        if status == "completed":
+            done[student].add(program)
+    graduated = set(
+        Enrollment.objects.filter(exit_reason=ExitReason.GRADUATED).values_list("student", flat=True)
+    )
+    certified = set(Credential.objects.values_list("student", "certification__pathways"))
+    totals = Counter()
+    for pathway, programs in steps.items():
+        for student, programs_taken in taken.items():
+            if programs & programs_taken:
+                totals["students"] += 1
+                totals["completed"] += programs <= done[student]
+                totals["graduated"] += student in graduated
+                totals["certified"] += (student, pathway) in certified
+    return {key: totals[key] for key in ("students", "completed", "graduated", "certified")}
+
+
+def reference_alumni(*, today) -> dict:
+    """Per graduation year: the outcome of each alumnus' latest reached check-in within 12 months."""
+    check_ins = defaultdict(list)
+    for alumnus, day, pk, outcome in CheckIn.objects.filter(reached=True).values_list(
+        "alumnus", "date", "pk", "outcome"
+    ):
+        check_ins[alumnus].append((day, pk, outcome))
+    years = defaultdict(Counter)
+    for pk, graduated_on in Alumnus.objects.values_list("pk", "graduated_on"):
+        years[graduated_on.year]  # a year with no alumnus past the horizon still has a bar
+        if graduated_on > today - 12 * MONTH:
+            continue
+        deadline = graduated_on + 12 * MONTH
+        reached = sorted(c for c in check_ins[pk] if c[0] <= deadline)
+        years[graduated_on.year][reached[-1][2] if reached else None] += 1
+    return {year: dict(counts) for year, counts in years.items()}
+
+
+def computed_board(*, user, site, start, end, today) -> dict:
+    """The same figures read from the dashboard as it is computed now."""
+    board = dashboard(user=user, site=site, start=start, end=end, today=today)
+    cards = {str(f.label): f for f in board.figures}
+    charts = board.charts
+    weeks = [(w["week"], w["total"], w["absent"]) for w in _weeks(site=site, start=start, end=end)]
+    chronic = cards["Chronically absent"].detail
+    alumni = defaultdict(dict)
+    for i, year in enumerate(charts["alumni_outcomes"]["labels"]):
+        for series, key in zip(charts["alumni_outcomes"]["series"], [*_outcomes(), None], strict=True):
+            if series["data"][i]:
+                alumni[int(year)][key] = series["data"][i]
+        alumni.setdefault(int(year), {})
+    pathways = {
+        "completed": cards["Pathway completion"].detail,
+        "graduated": cards["Graduation of pathway students"].detail,
+        "certified": cards["Certification of pathway students"].detail,
+    }
+    return {
+        "weeks": weeks,
+        "chronic": chronic,
+        "unlogged": cards["Sessions not logged"].value,
+        "pace": dict(zip(("on_track", "behind", "at_risk"), charts["contracts_by_pace"], strict=True)),
+        "due_soon": cards["Contracts due in 10 days"].value,
+        "awaiting": cards["Contracts awaiting signatures"].value,
+        "overdue": cards["Missed-work reviews overdue"].value,
+        "expired": cards["Contracts completed on time"].detail,
+        "on_time": cards["Contracts completed on time"].value,
+        "credits": cards["Credits earned"].value,
+        "ended": cards["Program completion"].detail,
+        "funnel": charts["funnel"]["counts"],
+        "pathways": pathways,
+        "alumni": dict(alumni),
+        "attendance": cards["Attendance"].value,
+    }
+
+
+def _weeks(*, site, start, end):
+    from reports.selectors import _marks_by_week
+
+    return _marks_by_week(start=start, end=end, site=site)
+
+
+def _outcomes():
+    from alumni.models import Outcome
+
+    return [value for value, _label in Outcome.choices]
+
+
+def as_cards(reference: dict) -> dict:
+    """The reference figures worded as the cards word them."""
+    chronic, participants = reference["chronic"]
+    pathways = reference["pathways"]
+    total_marks = sum(n for _w, n, _a in reference["weeks"])
+    absent = sum(a for _w, _n, a in reference["weeks"])
+    return {
+        **reference,
+        "chronic": f"{chronic} of {participants} participants",
+        "pace": {key: reference["pace"][key] for key in ("on_track", "behind", "at_risk")},
+        "expired": f"{reference['expired']} expired",
+        "ended": "{} of {} who ended".format(*reference["ended"]),
+        "pathways": {
+            key: f"{pathways[key]} of {pathways['students']} pathway students"
+            for key in ("completed", "graduated", "certified")
+        },
+        "attendance": round(100 * (total_marks - absent) / total_marks) if total_marks else None,
+    }
+
+
+# Random networks, changed through every kind of write ---------------------------------------------
+
+
+def shake(rng: random.Random, staff) -> None:
+    """Corrections, new logs, raw updates and deletes, moves, course results and an anonymisation."""
+    today = timezone.localdate()
+    # Corrections through the service (staff may change any log), as the session page and admin do.
+    for session in rng.sample(list(Session.objects.filter(status="logged")), 5):
+        marks = dict(session.attendance.values_list("participation_id", "mark"))
+        for pk in rng.sample(list(marks), min(3, len(marks))):
+            marks[pk] = rng.choice(Mark.values)
+        session_log_attendance(session=session, marks=marks, topic="Corrected", by=staff)
+    # First logs of sessions never logged, through the service.
+    for session in Session.objects.filter(status="scheduled", date__lt=today).order_by("?")[:3]:
+        rows = Participation.objects.on_log_of(session)
+        if rows:
+            marks = {p.pk: rng.choice(Mark.values) for p in rows}
+            session_log_attendance(session=session, marks=marks, topic="Late log", by=staff)
+    # Writes that bypass the services: a raw update, a delete, a bulk insert.
+    ids = list(Attendance.objects.values_list("pk", flat=True))
+    Attendance.objects.filter(pk__in=rng.sample(ids, 20)).update(mark="U")
+    Attendance.objects.filter(pk__in=rng.sample(ids, 5)).delete()
+    # A session moved, a cohort moved to another site.
+    session = Session.objects.filter(attendance__isnull=False).order_by("?").first()
+    taken = set(session.cohort.sessions.values_list("date", flat=True))
+    day = next(
+        session.date - timedelta(days=n)
+        for n in range(1, 30)
+        if session.date - timedelta(days=n) not in taken
+    )
+    Session.objects.filter(pk=session.pk).update(date=day)
+    cohort = Participation.objects.filter(cohort__site__isnull=False).order_by("?").first().cohort
+    cohort.site = Site.objects.exclude(pk=cohort.site_id).order_by("?").first()
+    cohort.save()
+    # Contract courses resolved, re-credited, added.
+    courses = list(ContractCourse.objects.filter(status="in_progress").order_by("?")[:10])
+    for course in courses[:5]:
+        course.status, course.grade, course.resolved_on = "completed", "B", today - timedelta(days=3)
+        course.save()
+    for course in courses[5:]:
+        course.credits = Decimal("2.5")
+        course.save()
+    ContractCourse.objects.create(
+        contract=Contract.objects.order_by("?").first(), subject_area="math", title="Extra", credits=5
+    )
+    # The retention anonymiser on a few leavers (it rewrites their rows, never their counts).
+    leavers = Enrollment.objects.filter(ended_on__isnull=False).values_list("student", flat=True)[:3]
+    students_anonymise(student_ids=list(leavers))
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_running_totals_and_the_dashboard_match_a_full_recount(seed):
+    County(scale=0.02, seed=seed).build()
+    staff = UserFactory(username="recount-staff", role=PROGRAM_STAFF)
+    assert_totals_match_a_recount()
+    shake(random.Random(seed), staff)
+    assert_totals_match_a_recount()
+    today = timezone.localdate()
+    sites = [None, *Site.objects.order_by("?")[:2]]
+    for site in sites:
+        for start, end in ((today - timedelta(days=90), today), (today - timedelta(days=400), today)):
+            expected = as_cards(reference_board(user=staff, site=site, start=start, end=end, today=today))
+            assert computed_board(user=staff, site=site, start=start, end=end, today=today) == expected
+
+
+def test_refill_recounts_totals_that_drifted():
+    County(scale=0.02, seed=5).build()
+    expected = recount_participations()
+    ParticipationTotals.objects.update(marks=0)  # as if written with the triggers off
+    ContractCredits.objects.all().delete()
+    with connection.cursor() as cursor:
+        for total in (*TOTALS, CONTRACT_CREDITS):
+            refill(cursor, total)
+    assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
+    assert_totals_match_a_recount()
