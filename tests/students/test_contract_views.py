@@ -352,3 +352,25 @@ def test_the_contract_page_queries_do_not_grow_with_its_work_and_reviews(
         page = client.get(url)
     assert page.context["register"]["total_days"] == Decimal(7)
     assert contract.reviews.count() == 1
+
+
+def test_the_contract_list_computes_pace_for_the_rows_shown_only(
+    as_role, open_contract, site, teacher, monkeypatch
+):
+    from students.views import contracts as contract_views
+
+    for _ in range(contract_views.CONTRACTS_PER_PAGE + 5):
+        open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
+    paced = []
+    real = contract_views.with_pace
+
+    def spy(rows, *, today):
+        rows = real(rows, today=today)
+        paced.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(contract_views, "with_pace", spy)
+    page = as_role("staff").get(reverse("students:contract_list")).context["page"]
+    assert page.paginator.count == contract_views.CONTRACTS_PER_PAGE + 5
+    assert paced == [contract_views.CONTRACTS_PER_PAGE]  # one page's rows, never all that match
+    assert all(c.pace is not None for c in page)
