@@ -313,3 +313,39 @@ def test_the_funnel_counts_each_stage_and_its_queries_do_not_grow(as_role, users
     with django_assert_num_queries(2):
         response = client.get(reverse("students:referral_funnel"))
     assert response.context["totals"]["received"] == 12
+
+
+def test_the_funnel_medians_from_the_database_match_the_dates_counted_one_by_one():
+    import random
+    from statistics import median
+
+    from students.selectors import funnel_medians
+
+    rng = random.Random(22)
+    for _ in range(41):
+        received = date(2026, 1, 5) + timedelta(days=rng.randrange(200))
+        contacted = received + timedelta(days=rng.randrange(9)) if rng.random() < 0.8 else None
+        assessed = contacted + timedelta(days=rng.randrange(15)) if contacted and rng.random() < 0.6 else None
+        ReferralFactory(received_on=received, contacted_on=contacted, assessed_on=assessed)
+    rows = list(Referral.objects.values_list("received_on", "contacted_on", "assessed_on", "enrolled_on"))
+    expected = []
+    for i, name in enumerate(["contacted", "assessed", "enrolled"], start=1):
+        days = [(r[i] - r[i - 1]).days for r in rows if r[i] and r[i - 1]]
+        expected.append((name, median(days) if days else None, len(days)))
+    assert funnel_medians(Referral.objects.all()) == expected
+
+
+def test_the_funnel_table_by_source_and_month_comes_a_page_at_a_time(as_role):
+    from students.views.referrals import FUNNEL_ROWS_PER_PAGE
+    from tests.factories import PartnerFactory
+
+    sources = [PartnerFactory(name=f"Youth centre {n}") for n in range(4)]
+    for month in range(1, 13):
+        for source in sources:  # 48 rows of source and month
+            ReferralFactory(source=source, received_on=date(2025, month, 3))
+    client = as_role("staff")
+    first = client.get(reverse("students:referral_funnel")).context
+    assert len(first["page"].object_list) == FUNNEL_ROWS_PER_PAGE
+    assert first["totals"]["received"] == 48  # the figures above the table count every row
+    second = client.get(reverse("students:referral_funnel"), {"page": 2}).context
+    assert len(second["page"].object_list) == 48 - FUNNEL_ROWS_PER_PAGE
