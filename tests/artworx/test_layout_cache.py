@@ -167,3 +167,10 @@ def test_the_chosen_site_stays_selected(as_role, site, teacher):
     page = client.get(STUDENTS, {"site": site.pk}).content.decode()
     assert f'<option value="{site.pk}" selected>' in page
     assert '<option value="" selected>All sites' not in page
+
+
+def test_a_teacher_given_another_site_finds_it_in_their_picker(as_role, site, teacher, other_site):
+    client = as_role("teacher")
+    assert "Westside Storefront" not in client.get(STUDENTS).content.decode()
+    other_site.teachers.add(teacher)  # the site's history records it: a new version of the sites
+    assert "Westside Storefront" in client.get(STUDENTS).content.decode()
