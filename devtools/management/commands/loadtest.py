@@ -13,9 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.urls import reverse
 
-from devtools.bench.http import MIX, free_port, parse_wrk, session_cookie, wait_for
+from devtools.bench.http import MIX, artist_mix, free_port, parse_wrk, session_cookie, staff_mix, wait_for
 from devtools.bench.pages import Bench, machine
 from devtools.bench.report import write_section
 
@@ -40,27 +39,8 @@ class Command(BaseCommand):
             )
         bench = Bench(repeats=1)
         mixes = {
-            "staff": (
-                bench.staff,
-                [
-                    reverse("dashboard:dashboard"),
-                    f"{reverse('students:list')}?site={bench.site.pk}&q=a",
-                    reverse("sites:detail", args=[bench.site.pk]),
-                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
-                    f"{reverse('students:contract_list')}?due_within=10",
-                    reverse("alumni:list"),
-                    reverse("students:referral_funnel"),
-                    reverse("students:detail", args=[bench.student.pk]),
-                ],
-            ),
-            "teaching artist": (
-                bench.artist,
-                [
-                    reverse("programs:my_sessions"),
-                    reverse("programs:session_log", args=[bench.session.pk]),
-                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
-                ],
-            ),
+            "staff": (bench.staff, staff_mix(bench)),
+            "teaching artist": (bench.artist, artist_mix(bench)),
         }
         port = free_port()
         env = {
