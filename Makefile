@@ -106,29 +106,42 @@ check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=artworx.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
-# Scale benchmark: seeds the county network at scale 0.1 and 1 in its own PostgreSQL database (emptied
-# each time) and measures every main page and action with production settings; writes
-# docs/benchmarks.json and the figures table in docs/benchmarks.md; before that, the anonymisation of
-# 10,000 leavers (docs/benchmarks.md, "Anonymisation"). About 17 minutes on 2 cores.
+# Scale benchmark: seeds the county network at scale 1 and 10 (BENCH_SCALES) in its own PostgreSQL
+# database (emptied each time) and measures every main page and action with production settings, first
+# through the test client (queries, actions), then through real HTTP: gunicorn (2 sync workers) and wrk,
+# each page alone as a ratio to the trivial page, the staff, teaching-artist and trivial mixes, and the
+# staff mix with a writer changing data every 10 s; the machine's load is recorded with the figures.
+# Writes docs/benchmarks.json and the figures in docs/benchmarks.md (BENCH_DOCS=/tmp/x writes there
+# instead); before that, the anonymisation of 10,000 leavers (docs/benchmarks.md, "Anonymisation").
+# Scale 10 (1,200 sites, 4.2 million marks) takes several minutes to seed and about an hour in all on
+# 2 cores: run it on a quiet machine. A quick check of the harness:
+#   make bench BENCH_SCALES=0.1 BENCH_DOCS=/tmp/bench ANONYMISE_ARGS="--scale 0.1 --leavers 500" TODAY_SCALES=0.1
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= artworx_bench
+BENCH_SCALES ?= 1,10
+BENCH_DOCS ?= docs
+ANONYMISE_ARGS ?=
 TODAY_SCALES ?= 1
 bench loadtest: export DATABASE_URL := $(BENCH_SERVER)/$(BENCH_DB)
 bench loadtest: export DEBUG := false
 bench loadtest: export ARTWORX_DEVTOOLS := true
 bench loadtest: export SECRET_KEY := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
 bench loadtest: export ALLOWED_HOSTS := testserver,127.0.0.1
+# The production shape: one Redis cache (and the sessions) shared by every gunicorn worker, when Redis answers.
+bench loadtest: export REDIS_URL := $(or $(REDIS_URL),$(call answers,$(LOCAL_REDIS)))
 bench: $(VENV)/.installed
 	psql "$(BENCH_SERVER)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
 	  || psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DB)"
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
+	mkdir -p $(BENCH_DOCS)
 	@# First: anonymise 10,000 leavers of a scale-1 network (its own seed); then the pages, which leave
-	@# a fresh scale-1 network for `make loadtest`.
-	$(PY) manage.py bench_anonymise
-	$(PY) manage.py bench $(BENCH_ARGS)
+	@# the network of the largest scale for `make loadtest`.
+	$(PY) manage.py bench_anonymise --markdown $(BENCH_DOCS)/benchmarks.md $(ANONYMISE_ARGS)
+	$(PY) manage.py bench --scales $(BENCH_SCALES) --output $(BENCH_DOCS)/benchmarks.json \
+	  --markdown $(BENCH_DOCS)/benchmarks.md $(BENCH_ARGS)
 	@# Responsibility, the Today page and the digest (issue #23); TODAY_SCALES=1,10 for statewide.
-	$(PY) manage.py bench_today --scales $(TODAY_SCALES)
+	$(PY) manage.py bench_today --scales $(TODAY_SCALES) --markdown $(BENCH_DOCS)/benchmarks.md
 
 # Load test after `make bench` (which leaves the scale-1 network): gunicorn on loopback, wrk from a
 # second process, a staff mix and a teaching-artist mix (needs wrk: apt-get install wrk).

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from alumni.models import Alumnus, CheckIn, Outcome
 from alumni.selectors import alumni_rows, staff_contacts
 from artworx.dates import EARLIEST, LATEST, DateField
+from artworx.widgets import KeptSelect
 from programs.models import Participation, Pathway
 from sites.models import Site
+from sites.selectors import picker_keys
 from students.forms import DateInput
 from students.models import Enrollment, ExitReason
 
@@ -64,7 +66,11 @@ class AlumnusFilter(django_filters.FilterSet):
         decimal_places=0,
     )
     site = django_filters.ModelChoiceFilter(
-        label=_("Site"), queryset=Site.objects.none(), method="by_site", empty_label=_("All sites")
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        method="by_site",
+        empty_label=_("All sites"),
+        widget=KeptSelect,
     )
     pathway = django_filters.ModelChoiceFilter(
         label=_("Pathway"), queryset=Pathway.objects.all(), method="by_pathway", empty_label=_("All pathways")
@@ -88,6 +94,10 @@ class AlumnusFilter(django_filters.FilterSet):
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.filters["site"].queryset = Site.objects.visible_to(request.user)
+        # Written once per version of the sites (issue #22): hundreds of sites at county size.
+        self.filters["site"].extra["widget"] = KeptSelect(
+            options_key=picker_keys(user=request.user, name="alumni")("site")
+        )
 
     def by_site(self, queryset, name, value):
         graduated = Enrollment.objects.filter(

@@ -8,9 +8,11 @@ production, config/settings.py).
 """
 
 import hashlib
+import os
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import get_language
 
 TIMEOUT = 15 * 60  # a version seen by no one for this long is let go
@@ -43,3 +45,55 @@ def cached(key: str, compute):
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+# Generations: a counter kept in the cache for data that leaves no history row (the user table, who
+# holds which role). Every write bumps it, in the process that writes (artworx/receivers.py), so a key
+# that includes the counter is let go on every change. Read without a query: a cache lookup.
+PEOPLE = "people"  # users (names, active, superuser) and who holds which role: the pickers
+ROLES = "roles"  # the role groups themselves (renamed, deleted): everyone's roles
+
+
+def roles_of(user_id) -> str:
+    """The generation name of one person's roles (their groups, their superuser flag)."""
+    return f"roles:{user_id}"
+
+
+GENERATION_TIMEOUT = None  # kept for good: a counter lost (eviction, a flushed Redis) starts again at a
+# fresh random value, so a key built on the old counter is never taken for a new one
+
+
+def generation(*names: str) -> str:
+    """The current generations of `names`, joined (one cache read; each set at its first use)."""
+    keys = [f"generation:{name}" for name in names]
+    values = cache.get_many(keys)
+    for key in keys:
+        if key not in values:
+            cache.add(key, int.from_bytes(os.urandom(6), "big"), GENERATION_TIMEOUT)
+            values[key] = cache.get(key)
+    return ".".join(str(values[key]) for key in keys)
+
+
+def bump(name: str) -> None:
+    """Start a new generation of `name`: every key built on the old one is let go."""
+    key = f"generation:{name}"
+    try:
+        cache.incr(key)
+    except ValueError:  # not there (evicted): any fresh value differs from the old one
+        cache.add(key, int.from_bytes(os.urandom(6), "big"), GENERATION_TIMEOUT)
+
+
+# What the top bar keeps per person and day (the bell's count, notifications/context_processors.py):
+# a person's own write lets it go at once (artworx.middleware.RolesMiddleware), anyone else's within
+# the value's own short timeout.
+PERSON_VALUES = ("bell",)
+
+
+def person_key(name: str, user) -> str:
+    """Where the value `name` of the top bar is kept for `user` today."""
+    return f"{name}:{user.pk}:{timezone.localdate().isoformat()}"
+
+
+def person_forget(user) -> None:
+    """Let go of every top-bar value kept for `user`: they just changed something."""
+    cache.delete_many([person_key(name, user) for name in PERSON_VALUES])

@@ -11,6 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from artworx.cache import person_forget
+from artworx.roles import keep_group_names
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,6 +36,26 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class RolesMiddleware:
+    """Read the signed-in user's roles from the cache (artworx.roles.keep_group_names) before the view:
+    the permission rules, the scopes and the top bar then ask the database nothing about them. After a
+    request that may have changed something (any method but GET and HEAD), the top bar's values kept
+    for the person (their bell) are let go, so the page they land on counts afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
+            keep_group_names(user)
+        response = self.get_response(request)
+        if signed_in and request.method not in ("GET", "HEAD"):
+            person_forget(user)
+        return response
 
 
 class NoStoreMiddleware:

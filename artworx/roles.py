@@ -8,9 +8,12 @@ role predicates and its own object predicates. Which rows a user may see is answ
 import rules
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from artworx.cache import ROLES, TIMEOUT, generation, roles_of
 
 ADMINISTRATOR = "Administrator"
 PROGRAM_STAFF = "Program staff"
@@ -92,10 +95,25 @@ def require_role(users, role: str, *, message: str, code: str) -> None:
         raise ValidationError(message % {"names": ", ".join(map(str, refused))}, code=code)
 
 
+def keep_group_names(user) -> None:
+    """Give `user` the names of their groups from the cache, kept per user until their roles or the role
+    groups change (artworx.cache generations): every role predicate of the request then reads them
+    without a query."""
+    if not user.is_authenticated or hasattr(user, "_group_names_cache"):
+        return
+    key = f"roles:{user.pk}:{generation(ROLES, roles_of(user.pk))}"
+    names = cache.get(key)
+    if names is None:
+        names = sorted(user.groups.values_list("name", flat=True))
+        cache.set(key, names, TIMEOUT)
+    user._group_names_cache = set(names)  # where rules.is_group_member looks first
+
+
 def role_names(user) -> list[str]:
     """The user's roles in the order of ALL_ROLES."""
     if not user.is_authenticated:
         return []
+    keep_group_names(user)
     names = {name for name in ALL_ROLES if rules.is_group_member(name).test(user)}
     if user.is_superuser:
         names.add(ADMINISTRATOR)

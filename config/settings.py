@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",  # sign-in (allauth)
+    "artworx.middleware.RolesMiddleware",  # the user's roles from the cache, before any rule asks
     "artworx.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sign-in: Administrators, Program staff and Counselors reach nothing until a second factor is set.
@@ -118,9 +119,19 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",  # empty: unset
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS"),
     )
 }
+# CONN_HEALTH_CHECKS is off by default (issue #22): it costs every request a `SELECT 1` round trip
+# before its first query, to catch a persistent connection that died while idle. In this deployment
+# the web processes reach PostgreSQL directly (loopback or the private network, no pooler or firewall
+# cutting idle connections), and a connection is kept at most CONN_MAX_AGE (60 s), so one dies only
+# when PostgreSQL restarts or fails over. Then the request that meets the dead connection answers the
+# "try again in a moment" 503 (artworx.middleware.DatabaseUnavailableMiddleware), Django drops the
+# connection at the end of that request (it checks connections that raised errors), and the next
+# request opens a new one — the same page people get during the outage itself (tests/faults,
+# test_postgres_restart). Turn it on (CONN_HEALTH_CHECKS=true) behind PgBouncer or a network
+# that drops idle connections, where a dead connection would be met daily rather than at a restart.
 # A lock held longer than this (a stuck transaction, a forgotten psql session) makes the waiting
 # request fail with a "try again" page (artworx.middleware) instead of holding its worker for good.
 ARTWORX_LOCK_TIMEOUT_MS = int(os.environ.get("ARTWORX_LOCK_TIMEOUT_MS", "10000"))
@@ -402,6 +413,9 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
         }
     }
+    # Sessions read from Redis, written through to the database (issue #22): a signed-in page no longer
+    # queries the session table, and a flushed or restarted Redis signs no one out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A Redis that accepts connections but never answers would otherwise hold a publisher for a minute.

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from artworx.query import IdField
 from artworx.roles import TEACHER
-from artworx.widgets import LongSelect
+from artworx.widgets import KeptSelect
 from sites.models import Site
+from sites.selectors import picker_keys
 from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
 from students.selectors import (
     contract_rows,
@@ -57,6 +58,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         sites = Site.objects.visible_to(request.user)
         self.filters["site"].queryset = sites
         self.filters["teacher"].queryset = teachers_of(sites).filter(groups__name=TEACHER)
+        # The pickers' options are written once per version of the sites and people (issue #22).
+        keys = picker_keys(user=request.user, name=type(self).__name__)
+        for name in ("site", "teacher"):
+            self.filters[name].extra["widget"] = KeptSelect(options_key=keys(name))
 
 
 class StudentFilter(ScopedFilterSet):
@@ -67,14 +72,14 @@ class StudentFilter(ScopedFilterSet):
         label=_("Site"),
         queryset=Site.objects.none(),
         method="by_site",
-        widget=LongSelect,
+        widget=KeptSelect,
         empty_label=ALL_SITES,
     )
     teacher = django_filters.ModelChoiceFilter(
         label=_("Teacher"),
         queryset=User.objects.none(),
         method="by_teacher",
-        widget=LongSelect,
+        widget=KeptSelect,
         empty_label=ALL_TEACHERS,
     )
     status = django_filters.ChoiceFilter(
@@ -107,10 +112,10 @@ class ContractFilter(ScopedFilterSet):
 
     q = django_filters.CharFilter(label=_("Student"), method="search")
     site = django_filters.ModelChoiceFilter(
-        label=_("Site"), queryset=Site.objects.none(), widget=LongSelect, empty_label=ALL_SITES
+        label=_("Site"), queryset=Site.objects.none(), widget=KeptSelect, empty_label=ALL_SITES
     )
     teacher = django_filters.ModelChoiceFilter(
-        label=_("Teacher"), queryset=User.objects.none(), widget=LongSelect, empty_label=ALL_TEACHERS
+        label=_("Teacher"), queryset=User.objects.none(), widget=KeptSelect, empty_label=ALL_TEACHERS
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Contract.Status.choices, empty_label=ANY_STATUS

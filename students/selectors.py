@@ -8,11 +8,16 @@ from statistics import median
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     Exists,
     F,
+    FloatField,
+    Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -380,17 +385,47 @@ def referral_funnel(*, start: date | None = None, end: date | None = None) -> di
                 "stages": [(row[name], _percent(row[name], row["received"])) for name, _f in FUNNEL_STAGES],
             }
         )
-    # Days between consecutive steps, from the dates alone (one query; the medians are computed here
-    # because SQLite has no percentile function).
-    gaps: dict[str, list[int]] = {name: [] for name, _f in FUNNEL_STAGES[1:]}
-    fields = [field for _n, field in FUNNEL_STAGES]
-    for dates in referrals.values_list(*fields):
-        for i, (name, _f) in enumerate(FUNNEL_STAGES[1:], start=1):
-            if dates[i] and dates[i - 1]:
-                gaps[name].append((dates[i] - dates[i - 1]).days)
-    medians = [(name, median(days) if days else None, len(days)) for name, days in gaps.items()]
+    medians = funnel_medians(referrals)
     stages = [(name, totals[name], _percent(totals[name], totals["received"])) for name, _f in FUNNEL_STAGES]
     return {"rows": rows, "totals": totals, "stages": stages, "medians": medians}
+
+
+class MedianDays(Aggregate):
+    """PostgreSQL's median of a whole number of days."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def funnel_medians(referrals: QuerySet[Referral]) -> list[tuple[str, float | int | None, int]]:
+    """Median days between consecutive funnel steps and how many referrals took each step, in one query:
+    computed by PostgreSQL, which returns three numbers however many referrals (issue #22); SQLite, the
+    embedded default, has no percentile function, so there the dates are read and the medians taken here.
+    """
+    steps = [(name, field, FUNNEL_STAGES[i - 1][1]) for i, (name, field) in enumerate(FUNNEL_STAGES) if i > 0]
+    if connection.vendor != "postgresql":
+        gaps: dict[str, list[int]] = {name: [] for name, _f, _p in steps}
+        fields = [field for _n, field in FUNNEL_STAGES]
+        for dates in referrals.values_list(*fields):
+            for i, (name, _f, _p) in enumerate(steps, start=1):
+                if dates[i] and dates[i - 1]:
+                    gaps[name].append((dates[i] - dates[i - 1]).days)
+        return [(name, median(days) if days else None, len(days)) for name, days in gaps.items()]
+    figures = {}
+    for name, field, previous in steps:
+        both = Q(**{f"{field}__isnull": False, f"{previous}__isnull": False})
+        # date - date is a whole number of days in PostgreSQL.
+        days = Func(
+            F(field), F(previous), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField()
+        )
+        figures[f"{name}_median"] = MedianDays(days, filter=both)
+        figures[f"{name}_n"] = Count("pk", filter=both)
+    found = referrals.aggregate(**figures)
+
+    def whole(value):  # 2.0 reads "2", as the median of whole numbers does
+        return int(value) if value is not None and float(value).is_integer() else value
+
+    return [(name, whole(found[f"{name}_median"]), found[f"{name}_n"]) for name, _f, _p in steps]
 
 
 def contact_email_now(key: str, kind: str) -> str | None:

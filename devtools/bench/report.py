@@ -111,3 +111,102 @@ def write_section(path, name: str, section: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
+
+
+# Issue #22's figures through real HTTP (2 sync workers), read at the smallest and largest scales run.
+HTTP_TARGETS = {
+    "1": {"staff": (100, 150), "teaching artist": (150, None), "trivial": (450, None)},
+    "10": {"staff": (80, 250), "staff, with the writer": (80, 250)},
+}  # mix: (requests/s at least, p95 ms at most)
+MAX_HTTP_GROWTH = 2.0  # every page's median at scale 10 within 2× of its scale-1 median
+
+
+def http_verdict(scale: str, mix: str, figures: dict) -> str:
+    """Whether a mix meets the issue's figure at this scale ("–" where the issue names none)."""
+    target = HTTP_TARGETS.get(f"{float(scale):g}", {}).get(mix)
+    if target is None:
+        return "–"
+    rate, p95 = target
+    misses = []
+    if figures["requests_per_second"] < rate:
+        misses.append(f"{figures['requests_per_second']:.0f} req/s < {rate}")
+    if p95 is not None and figures["latency_ms"].get("95", 0) > p95:
+        misses.append(f"p95 {figures['latency_ms'].get('95')} ms > {p95} ms")
+    if figures["non_2xx"]:
+        misses.append(f"{figures['non_2xx']} non-2xx")
+    return "yes" if not misses else "no: " + "; ".join(misses)
+
+
+def http_markdown(run: dict) -> str:
+    """The pages and mixes measured through gunicorn and wrk at each scale, as a Markdown section."""
+    scales = [s for s in sorted(run["scales"], key=float) if "http" in run["scales"][s]]
+    if not scales:
+        return "No HTTP measurement in this run."
+    first, last = run["scales"][scales[0]]["http"], run["scales"][scales[-1]]["http"]
+    m = run["machine"]
+    lines = [
+        f"Run on {m['date']} by `make bench`: gunicorn with {last['workers']} sync workers on loopback, "
+        f"production settings, wrk from a second process; {m['cpu']}, {m['cores']} cores, {m['database']}.",
+        "",
+        "Machine load (load averages over 1, 5 and 15 minutes; share of the CPU other jobs used in the 3 s "
+        "before and after each scale, with nothing of the benchmark running):",
+        "",
+    ]
+    for s in scales:
+        h = run["scales"][s]["http"]
+        before, after = h["load_before"], h["load_after"]
+        lines.append(
+            f"- scale {s}: before {before['loadavg']}, other jobs {before['others_cpu_percent']} %; "
+            f"after {after['loadavg']}, other jobs {after['others_cpu_percent']} %"
+        )
+    lines += [
+        "",
+        f"Each page alone on one connection for {last['page_seconds']} s: its median (p50) and that median "
+        "over the trivial signed-in page's in the same run (× trivial)"
+        + (
+            f"; growth is scale {scales[-1]} over scale {scales[0]} (target ≤ {MAX_HTTP_GROWTH:g})."
+            if len(scales) > 1
+            else "."
+        ),
+        "",
+        "| page | "
+        + " | ".join(f"p50 {s} | × trivial {s}" for s in scales)
+        + (" | growth | within 2× |" if len(scales) > 1 else " |"),
+        "|---|" + "---|---|" * len(scales) + ("---|---|" if len(scales) > 1 else ""),
+    ]
+    by_scale = {s: {p["name"]: p for p in run["scales"][s]["http"]["pages"]} for s in scales}
+    for page in first["pages"]:
+        cells = []
+        for s in scales:
+            p = by_scale[s].get(page["name"])
+            cells.append(f"{p['latency_ms']['50']} ms | {p['times_trivial']}" if p else "– | –")
+        row = f"| {page['label']} | " + " | ".join(cells) + " |"
+        if len(scales) > 1:
+            small, large = page["latency_ms"]["50"], by_scale[scales[-1]].get(page["name"])
+            growth = round(large["latency_ms"]["50"] / small, 2) if large and small else None
+            met = "–" if growth is None else ("yes" if growth <= MAX_HTTP_GROWTH else "no")
+            row += f" {growth if growth is not None else '–'} | {met} |"
+        lines.append(row)
+    lines += [
+        "",
+        f"Mixes: {last['connections']} connections for {last['mix_seconds']} s each, every connection signed "
+        f"in; the writer saves a session's roll with other marks every {last['writer_every_seconds']:g} s "
+        "(attendance and its history: every cache keyed by data version is let go).",
+        "",
+        "| scale | mix | pages in turn | requests/s | p50 | p90 | p95 | p99 | non-2xx | issue's figure met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scales:
+        for name, r in run["scales"][s]["http"]["mixes"].items():
+            lat = r["latency_ms"]
+            label = name
+            if "writer_changes" in r:
+                label += f" ({r['writer_changes']} changes" + (
+                    f", {len(r['writer_errors'])} failed)" if r["writer_errors"] else ")"
+                )
+            lines.append(
+                f"| {s} | {label} | {len(r['pages'])} | {r['requests_per_second']:.0f} | {lat.get('50')} ms "
+                f"| {lat.get('90')} ms | {lat.get('95', '–')} ms | {lat.get('99')} ms | {r['non_2xx']} "
+                f"| {http_verdict(s, name, r)} |"
+            )
+    return "\n".join(lines)

@@ -292,6 +292,9 @@ def referral_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "students/referral_convert.html", {"form": form, "referral": referral})
 
 
+FUNNEL_ROWS_PER_PAGE = 36  # a year of three sources, or three months of twelve
+
+
 @login_required
 @require_GET
 def referral_funnel_view(request: HttpRequest) -> HttpResponse:
@@ -301,11 +304,20 @@ def referral_funnel_view(request: HttpRequest) -> HttpResponse:
     period = OptionalPeriodForm(request.GET or None)
     warn_refused(request, period)
     start, end = period.dates()
-    # Kept until a referral changes: the medians read every referral's dates.
+    # Kept until a referral changes: the counts and medians read every referral of the period.
     funnel = cached(
         version_key("funnel", start, end, sources=[Referral, Partner]),
         lambda: referral_funnel(start=start, end=end),
     )
-    return render(
-        request, "students/referral_funnel.html", {**funnel, "period": period, "start": start, "end": end}
-    )
+    # The table by source and month grows a row per source every month: a page of it at a time, so the
+    # page drawn stays the same size however many years of referrals there are (issue #22).
+    page = Paginator(funnel["rows"], FUNNEL_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        **funnel,
+        "page": page,
+        "query": kept_query(request, period),
+        "period": period,
+        "start": start,
+        "end": end,
+    }
+    return render(request, "students/referral_funnel.html", context)

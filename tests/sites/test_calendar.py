@@ -101,3 +101,17 @@ def test_counting_matches_walking_day_by_day_over_many_ranges():
             1 for n in range((last - first).days + 1) if calendar.is_instructional(first + timedelta(days=n))
         )
         assert calendar.count(first, last) == walked, (first, last)
+
+
+@pytest.mark.django_db
+def test_calendars_are_built_once_per_set_of_closures_and_anew_when_one_changes(site, other_site):
+    ClosureFactory(site=None)
+    first = calendars_for_sites([site.pk, other_site.pk])
+    # Two sites with the same closures share one calendar, built once for this process.
+    assert first[site.pk] is first[other_site.pk]
+    assert calendars_for_sites([site.pk])[site.pk] is first[site.pk]
+    ClosureFactory(site=site, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 1))
+    after = calendars_for_sites([site.pk, other_site.pk])
+    assert not after[site.pk].is_instructional(date(2026, 12, 1))
+    assert after[other_site.pk] is first[other_site.pk]
+    assert after[other_site.pk].is_instructional(date(2026, 12, 1))

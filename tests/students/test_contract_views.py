@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -225,12 +226,15 @@ def test_contract_list_queries_do_not_grow_with_rows(
     client = as_role("staff")
     for _ in range(2):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
-    # session, user, groups, count, the page of contracts with credits, closures, filter sites,
-    # filter teachers, bell
-    with django_assert_num_queries(9) as first:
+    # session, user, groups, count, the page of contracts with credits, closures, the pickers' version
+    # (sites and people), filter sites, filter teachers, bell; from the cache: session, groups, bell and
+    # the pickers' options (tests/artworx/test_layout_cache.py)
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
+    with django_assert_num_queries(10) as first:
         client.get(reverse("students:contract_list"))
     for _ in range(10):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("students:contract_list"))
 
@@ -242,11 +246,13 @@ def test_contract_list_filtered_by_pace_queries_do_not_grow_with_rows(
     for _ in range(2):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student, date(2026, 9, 14))
     # session, user, groups, the candidates' pace inputs, their closures, count, the page of
-    # contracts, the page's closures, filter sites, filter teachers, bell
-    with django_assert_num_queries(11) as first:
+    # contracts, the page's closures, the pickers' version, filter sites, filter teachers, bell
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
+    with django_assert_num_queries(12) as first:
         client.get(reverse("students:contract_list"), {"pace": "at_risk"})
     for _ in range(10):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student, date(2026, 9, 14))
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(reverse("students:contract_list"), {"pace": "at_risk"}).context["page"]
     assert page.paginator.count == 12
@@ -258,10 +264,12 @@ def test_teacher_home_queries_do_not_grow_with_contracts(
     client = as_role("teacher")
     open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
     # 10 for the page, 1 for the open items of the Today summary, 1 for the bell's count
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(12) as first:
         client.get(reverse("home"))
     for _ in range(8):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(reverse("home"))
     assert sum(1 for s in page.context["caseload"] for c in s.active_contracts if c.pace) == 9
@@ -333,12 +341,36 @@ def test_the_contract_page_queries_do_not_grow_with_its_work_and_reviews(
 
     work(1, evaluated=True)
     client, url = as_role("teacher"), reverse("students:contract_detail", args=[contract.pk])
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with CaptureQueriesContext(connection) as first:
         client.get(url)
     work(6, evaluated=True)
     work(4, evaluated=False)
     review_open_if_due(contract=contract, today=date(2026, 9, 21))
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(url)
     assert page.context["register"]["total_days"] == Decimal(7)
     assert contract.reviews.count() == 1
+
+
+def test_the_contract_list_computes_pace_for_the_rows_shown_only(
+    as_role, open_contract, site, teacher, monkeypatch
+):
+    from students.views import contracts as contract_views
+
+    for _ in range(contract_views.CONTRACTS_PER_PAGE + 5):
+        open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
+    paced = []
+    real = contract_views.with_pace
+
+    def spy(rows, *, today):
+        rows = real(rows, today=today)
+        paced.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(contract_views, "with_pace", spy)
+    page = as_role("staff").get(reverse("students:contract_list")).context["page"]
+    assert page.paginator.count == contract_views.CONTRACTS_PER_PAGE + 5
+    assert paced == [contract_views.CONTRACTS_PER_PAGE]  # one page's rows, never all that match
+    assert all(c.pace is not None for c in page)

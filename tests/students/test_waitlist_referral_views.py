@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,9 +282,11 @@ def test_the_referral_list_queries_do_not_grow_with_rows(as_role, users, django_
     client = as_role("counselor")
     ReferralFactory.create_batch(2, counselor=users["counselor"])
     # session, user, groups, count, page of referrals, sources, counselors, the notification bell
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(8) as first:
         client.get(reverse("students:referral_list"))
     ReferralFactory.create_batch(10, counselor=users["counselor"])
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("students:referral_list"))
 
@@ -294,15 +297,55 @@ def test_the_funnel_counts_each_stage_and_its_queries_do_not_grow(as_role, users
     ReferralFactory(source=source, received_on=date(2026, 10, 2))
     client = as_role("staff")
     # session, user, groups, the referrals' version, stages by source and month, step dates, the bell
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(7) as first:
         response = client.get(reverse("students:referral_funnel"))
     assert response.context["totals"]["received"] == 2 and response.context["totals"]["contacted"] == 1
     assert response.context["stages"][1] == ("contacted", 1, 50)
     assert response.context["medians"][0] == ("contacted", 2, 1)
     ReferralFactory.create_batch(10, source=source, received_on=date(2026, 11, 1))
+    cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("students:referral_funnel"))
     assert response.context["totals"]["received"] == 12  # new referrals: computed afresh
-    with django_assert_num_queries(5):  # nothing changed: the funnel comes from the cache
+    # Nothing changed: the funnel comes from the cache, and so do the session, the roles and the bell;
+    # the user and the referrals' version are left.
+    with django_assert_num_queries(2):
         response = client.get(reverse("students:referral_funnel"))
     assert response.context["totals"]["received"] == 12
+
+
+def test_the_funnel_medians_from_the_database_match_the_dates_counted_one_by_one():
+    import random
+    from statistics import median
+
+    from students.selectors import funnel_medians
+
+    rng = random.Random(22)
+    for _ in range(41):
+        received = date(2026, 1, 5) + timedelta(days=rng.randrange(200))
+        contacted = received + timedelta(days=rng.randrange(9)) if rng.random() < 0.8 else None
+        assessed = contacted + timedelta(days=rng.randrange(15)) if contacted and rng.random() < 0.6 else None
+        ReferralFactory(received_on=received, contacted_on=contacted, assessed_on=assessed)
+    rows = list(Referral.objects.values_list("received_on", "contacted_on", "assessed_on", "enrolled_on"))
+    expected = []
+    for i, name in enumerate(["contacted", "assessed", "enrolled"], start=1):
+        days = [(r[i] - r[i - 1]).days for r in rows if r[i] and r[i - 1]]
+        expected.append((name, median(days) if days else None, len(days)))
+    assert funnel_medians(Referral.objects.all()) == expected
+
+
+def test_the_funnel_table_by_source_and_month_comes_a_page_at_a_time(as_role):
+    from students.views.referrals import FUNNEL_ROWS_PER_PAGE
+    from tests.factories import PartnerFactory
+
+    sources = [PartnerFactory(name=f"Youth centre {n}") for n in range(4)]
+    for month in range(1, 13):
+        for source in sources:  # 48 rows of source and month
+            ReferralFactory(source=source, received_on=date(2025, month, 3))
+    client = as_role("staff")
+    first = client.get(reverse("students:referral_funnel")).context
+    assert len(first["page"].object_list) == FUNNEL_ROWS_PER_PAGE
+    assert first["totals"]["received"] == 48  # the figures above the table count every row
+    second = client.get(reverse("students:referral_funnel"), {"page": 2}).context
+    assert len(second["page"].object_list) == 48 - FUNNEL_ROWS_PER_PAGE

@@ -2,80 +2,21 @@
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.urls import reverse
-from django.utils.module_loading import import_string
 
+from devtools.bench.http import MIX, artist_mix, free_port, parse_wrk, session_cookie, staff_mix, wait_for
 from devtools.bench.pages import Bench, machine
 from devtools.bench.report import write_section
-
-MIX = Path(__file__).resolve().parents[2] / "load" / "mix.lua"
-
-
-def session_cookie(user) -> str:
-    """A signed-in session for `user`, as the Cookie header a browser would send."""
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    # The backend a real sign-in would record: the first that can load users (not the lockout's).
-    store[BACKEND_SESSION_KEY] = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
-    )
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise CommandError(f"gunicorn did not answer on port {port}")
-
-
-UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}
-
-
-def parse_wrk(output: str) -> dict:
-    """Requests per second, latency percentiles (ms) and errors from wrk's --latency report."""
-
-    def ms(text: str) -> float:
-        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-        return round(float(number) * UNITS[unit], 1)
-
-    latency = {p: ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M)}
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    return {
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "latency_ms": latency,
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(1).strip() if errors else "",
-    }
 
 
 class Command(BaseCommand):
@@ -98,27 +39,8 @@ class Command(BaseCommand):
             )
         bench = Bench(repeats=1)
         mixes = {
-            "staff": (
-                bench.staff,
-                [
-                    reverse("dashboard:dashboard"),
-                    f"{reverse('students:list')}?site={bench.site.pk}&q=a",
-                    reverse("sites:detail", args=[bench.site.pk]),
-                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
-                    f"{reverse('students:contract_list')}?due_within=10",
-                    reverse("alumni:list"),
-                    reverse("students:referral_funnel"),
-                    reverse("students:detail", args=[bench.student.pk]),
-                ],
-            ),
-            "teaching artist": (
-                bench.artist,
-                [
-                    reverse("programs:my_sessions"),
-                    reverse("programs:session_log", args=[bench.session.pk]),
-                    reverse("programs:cohort_detail", args=[bench.cohort.pk]),
-                ],
-            ),
+            "staff": (bench.staff, staff_mix(bench)),
+            "teaching artist": (bench.artist, artist_mix(bench)),
         }
         port = free_port()
         env = {
@@ -143,7 +65,10 @@ class Command(BaseCommand):
         )
         results = {}
         try:
-            wait_for(port)
+            try:
+                wait_for(port)
+            except RuntimeError as error:
+                raise CommandError(str(error)) from error
             with tempfile.TemporaryDirectory() as tmp:
                 for name, (user, paths) in mixes.items():
                     listing = Path(tmp) / "paths.txt"
