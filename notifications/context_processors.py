@@ -4,28 +4,30 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from artworx.cache import person_key
+from artworx.cache import generation, person_key
 from notifications.selectors import open_count
 
-# The bell is kept this long per person and day (issue #22): items are written by the quarter-hourly
-# sweep and by other people's actions, and reach the bell within this time; a person's own action
-# (any POST: reading, closing, snoozing, logging a roll) lets their bell go at once
-# (artworx.middleware.RolesMiddleware).
-BELL_SECONDS = 60
+# The bell is kept per person and day (issue #22), under the generation of the items: any write that
+# opens, closes, moves or snoozes an item, by anyone, starts a new one (notifications.models), so a
+# roll logged by the artist empties the lead's bell on their next page. A person's own action (any
+# POST) also lets their bell go at once (artworx.middleware.RolesMiddleware).
+BELL_SECONDS = 15 * 60
 
 
 def notifications(request: HttpRequest) -> dict:
-    """The signed-in user's count of open items, kept a minute, read only when a template shows it."""
+    """The signed-in user's count of open items, kept until an item changes, read only when a template
+    shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def count() -> int:
-        key = person_key("bell", user)
-        value = cache.get(key)
-        if value is None:
-            value = open_count(user=user)
-            cache.set(key, value, BELL_SECONDS)
+        key, current = person_key("bell", user), generation("items")
+        kept = cache.get(key)
+        if kept is not None and kept[0] == current:
+            return kept[1]
+        value = open_count(user=user)
+        cache.set(key, (current, value), BELL_SECONDS)
         return value
 
     return {"notifications_open": SimpleLazyObject(count)}

@@ -5,11 +5,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from artworx.cache import bump
 from artworx.models import Language, SingletonModel, TimeStampedModel
 
 
@@ -57,8 +58,37 @@ URGENCY = [
 ]
 
 
+# The fields that decide whether an item is open for whom: a write to any of them (or a row written or
+# deleted) starts a new generation of the bell's kept counts (notifications/context_processors.py).
+OPEN_FIELDS = frozenset({"recipient", "recipient_id", "in_app", "closed_at", "snoozed_until"})
+
+
+def items_changed() -> None:
+    """Every bell counts afresh once the writing transaction commits (artworx.cache generations)."""
+    transaction.on_commit(lambda: bump("items"))
+
+
 class NotificationQuerySet(models.QuerySet):
-    """Queries over the outbox."""
+    """Queries over the outbox. Writes through it that can open, close or move an item let every kept
+    bell count go, bulk ones included: one home for that, whoever writes."""
+
+    def update(self, **kwargs) -> int:
+        changed = super().update(**kwargs)
+        if changed and OPEN_FIELDS.intersection(kwargs):
+            items_changed()
+        return changed
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            items_changed()
+        return created
+
+    def delete(self):
+        deleted = super().delete()
+        if deleted[0]:
+            items_changed()
+        return deleted
 
     def for_recipient(self, user) -> "NotificationQuerySet":
         """The in-app notifications of one signed-in user: nobody sees anyone else's."""
@@ -213,6 +243,10 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient or self.recipient_email or self.recipient_phone}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        items_changed()
 
     @property
     def is_unread(self) -> bool:
