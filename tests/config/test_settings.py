@@ -44,10 +44,10 @@ def test_it_keeps_the_embedded_default_cache_in_memory():
     assert found["default"]["BACKEND"].endswith("LocMemCache")
 
 
-def test_it_gives_postgresql_a_lock_timeout():
+def test_it_gives_postgresql_a_lock_timeout_and_no_jit():
     env = {**PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/artworx"}
     found = settings_of(env, "print(json.dumps(settings.DATABASES['default']['OPTIONS']))")
-    assert found["options"] == "-c lock_timeout=10000"
+    assert found["options"] == "-c lock_timeout=10000 -c jit=off"
 
 
 @pytest.mark.redis
