@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from artworx import roles
-from programs.models import Attendance, Cohort, Participation, Program, Session
+from programs.models import Attendance, Cohort, Participation, Pathway, Program, Session
 from programs.services import session_log_attendance
 from tests.factories import (
     CohortFactory,
@@ -315,7 +315,6 @@ def test_staff_define_a_pathway_in_order(as_role):
         "steps-1-program": second.pk,
     }
     assert as_role("staff").post(reverse("programs:pathway_create"), data).status_code == 302
-    from programs.models import Pathway
 
     assert [s.program.name for s in Pathway.objects.get().steps.all()] == ["Stagecraft 1", "Stagecraft 2"]
 

@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alumni.models import Alumnus, CheckIn
+from alumni.models import Alumnus, CheckIn, Outcome
 from alumni.selectors import MONTH
 from artworx.roles import PROGRAM_STAFF
 from artworx.totals import refill
@@ -31,7 +31,7 @@ from programs.models import (
 from programs.selectors import AttendanceFigures, absence_rules
 from programs.services import session_log_attendance
 from programs.totals import TOTALS
-from reports.selectors import dashboard
+from reports.selectors import _marks_by_week, dashboard
 from retention.services.anonymise import students_anonymise
 from sites.models import Site
 from students.models import (
@@ -240,14 +240,10 @@ def computed_board(*, user, site, start, end, today) -> dict:
 
 
 def _weeks(*, site, start, end):
-    from reports.selectors import _marks_by_week
-
     return _marks_by_week(start=start, end=end, site=site)
 
 
 def _outcomes():
-    from alumni.models import Outcome
-
     return [value for value, _label in Outcome.choices]
 
 

@@ -19,6 +19,7 @@ from students.services import (
     contract_course_resolve,
     review_open_if_due,
 )
+from students.views import contracts as contract_views
 from tests.factories import EnrollmentFactory
 from tests.matrix import matrix
 
@@ -357,7 +358,6 @@ def test_the_contract_page_queries_do_not_grow_with_its_work_and_reviews(
 def test_the_contract_list_computes_pace_for_the_rows_shown_only(
     as_role, open_contract, site, teacher, monkeypatch
 ):
-    from students.views import contracts as contract_views
 
     for _ in range(contract_views.CONTRACTS_PER_PAGE + 5):
         open_contract(EnrollmentFactory(site=site, teacher=teacher).student)

@@ -22,6 +22,7 @@ from students.services import (
     contract_extend,
     contracts_expire_overdue,
     enrollment_exit,
+    enrollment_transfer,
 )
 from tests.factories import ClosureFactory, EnrollmentFactory, StudentFactory
 
@@ -316,7 +317,6 @@ TRANSFER_ON = date(2026, 10, 12)  # a Monday, four weeks after MONDAY
 def transferred(student, open_contract, other_site, other_teacher):
     """A contract opened at `site` on MONDAY, with one closure there before the transfer and a week
     closed at `other_site` after it; the student moves to `other_site` on TRANSFER_ON."""
-    from students.services import enrollment_transfer
 
     old_site = student.enrollments.get().site
     ClosureFactory(name="Old site day", site=old_site, starts_on=date(2026, 9, 15), ends_on=date(2026, 9, 15))

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from artworx import roles
 from students.models import Enrollment, RosterImport, Student, SupportProfile
 from students.roster import roster_import_apply, roster_import_create, roster_read
+from students.tasks import apply_roster_import
 from students.views import roster_import as import_views
 from tests.factories import EnrollmentFactory, SiteFactory, StudentFactory, UserFactory
 from tests.matrix import matrix
@@ -174,7 +175,6 @@ def test_with_a_worker_the_import_is_queued_not_applied_in_the_request(
     assert queued == [imported.pk]
     imported.refresh_from_db()
     assert imported.status == "queued" and not Student.objects.exists()
-    from students.tasks import apply_roster_import
 
     assert apply_roster_import(imported.pk) == "applied"
     assert apply_roster_import(imported.pk) == "applied"  # again: nothing more happens

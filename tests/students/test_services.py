@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from artworx import roles
 from students.capacity import site_capacity_rows
+from students.forms import PlacementForm
 from students.models import Enrollment, ExitReason, SupportProfile, WaitlistEntry
 from students.reminders import seats_open
 from students.roster import roster_preview
@@ -204,7 +205,6 @@ def test_an_over_full_site_shows_no_open_seats_on_any_page(as_role, users, site,
 
 def test_every_path_refuses_a_teacher_of_another_site_in_the_same_words(users, site, other_teacher):
     """The form, the service, the batch and the roster preview ask one question and give one answer."""
-    from students.forms import PlacementForm
 
     student = StudentFactory(district_id="880001")
     expected = f"{other_teacher} does not teach at {site}."

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from students.models import Referral, Student, WaitlistEntry
+from students.selectors import funnel_medians
+from students.views.referrals import FUNNEL_ROWS_PER_PAGE
 from tests.factories import (
     EnrollmentFactory,
     PartnerFactory,
@@ -319,8 +321,6 @@ def test_the_funnel_medians_from_the_database_match_the_dates_counted_one_by_one
     import random
     from statistics import median
 
-    from students.selectors import funnel_medians
-
     rng = random.Random(22)
     for _ in range(41):
         received = date(2026, 1, 5) + timedelta(days=rng.randrange(200))
@@ -336,7 +336,6 @@ def test_the_funnel_medians_from_the_database_match_the_dates_counted_one_by_one
 
 
 def test_the_funnel_table_by_source_and_month_comes_a_page_at_a_time(as_role):
-    from students.views.referrals import FUNNEL_ROWS_PER_PAGE
     from tests.factories import PartnerFactory
 
     sources = [PartnerFactory(name=f"Youth centre {n}") for n in range(4)]
