@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from alumni.models import Alumnus
@@ -51,8 +52,8 @@ def _occasion(due_on) -> str:
 
 
 @resolver(Kind.ALUMNI_CHECK_IN_DUE)
-def check_ins_done(alumnus_ids: set[int], now: datetime) -> set[int]:
-    """Alumni whose check-in was recorded (the next one is later) or who withdrew consent."""
+def check_ins_still_due(alumnus_ids: list[int], now: datetime) -> QuerySet:
+    """Alumni still consenting whose check-in is due (recording one sets the next, later)."""
     today = timezone.localdate(now)
-    still = Alumnus.objects.filter(pk__in=alumnus_ids, consents_to_contact=True, next_check_in_on__lte=today)
-    return alumnus_ids - set(still.values_list("pk", flat=True))
+    due = Alumnus.objects.filter(consents_to_contact=True, next_check_in_on__lte=today)
+    return due.filter(pk__any=alumnus_ids).values_list("pk", flat=True)

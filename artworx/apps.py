@@ -3,10 +3,12 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.core import checks
+from django.db.models import Field, ForeignObject
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 
 from artworx.form_guards import refuse_overflowing_ids
+from artworx.lookups import AnyOf
 from artworx.roles import sync_role_permissions
 from artworx.uploads import check_xml_parser
 
@@ -18,6 +20,8 @@ class ArtworxConfig(AppConfig):
     verbose_name = "artworx"
 
     def ready(self) -> None:
+        Field.register_lookup(AnyOf)
+        ForeignObject.register_lookup(AnyOf)  # a relation's lookups are its own (ids here)
         refuse_overflowing_ids()
         checks.register(check_xml_parser, checks.Tags.security)
         # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections),

@@ -1,7 +1,7 @@
 """Open items: a notification stays open while its condition holds; closing, moving and reading them.
 
 A kind whose condition can end registers a resolver (`@resolver(kind)`): given the subject ids of its
-open items, it answers, in one query, which of them no longer hold. The sweep runs every resolver;
+open items, it answers, in one query, which of them still hold. The sweep closes the others;
 a service that ends a condition itself (logging a session, contacting a referral) closes the items
 at once with `items_close`. Kinds without a resolver are news: reading them closes them.
 """
@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Kind, Notification
 
-RESOLVERS: dict[str, Callable[[set[int], datetime], set[int]]] = {}
+# kind → function(subject ids of its open items, now) → the ones whose condition still holds.
+RESOLVERS: dict[str, Callable[[list[int], datetime], Iterable[int]]] = {}
 # The site lead of a site id, registered by the sites' owner (the outbox knows no domain app).
 SITE_LEADS: list[Callable[[int], object]] = []
 
 
 def resolver(kind: str) -> Callable:
-    """Register the function that says which open items of `kind` no longer hold."""
+    """Register the function that says which subjects of the open items of `kind` still hold."""
 
-    def register(function: Callable[[set[int], datetime], set[int]]):
+    def register(function: Callable[[list[int], datetime], Iterable[int]]):
         RESOLVERS[kind] = function
         return function
 
@@ -97,7 +98,7 @@ def item_text(
 
 
 def _subject_filter(kind: str, subject_type: ContentType | None, subject_ids: Iterable[int]) -> dict:
-    lookup = {"kind": kind, "subject_id__in": list(subject_ids), "closed_at__isnull": True}
+    lookup = {"kind": kind, "subject_id__any": list(subject_ids), "closed_at__isnull": True}
     if subject_type is not None:
         lookup["subject_type"] = subject_type
     return lookup
@@ -137,21 +138,20 @@ def items_close_superseded(*, kind: str, subject_ids: Iterable[int], keep_keys: 
 
 
 def items_resolve(*, now: datetime) -> int:
-    """Close every open item whose condition has ended, one query per kind with open items."""
+    """Close every open item whose condition has ended: three queries per kind with open items, the
+    ids sent whole (`__any`). (An anti-join in the database would be one statement, but its plan rests
+    on statistics that a sweep's own burst of writes leaves stale for a minute: nested loops over
+    thousands of rows.)"""
     closed = 0
-    open_kinds = set(
-        Notification.objects.filter(closed_at__isnull=True, in_app=True, kind__in=list(RESOLVERS))
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-    for kind in open_kinds:
-        subject_ids = set(
-            Notification.objects.filter(kind=kind, closed_at__isnull=True, in_app=True).values_list(
-                "subject_id", flat=True
-            )
-        )
-        ended = RESOLVERS[kind](subject_ids, now)
-        closed += items_close(kind=kind, subject_ids=ended)
+    stamp = timezone.now()
+    for kind, holds in RESOLVERS.items():
+        items = Notification.objects.filter(kind=kind, closed_at__isnull=True, in_app=True)
+        subject_ids = set(items.values_list("subject_id", flat=True).order_by())
+        if not subject_ids:
+            continue
+        ended = subject_ids.difference(holds(list(subject_ids), now))
+        if ended:
+            closed += items.filter(subject_id__any=list(ended)).update(closed_at=stamp, updated_at=stamp)
     return closed
 
 

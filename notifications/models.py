@@ -1,5 +1,7 @@
 """The notification outbox, email preferences per kind, and the reminder thresholds."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -58,6 +60,10 @@ URGENCY = [
 ]
 
 
+# Dedupe keys asked about per query (`keys_written`).
+KEY_BATCH = 5000
+
+
 # The fields that decide whether an item is open for whom: a write to any of them (or a row written or
 # deleted) starts a new generation of the bell's kept counts (notifications/context_processors.py).
 OPEN_FIELDS = frozenset({"recipient", "recipient_id", "in_app", "closed_at", "snoozed_until"})
@@ -89,6 +95,17 @@ class NotificationQuerySet(models.QuerySet):
         if deleted[0]:
             items_changed()
         return deleted
+
+    def keys_written(self, keys: Iterable[str]) -> set[str]:
+        """Which of these dedupe keys are written: one query per 5,000 keys, on the keys' unique index,
+        each batch sent as one parameter (`__any`, artworx.lookups): a sweep asks about tens of
+        thousands of keys each pass."""
+        keys = list(keys)
+        written: set[str] = set()
+        for start in range(0, len(keys), KEY_BATCH):
+            batch = keys[start : start + KEY_BATCH]
+            written.update(self.filter(dedupe_key__any=batch).values_list("dedupe_key", flat=True))
+        return written
 
     def for_recipient(self, user) -> "NotificationQuerySet":
         """The in-app notifications of one signed-in user: nobody sees anyone else's."""

@@ -163,7 +163,7 @@ def notifications_enqueue_many(*, drafts: Iterable[NotificationDraft]) -> int:
     for start in range(0, len(drafts), BATCH_SIZE):
         batch = drafts[start : start + BATCH_SIZE]
         keys = [draft.dedupe_key for draft in batch]
-        existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        existing = Notification.objects.keys_written(keys)
         new = [_build(draft, now=now) for draft in batch if draft.dedupe_key not in existing]
         # ON CONFLICT DO NOTHING: a sweep running at the same moment may have written some of these.
         Notification.objects.bulk_create(new, ignore_conflicts=True)

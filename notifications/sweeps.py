@@ -10,9 +10,10 @@ Adding a kind of reminder: add it to `Kind`, write its two templates
 the subject, decorated with `@sweep`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
 
@@ -21,7 +22,6 @@ from notifications.models import URGENT_KINDS, Notification
 from notifications.services import NotificationDraft, absolute_url, digests_write
 
 SWEEPS: list[Callable[..., int]] = []
-KEY_BATCH = 5000
 
 
 def sweep(function: Callable[..., int]) -> Callable[..., int]:
@@ -42,24 +42,37 @@ def _key(kind: str, label: str, pk: int, occasion: str, recipient: str) -> str:
 
 
 def still_owed(
-    *, kind: str, model: type[models.Model], occasions: dict[int, str], holders: tuple[str, ...]
+    *,
+    kind: str,
+    model: type[models.Model],
+    occasions: dict[int, str],
+    holders: tuple[str, ...] | dict[int, tuple[str, ...]],
 ) -> set[int]:
     """The subjects (pk → occasion) still owed an item by one of the responsibilities `holders` names
-    ("teacher", "lead"): the ones an earlier pass wrote for all of them need not be loaded or drafted
-    again, so a sweep's later passes cost a few key lookups. (A responsibility nobody holds is never
-    written, so its subjects are drafted each pass, and `responsible_drafts` skips them.) One query per
-    5,000 keys, on the unique index of the keys."""
+    ("teacher", "lead"; or per subject, "student-7" and "guardian-9" for the people reached by email):
+    the ones an earlier pass wrote for all of them need not be loaded or drafted again, so a sweep's
+    later passes cost a few key lookups. (A responsibility nobody holds is never written, so its
+    subjects are drafted each pass, and `responsible_drafts` skips them.)"""
     label = model._meta.label_lower
     wanted = {
-        pk: [_key(kind, label, pk, occasion, holder) for holder in holders]
+        pk: [
+            _key(kind, label, pk, occasion, holder)
+            for holder in (holders if isinstance(holders, tuple) else holders.get(pk, ()))
+        ]
         for pk, occasion in occasions.items()
     }
-    keys = [key for keys in wanted.values() for key in keys]
-    written: set[str] = set()
-    for start in range(0, len(keys), KEY_BATCH):
-        batch = keys[start : start + KEY_BATCH]
-        written.update(Notification.objects.filter(dedupe_key__in=batch).values_list("dedupe_key", flat=True))
+    written = Notification.objects.keys_written(key for keys in wanted.values() for key in keys)
     return {pk for pk, keys in wanted.items() if not written.issuperset(keys)}
+
+
+# What a drafted item reads of its recipient (`user_draft`, `responsible_drafts`, their names).
+RECIPIENT_FIELDS = ("first_name", "last_name", "username", "email", "language", "is_active")
+
+
+def recipients(user_ids: Iterable[int]) -> dict[int, models.Model]:
+    """The people with these ids (id → user), loaded with what drafting their items reads."""
+    users = get_user_model().objects.filter(pk__any=list(user_ids)).only(*RECIPIENT_FIELDS)
+    return {user.pk: user for user in users}
 
 
 def links(view_name: str) -> Callable[[int], str]:

@@ -1,19 +1,18 @@
 """Reminders about the arts programs: sessions not logged, absences in a row and chronic absence."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from notifications.items import items_close, resolver
 from notifications.models import Kind, ReminderSettings, SweepRun
 from notifications.selectors import email_opt_ins
 from notifications.services import notifications_enqueue_many
-from notifications.sweeps import responsible_drafts, sweep
-from programs.models import AbsenceThresholds, Attendance, Participation, Session
+from notifications.sweeps import links, recipients, responsible_drafts, still_owed, sweep
+from programs.models import AbsenceThresholds, Attendance, Cohort, Participation, Session
 from programs.selectors import attendance_figures
-from students.models import Enrollment
+from students.models import Enrollment, Student
 
 # Sessions and absences older than this are history: a first sweep does not page about last year.
 ATTENDANCE_LOOKBACK_DAYS = 14
@@ -22,10 +21,9 @@ ABSENCE_CHUNK = 2000
 ABSENCE_KINDS = (Kind.CONSECUTIVE_ABSENCES, Kind.CHRONIC_ABSENCE)
 
 
-def _session_ended(session: Session) -> datetime:
+def _session_ended(day: date, starts_at: time, minutes: int) -> datetime:
     """When a session ended, as an aware moment in Los Angeles."""
-    start = datetime.combine(session.date, session.starts_at)
-    return timezone.make_aware(start + timedelta(minutes=session.duration_minutes))
+    return timezone.make_aware(datetime.combine(day, starts_at) + timedelta(minutes=minutes))
 
 
 @sweep
@@ -34,9 +32,11 @@ def attendance_not_logged(*, now: datetime) -> int:
     kind = Kind.ATTENDANCE_NOT_LOGGED
     thresholds = ReminderSettings.current()
     today = timezone.localdate(now)
+    unlogged = Session.objects.unlogged().filter(
+        date__gte=today - timedelta(days=ATTENDANCE_LOOKBACK_DAYS), date__lte=today
+    )
     sessions = list(
-        Session.objects.unlogged()
-        .filter(date__gte=today - timedelta(days=ATTENDANCE_LOOKBACK_DAYS), date__lte=today)
+        unlogged.filter(pk__any=_sessions_still_owed(unlogged, now=now, thresholds=thresholds))
         .select_related("cohort__program", "cohort__site__lead", "cohort__venue")
         .prefetch_related("cohort__teaching_artists")
         .order_by("pk")
@@ -44,9 +44,12 @@ def attendance_not_logged(*, now: datetime) -> int:
     leads = {s.cohort.site.lead_id for s in sessions if s.cohort.site_id and s.cohort.site.lead_id}
     artist_ids = {a.pk for s in sessions for a in s.cohort.teaching_artists.all()}
     opt_ins = email_opt_ins(user_ids=artist_ids | leads, kind=kind)
+    log_link, cohort_link = links("programs:session_log"), links("programs:cohort_detail")
     drafts = []
     for session in sessions:
-        hours = (now - _session_ended(session)).total_seconds() / 3600
+        hours = (
+            now - _session_ended(session.date, session.starts_at, session.duration_minutes)
+        ).total_seconds() / 3600
         if hours < thresholds.attendance_remind_after_hours:
             continue
         context = {
@@ -60,7 +63,7 @@ def attendance_not_logged(*, now: datetime) -> int:
             [("", artist) for artist in session.cohort.teaching_artists.all()],
             occasion="remind",
             context={**context, "escalated": False},
-            link_url=reverse("programs:session_log", args=[session.pk]),
+            link_url=log_link(session.pk),
             **common,
         )
         site = session.cohort.site
@@ -70,18 +73,42 @@ def attendance_not_logged(*, now: datetime) -> int:
                 [(f"site-{site.pk}:lead", site.lead)],
                 occasion="escalate",
                 context={**context, "escalated": True, "artist_names": artists},
-                link_url=reverse("programs:cohort_detail", args=[session.cohort_id]),
+                link_url=cohort_link(session.cohort_id),
                 **common,
             )
     return notifications_enqueue_many(drafts=drafts)
 
 
-@resolver(Kind.ATTENDANCE_NOT_LOGGED)
-def sessions_no_longer_unlogged(session_ids: set[int], now: datetime) -> set[int]:
-    """Sessions logged or cancelled since their item was written: whoever logged them."""
-    return session_ids - set(
-        Session.objects.unlogged().filter(pk__in=session_ids).values_list("pk", flat=True)
+def _sessions_still_owed(sessions: QuerySet, *, now: datetime, thresholds: ReminderSettings) -> set[int]:
+    """The sessions still owed an item, from slim queries: by an artist of the cohort once it is
+    `attendance_remind_after_hours` old, by the site's lead once it is `attendance_escalate_after_hours`
+    old. Only these are loaded and drafted; a pass after the first reads a few keys."""
+    rows = list(
+        sessions.values_list("pk", "cohort_id", "date", "starts_at", "duration_minutes", "cohort__site_id")
     )
+    cohorts = {row[1] for row in rows}
+    artists: dict[int, list[str]] = {}
+    for cohort_id, user_id in Cohort.teaching_artists.through.objects.filter(
+        cohort_id__any=list(cohorts), user__is_active=True
+    ).values_list("cohort_id", "user_id"):
+        artists.setdefault(cohort_id, []).append(f"user-{user_id}")
+    reminded, escalated = {}, {}
+    for pk, cohort_id, day, starts_at, minutes, site_id in rows:
+        hours = (now - _session_ended(day, starts_at, minutes)).total_seconds() / 3600
+        if hours >= thresholds.attendance_remind_after_hours:
+            reminded[pk] = tuple(artists.get(cohort_id, ()))
+        if hours >= thresholds.attendance_escalate_after_hours and site_id is not None:
+            escalated[pk] = "escalate"
+    kind = Kind.ATTENDANCE_NOT_LOGGED
+    return still_owed(
+        kind=kind, model=Session, occasions=dict.fromkeys(reminded, "remind"), holders=reminded
+    ) | still_owed(kind=kind, model=Session, occasions=escalated, holders=("lead",))
+
+
+@resolver(Kind.ATTENDANCE_NOT_LOGGED)
+def sessions_still_unlogged(session_ids: list[int], now: datetime) -> QuerySet:
+    """Sessions not yet logged or cancelled: whoever logs one ends its items."""
+    return Session.objects.unlogged().filter(pk__any=session_ids).values_list("pk", flat=True)
 
 
 # Marks changed this long before the last run started are read again, for a save that was still
@@ -107,7 +134,11 @@ def absences(*, now: datetime) -> int:
     if since is not None and not AbsenceThresholds.history.filter(history_date__gte=since).exists():
         changed = Attendance.objects.filter(participation=OuterRef("pk"), updated_at__gte=since)
         participations = participations.filter(Exists(changed))
-    participations = list(participations.select_related("student", "cohort__program").order_by("pk"))
+    participations = list(
+        participations.select_related("student", "cohort__program")
+        .only(*[f"student__{name}" for name in Student.NAME_FIELDS], "cohort__program__name")
+        .order_by("pk")
+    )
     written = 0
     # In chunks that commit as they go: a sweep killed at statewide scale resumes from the figures
     # already written (dedupe keys) instead of holding one transaction over every participant.
@@ -120,14 +151,16 @@ def absences(*, now: datetime) -> int:
 def _absences_chunk(participations: list) -> int:
     """Write and close the absence flags of some participants, in a constant number of queries."""
     figures = attendance_figures(p.pk for p in participations)
+    # student → (site, teacher, lead, counselor), and each of those people loaded once.
     enrollments = {
-        e.student_id: e
-        for e in Enrollment.objects.open()
-        .filter(student__in=[p.student_id for p in participations])
-        .select_related("teacher", "site__lead", "site__counselor")
+        row[0]: row[1:]
+        for row in Enrollment.objects.open()
+        .filter(student__any=[p.student_id for p in participations])
+        .values_list("student_id", "site_id", "teacher_id", "site__lead_id", "site__counselor_id")
     }
-    people = {u.pk for e in enrollments.values() for u in (e.teacher, e.site.lead, e.site.counselor) if u}
-    opt_ins = {kind: email_opt_ins(user_ids=people, kind=kind) for kind in ABSENCE_KINDS}
+    people = recipients({pk for row in enrollments.values() for pk in row[1:] if pk})
+    opt_ins = {kind: email_opt_ins(user_ids=set(people), kind=kind) for kind in ABSENCE_KINDS}
+    link = links("students:detail")
     drafts, ended = [], {kind: [] for kind in ABSENCE_KINDS}
     for participation in participations:
         flags = figures.get(participation.pk)
@@ -141,18 +174,17 @@ def _absences_chunk(participations: list) -> int:
             due.append((Kind.CHRONIC_ABSENCE, "crossed"))
         else:
             ended[Kind.CHRONIC_ABSENCE].append(participation.pk)
-        enrollment = enrollments.get(participation.student_id)
-        if enrollment is None:
+        if participation.student_id not in enrollments:
             continue
-        site = enrollment.site
-        teacher = (f"student-{participation.student_id}:teacher", enrollment.teacher)
+        site_id, teacher_id, lead_id, counselor_id = enrollments[participation.student_id]
+        teacher = (f"student-{participation.student_id}:teacher", people.get(teacher_id))
         for kind, occasion in due:
             # DESIGN.md's table: a run of absences to the teacher and the site lead, chronic absence
             # to the teacher and the site counselor; never a whole role.
             other = (
-                (f"site-{site.pk}:lead", site.lead)
+                (f"site-{site_id}:lead", people.get(lead_id))
                 if kind == Kind.CONSECUTIVE_ABSENCES
-                else (f"site-{site.pk}:counselor", site.counselor)
+                else (f"site-{site_id}:counselor", people.get(counselor_id))
             )
             drafts += responsible_drafts(
                 [teacher, other],
@@ -168,8 +200,8 @@ def _absences_chunk(participations: list) -> int:
                     "rate": flags.rate,
                 },
                 opt_ins=opt_ins[kind],
-                link_url=reverse("students:detail", args=[participation.student_id]),
-                site_id=site.pk,
+                link_url=link(participation.student_id),
+                site_id=site_id,
             )
     for kind, participation_ids in ended.items():
         items_close(kind=kind, subject_ids=participation_ids, subject_model=Participation)
@@ -178,7 +210,6 @@ def _absences_chunk(participations: list) -> int:
 
 @resolver(Kind.CHRONIC_ABSENCE)
 @resolver(Kind.CONSECUTIVE_ABSENCES)
-def participations_ended(participation_ids: set[int], now: datetime) -> set[int]:
+def participations_still_enrolled(participation_ids: list[int], now: datetime) -> QuerySet:
     """A participant who left the cohort is no longer anyone's absence item."""
-    enrolled = Participation.objects.enrolled().filter(pk__in=participation_ids).values_list("pk", flat=True)
-    return participation_ids - set(enrolled)
+    return Participation.objects.enrolled().filter(pk__any=participation_ids).values_list("pk", flat=True)

@@ -4,7 +4,7 @@ waiting for a first contact."""
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from notifications.items import items_close_superseded, resolver
@@ -23,9 +23,10 @@ from students.models import (
     IndependentStudyPolicy,
     Referral,
     Review,
+    Student,
 )
 from students.services import contracts_expire_overdue, review_open_if_due
-from students.services.seats import seat_heads_no_longer_next, seat_open_items_write
+from students.services.seats import seat_heads_next, seat_open_items_write
 
 ONE_DAY = timedelta(days=1)
 # Contracts that expired longer ago than this are history, not news: the first sweep after a
@@ -119,10 +120,11 @@ def contracts_expired(*, now: datetime) -> int:
 
 
 @resolver(Kind.CONTRACT_EXPIRED)
-def contracts_no_longer_expired(contract_ids: set[int], now: datetime) -> set[int]:
-    """Contracts extended, completed or closed since they expired."""
-    still = Contract.objects.filter(pk__in=contract_ids, status=Contract.Status.EXPIRED)
-    return contract_ids - set(still.values_list("pk", flat=True))
+def contracts_still_expired(contract_ids: list[int], now: datetime) -> QuerySet:
+    """Contracts not extended, completed or closed since they expired."""
+    return Contract.objects.filter(pk__any=contract_ids, status=Contract.Status.EXPIRED).values_list(
+        "pk", flat=True
+    )
 
 
 def _teacher(contract: Contract, teacher) -> tuple[str, object]:
@@ -158,9 +160,18 @@ def contracts_due_soon(*, now: datetime) -> int:
     # Sites, then their closures in one query; the latest date any site could be owed a reminder for.
     calendars = calendars_for_sites(Site.objects.values_list("pk", flat=True))
     horizon = max(calendar.nth_day(tomorrow, thresholds[0]) for calendar in calendars.values())
+    in_horizon = Contract.objects.active().filter(due_on__gte=today, due_on__lte=horizon)
+    # Each contract's band from one slim query; only those still owed an item by someone are loaded.
+    occasions, days, students = {}, {}, {}
+    for pk, site_id, due_on, students[pk] in in_horizon.values_list("pk", "site_id", "due_on", "student_id"):
+        days[pk] = calendars[site_id].count(tomorrow, due_on)
+        threshold = _due_threshold(days[pk], thresholds)
+        if threshold is not None:
+            # The due date is part of the occasion: an extension moves it, and the reminders start over.
+            occasions[pk] = f"due-{due_on:%Y-%m-%d}:at-{threshold}"
+    owed = still_owed(kind=kind, model=Contract, occasions=occasions, holders=_due_soon_holders(students))
     contracts = (
-        Contract.objects.active()
-        .filter(due_on__gte=today, due_on__lte=horizon)
+        in_horizon.filter(pk__in=owed)
         .with_credits()
         .select_related("student", "teacher", "site")
         .prefetch_related(
@@ -177,12 +188,7 @@ def contracts_due_soon(*, now: datetime) -> int:
     opt_ins = email_opt_ins(user_ids={t.pk for t in teachers.values() if t}, kind=kind)
     drafts = []
     for contract in contracts:
-        days_left = calendars[contract.site_id].count(tomorrow, contract.due_on)
-        threshold = _due_threshold(days_left, thresholds)
-        if threshold is None:
-            continue
-        # The due date is part of the occasion: an extension moves it, and the reminders start over.
-        occasion = f"due-{contract.due_on:%Y-%m-%d}:at-{threshold}"
+        occasion, days_left = occasions[contract.pk], days[contract.pk]
         teacher = teachers[contract.pk]
         context = {**_contract_context(contract, teacher), "days_left": days_left}
         drafts += _contract_drafts(
@@ -240,6 +246,27 @@ def contracts_due_soon(*, now: datetime) -> int:
     return notifications_enqueue_many(drafts=drafts)
 
 
+def _due_soon_holders(students: dict[int, int]) -> dict[int, tuple[str, ...]]:
+    """Who a due-soon reminder of each contract (contract → student) reaches, as its dedupe keys name
+    them: the teacher, the student with an email address and each guardian reachable by email."""
+    student_ids = list(set(students.values()))
+    with_email = set(
+        Student.objects.filter(pk__any=student_ids).exclude(email="").values_list("pk", flat=True)
+    )
+    guardians: dict[int, list[str]] = {}
+    reachable = Guardian.objects.reachable_by(Channel.EMAIL).filter(student__any=student_ids)
+    for student_id, guardian_id in reachable.values_list("student_id", "pk"):
+        guardians.setdefault(student_id, []).append(f"guardian-{guardian_id}")
+    return {
+        pk: (
+            "teacher",
+            *([f"student-{student_id}"] if student_id in with_email else []),
+            *guardians.get(student_id, []),
+        )
+        for pk, student_id in students.items()
+    }
+
+
 @sweep
 def seats_open(*, now: datetime) -> int:
     """Tell a site's lead when it has a free seat and a waitlist, once per head of the list."""
@@ -247,17 +274,19 @@ def seats_open(*, now: datetime) -> int:
 
 
 @resolver(Kind.SEAT_OPEN)
-def seats_taken(entry_ids: set[int], now: datetime) -> set[int]:
-    """Heads enrolled or skipped, or sites full again: the seat is no longer open for them."""
-    return seat_heads_no_longer_next(entry_ids)
+def seats_still_open(entry_ids: list[int], now: datetime) -> set[int]:
+    """The heads of the lists of sites with a free seat (a head enrolled or skipped, or a site full
+    again, ends the item)."""
+    return seat_heads_next()
 
 
 @resolver(Kind.CONTRACT_DUE_SOON)
-def contracts_no_longer_due(contract_ids: set[int], now: datetime) -> set[int]:
-    """Contracts completed, closed or past their due date: the "due soon" item is over."""
+def contracts_still_due(contract_ids: list[int], now: datetime) -> QuerySet:
+    """Active contracts not past their due date (completing or closing one ends its item)."""
     today = timezone.localdate(now)
-    still = Contract.objects.active().filter(pk__in=contract_ids, due_on__gte=today)
-    return contract_ids - set(still.values_list("pk", flat=True))
+    return (
+        Contract.objects.active().filter(pk__any=contract_ids, due_on__gte=today).values_list("pk", flat=True)
+    )
 
 
 @sweep
@@ -296,10 +325,11 @@ def referrals_waiting(*, now: datetime) -> int:
 
 
 @resolver(Kind.REFERRAL_WAITING)
-def referrals_contacted(referral_ids: set[int], now: datetime) -> set[int]:
-    """Referrals no longer waiting for a first contact (contacted, declined, enrolled...)."""
-    still = Referral.objects.filter(pk__in=referral_ids, status=Referral.Status.RECEIVED)
-    return referral_ids - set(still.values_list("pk", flat=True))
+def referrals_still_waiting(referral_ids: list[int], now: datetime) -> QuerySet:
+    """Referrals still waiting for a first contact (contacting, declining or enrolling ends it)."""
+    return Referral.objects.filter(pk__any=referral_ids, status=Referral.Status.RECEIVED).values_list(
+        "pk", flat=True
+    )
 
 
 @sweep
@@ -349,18 +379,16 @@ def _teacher_and_counselor(contract: Contract, teacher) -> list[tuple[str, objec
 
 
 @resolver(Kind.MISSED_WORK_REVIEW)
-def reviews_decided(contract_ids: set[int], now: datetime) -> set[int]:
-    """Contracts whose review was decided, or that are no longer active."""
+def reviews_still_open(contract_ids: list[int], now: datetime) -> QuerySet:
+    """Active contracts with a review not yet decided."""
     open_reviews = Review.objects.filter(status=Review.Status.OPEN, contract__in=Contract.objects.active())
-    still = open_reviews.filter(contract__in=contract_ids).values_list("contract", flat=True)
-    return contract_ids - set(still)
+    return open_reviews.filter(contract__any=contract_ids).values_list("contract", flat=True)
 
 
 @resolver(Kind.REENGAGEMENT)
-def contracts_no_longer_active(contract_ids: set[int], now: datetime) -> set[int]:
+def contracts_still_active(contract_ids: list[int], now: datetime) -> QuerySet:
     """Re-engagement is about an active contract: once it ends, so does the item."""
-    still = Contract.objects.active().filter(pk__in=contract_ids).values_list("pk", flat=True)
-    return contract_ids - set(still)
+    return Contract.objects.active().filter(pk__any=contract_ids).values_list("pk", flat=True)
 
 
 @sweep
@@ -382,10 +410,14 @@ def reengagement(*, now: datetime) -> int:
         .values_list("contract", "total")
     )
     sites = dict(candidates.values_list("pk", "site_id"))
-    calendars = calendars_for_sites(set(sites.values()))
+    # The same weeks for every contract: the days expected depend on the site's closures only.
+    expected_at = {
+        site_id: calendar.count(first, last)
+        for site_id, calendar in calendars_for_sites(set(sites.values())).items()
+    }
     figures = {}
     for pk, site_id in sites.items():
-        expected = calendars[site_id].count(first, last)
+        expected = expected_at[site_id]
         credited = earned.get(pk) or 0
         if expected and 100 * credited < policy.reengagement_percent * expected:
             figures[pk] = {"percent": round(100 * credited / expected), "expected": expected}

@@ -144,6 +144,9 @@ class Student(FieldConstraintErrorsMixin, TimeStampedModel):
         ]
         indexes = [models.Index(fields=["last_name", "first_name"])]  # the student list's order and search
 
+    # What `str()` and `display_name` read: a query that names students loads only these (`only`).
+    NAME_FIELDS = ("first_name", "preferred_name", "last_name")
+
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 

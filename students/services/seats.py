@@ -68,6 +68,6 @@ def seat_open_items_write(*, site_ids=None) -> int:
     return notifications_enqueue_many(drafts=drafts)
 
 
-def seat_heads_no_longer_next(entry_ids: set[int]) -> set[int]:
-    """Of these waitlist entries, those that are not now the head of a site with a free seat."""
-    return entry_ids - {seat.head.pk for seat in seats_open()}
+def seat_heads_next() -> set[int]:
+    """The waitlist entries that are now the head of a site with a free seat."""
+    return {seat.head.pk for seat in seats_open()}

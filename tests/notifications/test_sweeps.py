@@ -57,6 +57,28 @@ def test_it_writes_one_notification_per_occasion_however_often_it_runs(contract,
     assert Notification.objects.count() == 2
 
 
+def test_a_pass_stopped_before_a_familys_email_was_written_writes_it_on_the_next(contract, teacher, when):
+    # Later passes load only the contracts still owed a reminder by someone: the student's and each
+    # guardian's keys count as much as the teacher's, so nobody is skipped for the others' sake.
+    mom = GuardianFactory(student=contract.student, consents_to_messages=True, email="mom@example.org")
+    contract.student.email = "student@example.org"
+    contract.student.save()
+    now = when(5)
+    assert contracts_due_soon(now=now) == 3
+    Notification.objects.filter(recipient_email="mom@example.org").delete()  # its batch never committed
+
+    assert contracts_due_soon(now=now) == 1
+    assert contracts_due_soon(now=now) == 0
+    assert sorted(Notification.objects.values_list("dedupe_key", flat=True)) == sorted(
+        f"{DUE_SOON}:students.contract:{contract.pk}:due-{contract.due_on:%Y-%m-%d}:at-5:{holder}"
+        for holder in (
+            "teacher",
+            f"student-{contract.student_id}",
+            f"guardian-{mom.pk}",
+        )
+    )
+
+
 def test_it_sends_the_reminder_of_the_band_a_late_sweep_finds_the_contract_in(contract, teacher, when):
     # Beat was down on the day 5 days were left: the next sweep, at 4 days left, still reminds once.
     assert contracts_due_soon(now=when(4)) == 1
@@ -232,14 +254,16 @@ def test_it_runs_in_the_same_number_of_queries_for_few_or_many_contracts(site, t
 
     first = add_contracts(2)
     now = at(day_with_days_left(first[0], 5))
-    # reminder settings, sites, closures, contracts with credits, guardians, open enrollments with
-    # their teachers, email opt-ins, closing the older occasions' items, existing dedupe keys, insert
+    # reminder settings, sites, closures, the contracts' bands, students with an address, reachable
+    # guardians, the keys already written; the contracts owed with credits, guardians, open
+    # enrollments with their teachers, email opt-ins, closing the older occasions' items, existing
+    # dedupe keys, insert
     with CaptureQueriesContext(connection) as few:
         assert contracts_due_soon(now=now) == 4
     add_contracts(10)
     with CaptureQueriesContext(connection) as many:
         assert contracts_due_soon(now=now) == 20
-    assert len(few.captured_queries) == len(many.captured_queries) == 10
+    assert len(few.captured_queries) == len(many.captured_queries) == 14
 
 
 def test_consent_and_the_address_are_read_when_the_email_is_sent(contract, teacher, when):
