@@ -37,6 +37,7 @@ from students.services import (
     record_read_create,
     referral_create,
     referral_update,
+    student_save,
     waitlist_add,
 )
 
@@ -101,6 +102,9 @@ class StudentAdmin(ReadAuditMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_filter = ("grade", "language")
     search_fields = ("first_name", "last_name", "preferred_name", "district_id")
     inlines = [GuardianInline, SupportProfileInline, EnrollmentInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        student_save(student=obj)
 
     def parts_shown(self, request, obj) -> list[str]:
         # The inlines shown are those the user holds a permission on (ModelAdmin.get_inline_instances).

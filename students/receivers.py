@@ -7,7 +7,7 @@ from notifications.signals import delivery_refused
 from sites.signals import calendar_changed, site_changing
 from students.capacity import site_change_check
 from students.models import Guardian
-from students.services import contracts_recompute_due_dates, guardian_address_refused
+from students.services import contracts_recompute_due_dates, guardian_address_refused, student_address_refused
 
 
 @receiver(site_changing, dispatch_uid="students_site_changing")
@@ -26,12 +26,16 @@ def on_calendar_changed(sender, *, site_ids: set, reason: str, **kwargs) -> None
 
 @receiver(delivery_refused, dispatch_uid="students_delivery_refused")
 def on_delivery_refused(sender, *, notification, channel: str, address: str, **kwargs) -> None:
-    """An email or text to a guardian refused for good: the person responsible is told to fix it. The
-    dedupe key names the guardian: a reminder's ends with them ("…:guardian-12"), a family message's
-    is about them ("family_text:students.guardian:12:…")."""
+    """An email or text to a guardian or a student refused for good: the person responsible is told to
+    fix it. The dedupe key names them: a reminder's ends with them ("…:guardian-12", "…:student-7"),
+    a family message's is about the guardian ("family_text:students.guardian:12:…")."""
     _kind, label, subject_pk, _rest = notification.dedupe_key.split(":", 3)
     who, _, pk = notification.dedupe_key.rsplit(":", 1)[-1].partition("-")
     if who != "guardian" and label == Guardian._meta.label_lower:
         who, pk = "guardian", subject_pk
-    if who == "guardian" and pk.isdigit():
+    if not pk.isdigit():
+        return
+    if who == "guardian":
         guardian_address_refused(guardian_id=int(pk), channel=channel, address=address)
+    elif who == "student":
+        student_address_refused(student_id=int(pk), channel=channel, address=address)

@@ -1,5 +1,9 @@
 """Writes on students: each sub-domain's rules, transactions and locks in a module of its own."""
 
+from students.services.addresses import (  # noqa: F401 - the package's names
+    guardian_address_refused,
+    student_address_refused,
+)
 from students.services.agreements import (  # noqa: F401 - the package's names
     agreement_content,
     agreement_draft,
@@ -38,7 +42,6 @@ from students.services.enrollments import (  # noqa: F401 - the package's names
     enrollments_create_many,
 )
 from students.services.guardians import (  # noqa: F401 - the package's names
-    guardian_address_refused,
     guardian_consent_set,
     guardian_save,
 )
@@ -53,6 +56,7 @@ from students.services.referrals import (  # noqa: F401 - the package's names
 )
 from students.services.students import (  # noqa: F401 - the package's names
     student_create,
+    student_save,
     students_create_many,
 )
 from students.services.waitlist import (  # noqa: F401 - the package's names

@@ -1,19 +1,15 @@
 """Writes on guardians: their details, and their consent per channel with its history."""
 
-import hashlib
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.items import items_close
 from notifications.models import Kind
-from notifications.services import notifications_enqueue_many
-from notifications.sweeps import responsible_drafts
-from students.models import Channel, Enrollment, Guardian, GuardianConsent
+from students.models import Channel, Guardian, GuardianConsent
 
 OPT_IN_FIELD = {Channel.SMS: "sms_opt_in", Channel.EMAIL: "email_opt_in"}
 
@@ -82,44 +78,3 @@ def guardian_save(*, guardian: Guardian, consents: dict[str, bool], method: str,
     if before and (before["email"], before["phone"]) != (guardian.email, guardian.phone):
         items_close(kind=Kind.ADDRESS_REFUSED, subject_ids=[guardian.pk], subject_model=Guardian)
     return guardian
-
-
-def guardian_address_refused(*, guardian_id: int, channel: str, address: str) -> int:
-    """A provider refused an email or text to a guardian for good: an item for the student's teacher
-    (the site's lead when the student has no teacher now) to correct it, once per address. Returns how
-    many items were written."""
-    guardian = Guardian.objects.select_related("student").filter(pk=guardian_id).first()
-    enrollment = (
-        Enrollment.objects.open()
-        .filter(student_id=guardian.student_id)
-        .select_related("teacher", "site__lead")
-        .first()
-        if guardian
-        else None
-    )
-    if enrollment is None:
-        return 0  # a guardian since removed, or a student who left: nobody to fix it for
-    student = guardian.student
-    teacher = enrollment.teacher if enrollment.teacher.is_active else None
-    people = (
-        [(f"student-{student.pk}:teacher", teacher)]
-        if teacher
-        else [(f"site-{enrollment.site_id}:lead", enrollment.site.lead)]
-    )
-    drafts = responsible_drafts(
-        people,
-        kind=Kind.ADDRESS_REFUSED,
-        subject=guardian,
-        # A new address refused is a new item; the same one refused again is not.
-        occasion=f"{channel}-{hashlib.sha256(address.encode()).hexdigest()[:12]}",
-        context={
-            "channel": channel,
-            "address": address,
-            "person_name": guardian.name,
-            "student_name": student.display_name,
-        },
-        opt_ins=set(),
-        link_url=reverse("students:detail", args=[student.pk]),
-        site_id=enrollment.site_id,
-    )
-    return notifications_enqueue_many(drafts=drafts)

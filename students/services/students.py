@@ -3,6 +3,8 @@
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from notifications.items import items_close
+from notifications.models import Kind
 from students.models import (
     Student,
     SupportProfile,
@@ -16,6 +18,18 @@ def student_create(**fields) -> Student:
     student.full_clean()
     student.save()
     SupportProfile.objects.create(student=student)
+    return student
+
+
+@transaction.atomic
+def student_save(*, student: Student) -> Student:
+    """Save a student's details (the edit page and the admin). A corrected email address closes the
+    item that said the old one was refused."""
+    before = Student.objects.filter(pk=student.pk).values_list("email", flat=True).first()
+    student.full_clean()
+    student.save()
+    if before is not None and before != student.email:
+        items_close(kind=Kind.ADDRESS_REFUSED, subject_ids=[student.pk], subject_model=Student)
     return student
 
 

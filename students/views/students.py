@@ -36,6 +36,7 @@ from students.services import (
     guardian_save,
     record_read_create,
     student_create,
+    student_save,
 )
 
 STUDENTS_PER_PAGE = 25
@@ -132,7 +133,7 @@ def student_update(request: HttpRequest, pk: int) -> HttpResponse:
     student = visible_student(request, pk, "students.change_student")
     form = StudentForm(request.POST or None, instance=student)
     if form.is_valid():
-        form.save()
+        student_save(student=form.instance)
         messages.success(request, _("Changes to %(student)s saved.") % {"student": student})
         return redirect("students:detail", pk=student.pk)
     return render(request, "students/student_form.html", {"form": form, "student": student})

@@ -1,5 +1,5 @@
-"""A guardian's address refused for good reaches the person who can correct it, through a real SMTP
-server on loopback that refuses one mailbox (aiosmtpd), and closes when the address is corrected."""
+"""A guardian's or a student's address refused for good reaches the person who can correct it, through
+a real SMTP server on loopback that refuses one mailbox (aiosmtpd), and closes when it is corrected."""
 
 import socket
 
@@ -11,7 +11,7 @@ from notifications.items import item_text
 from notifications.models import Kind, Notification
 from notifications.services import notification_deliver, notifications_enqueue_many
 from notifications.sweeps import contact_draft
-from students.services import guardian_save
+from students.services import guardian_save, student_save
 from tests.factories import GuardianFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,22 +54,27 @@ def mailbox(settings):
 
 def email_guardian(guardian, occasion: str) -> int:
     """A reminder by email to the guardian, written as the sweeps write them; returns its id."""
+    return email_contact(guardian.student, occasion, f"guardian-{guardian.pk}", guardian.name, guardian.email)
+
+
+def email_contact(student, occasion: str, key: str, name: str, email: str) -> int:
+    """A contract reminder by email to a guardian or the student ("guardian-3", "student-7")."""
     notifications_enqueue_many(
         drafts=[
             contact_draft(
                 kind=Kind.CONTRACT_DUE_SOON,
-                subject=guardian.student,
+                subject=student,
                 occasion=occasion,
-                key=f"guardian-{guardian.pk}",
-                audience="guardian",
-                name=guardian.name,
-                email=guardian.email,
+                key=key,
+                audience=key.split("-")[0],
+                name=name,
+                email=email,
                 language="en",
-                context={"student_name": str(guardian.student), "days_left": 5, "site_name": "Watts"},
+                context={"student_name": str(student), "days_left": 5, "site_name": "Watts"},
             )
         ]
     )
-    return Notification.objects.get(dedupe_key__endswith=f"{occasion}:guardian-{guardian.pk}").pk
+    return Notification.objects.get(dedupe_key__endswith=f"{occasion}:{key}").pk
 
 
 @pytest.fixture
@@ -118,3 +123,40 @@ def test_a_mail_server_that_is_down_is_not_a_refusal(settings, guardian):
         notification_deliver(notification_id=email_guardian(guardian, "first"))
     assert Notification.objects.get(kind=Kind.CONTRACT_DUE_SOON).status == Notification.Status.PENDING
     assert not refusals().exists()
+
+
+def test_a_students_own_refused_address_goes_to_their_teacher_and_closes_when_corrected(
+    mailbox, student, teacher
+):
+    student.email = REFUSED
+    student.save()
+    reminder = email_contact(student, "first", f"student-{student.pk}", student.first_name, REFUSED)
+
+    assert notification_deliver(notification_id=reminder) is False
+    item = refusals().get()
+    assert item.recipient == teacher and item.subject == student
+    title, body = item_text(item)
+    assert title == f"Email to {student.display_name} was refused: check the address"
+    assert f"{REFUSED}, {student.display_name}'s own address" in body
+    assert "family" not in body
+
+    student.email = "student@school.example"
+    student_save(student=student)
+    assert refusals().get().closed_at is not None
+    assert notification_deliver(
+        notification_id=email_contact(
+            student, "second", f"student-{student.pk}", student.first_name, student.email
+        )
+    )
+    assert mailbox.received == [["student@school.example"]]
+
+
+def test_saving_a_student_without_changing_the_address_leaves_the_item_open(mailbox, student, teacher):
+    student.email = REFUSED
+    student.save()
+    notification_deliver(
+        notification_id=email_contact(student, "first", f"student-{student.pk}", "Ana", REFUSED)
+    )
+    student.address = "1 Main St, Los Angeles"
+    student_save(student=student)
+    assert refusals().get().closed_at is None
