@@ -10,6 +10,7 @@ from django.db import connection, models
 
 from notifications.models import Notification
 from retention.graph import KEPT, OWNED, is_text
+from students.models import Student
 
 SENTINEL = "ZQX"  # no pseudonym (P- and hexadecimal) nor demo value holds these letters together
 
@@ -19,8 +20,6 @@ def student_rows(student_ids: list[int]) -> dict[type, set]:
     walking every model's foreign keys, history tables included), the rows on their roll (sessions, by
     the graph's path), and the outbox items and admin log lines about any of them."""
     rows: dict[type, set] = defaultdict(set)
-    from students.models import Student
-
     rows[Student] = set(student_ids)
     changed = True
     while changed:
