@@ -241,20 +241,6 @@ def contract_reengagement(*, contract: Contract, today: date, calendar=None) -> 
     }
 
 
-# The fields a contract's pace reads (`students.pace.contract_pace`), for the lists that compute it.
-PACE_FIELDS = (
-    "site",
-    "status",
-    "started_on",
-    "due_on",
-    "closed_on",
-    "length_days",
-    "extension_days",
-    "counted_from",
-    "days_elapsed_before",
-)
-
-
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
     """Attach `.pace` to each active contract (None for closed ones) and `.days_used` to each closed
     one (the instructional days it ran, not its length), loading closures in one query."""
@@ -271,51 +257,47 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
     return contracts
 
 
+# What a contract's pace reads, as plain values (`_pace_status`): the lists that count or filter by pace
+# read these for every candidate and never build a contract object.
+PACE_VALUES = (
+    "site_id",
+    "counted_from",
+    "started_on",
+    "due_on",
+    "length_days",
+    "extension_days",
+    "days_elapsed_before",
+    "credits_done",
+    "credits_planned",
+)
+
+
+def _pace_status(calendars: dict, values: tuple, *, today: date) -> str:
+    """The pace status (`students.pace.pace_status`) of a contract given as its PACE_VALUES."""
+    site_id, counted_from, started_on, due_on, length, extension, before, done, planned = values
+    total = length + extension
+    elapsed = elapsed_days(
+        calendars[site_id],
+        counting_from=counted_from or started_on,
+        due_on=due_on,
+        before=before,
+        total_days=total,
+        today=today,
+    )
+    return pace_status(elapsed=elapsed, days_total=total, done=done, planned=planned)
+
+
 def pace_counts(contracts: QuerySet[Contract], *, today: date, due_within: int = 10) -> tuple[Counter, int]:
     """How many of the active `contracts` are at each pace, and how many fall due within `due_within`
     days, in two queries: plain values grouped by what pace reads, no contract objects (the dashboard)."""
-    rows = Counter(
-        contracts.active()
-        .with_credits()
-        .order_by()
-        .values_list(
-            "site_id",
-            "counted_from",
-            "started_on",
-            "due_on",
-            "length_days",
-            "extension_days",
-            "days_elapsed_before",
-            "credits_done",
-            "credits_planned",
-        )
-    )
+    rows = Counter(contracts.active().with_credits().order_by().values_list(*PACE_VALUES))
     calendars = calendars_for_sites({row[0] for row in rows})
     paces: Counter = Counter()
     due_soon = 0
     last_due = today + timedelta(days=due_within)
-    for (
-        site_id,
-        counted_from,
-        started_on,
-        due_on,
-        length,
-        extension,
-        before,
-        done,
-        planned,
-    ), n in rows.items():
-        total = length + extension
-        elapsed = elapsed_days(
-            calendars[site_id],
-            counting_from=counted_from or started_on,
-            due_on=due_on,
-            before=before,
-            total_days=total,
-            today=today,
-        )
-        paces[pace_status(elapsed=elapsed, days_total=total, done=done, planned=planned)] += n
-        due_soon += n if due_on <= last_due else 0
+    for values, n in rows.items():
+        paces[_pace_status(calendars, values, today=today)] += n
+        due_soon += n if values[3] <= last_due else 0
     return paces, due_soon
 
 
@@ -323,19 +305,22 @@ def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) 
     """The active contracts among `contracts` whose pace today is `pace`, decided in two queries.
 
     Pace counts instructional days against each site's closures (sites.calendar), which SQL cannot
-    count portably; so the pace of every candidate is computed from one slim query plus one query of
-    closures, and `contracts` is narrowed by id: the list page and its download filter the same
-    QuerySet, and the page still fetches one page of rows.
+    count portably; so the pace of every candidate is computed from one slim query of plain values
+    (contracts alike computed once) plus one query of closures, and `contracts` is narrowed by id: the
+    list page and its download filter the same QuerySet, and the page still fetches one page of rows.
     """
-    candidates = (
-        Contract.objects.filter(pk__in=contracts.values("pk"))
-        .active()
-        .with_credits()
-        .only(*PACE_FIELDS)
-        .order_by()
-    )
-    ids = [contract.pk for contract in with_pace(candidates, today=today) if contract.pace.status == pace]
-    return contracts.filter(pk__in=ids)
+    alike: dict[tuple, list[int]] = {}
+    candidates = Contract.objects.filter(pk__in=contracts.values("pk")).active().with_credits().order_by()
+    for pk, *values in candidates.values_list("pk", *PACE_VALUES):
+        alike.setdefault(tuple(values), []).append(pk)
+    calendars = calendars_for_sites({values[0] for values in alike})
+    ids = [
+        pk
+        for values, pks in alike.items()
+        if _pace_status(calendars, values, today=today) == pace
+        for pk in pks
+    ]
+    return contracts.filter(pk__any=ids)
 
 
 def referral_rows(*, user) -> QuerySet[Referral]:

@@ -8,13 +8,15 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 
+from devtools.bench.seed import County
 from sites.calendar import InstructionalCalendar
 from sites.models import Closure
 from sites.services import closure_delete, closure_save
 from students.models import Contract, ContractCourse, ExitReason, Student
 from students.pace import contract_pace
-from students.selectors import with_pace
+from students.selectors import contracts_at_pace, with_pace
 from students.services import (
     contract_course_add,
     contract_course_resolve,
@@ -393,3 +395,14 @@ def test_the_migration_moves_contracts_left_behind_by_earlier_transfers(transfer
     transferred.refresh_from_db()
     assert (transferred.due_on, transferred.days_elapsed_before) == (date(2027, 1, 11), 19)
     assert transferred.counted_from == TRANSFER_ON and transferred.site.name == "Westside Storefront"
+
+
+def test_the_pace_filter_picks_exactly_the_contracts_whose_rows_show_that_pace():
+    # The filter reads plain values for every candidate; the rows shown compute pace on the contract.
+    County(scale=0.02, seed=13).build()
+    today = timezone.localdate()
+    shown = with_pace(Contract.objects.active().with_credits(), today=today)
+    assert {c.pace.status for c in shown} == {"on_track", "behind", "at_risk"}
+    for pace in ("on_track", "behind", "at_risk"):
+        picked = contracts_at_pace(Contract.objects.all(), pace=pace, today=today)
+        assert set(picked.values_list("pk", flat=True)) == {c.pk for c in shown if c.pace.status == pace}
