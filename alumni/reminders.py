@@ -23,7 +23,7 @@ def alumni_check_ins_due(*, now: datetime) -> int:
     )
     occasions = {pk: _occasion(day) for pk, day in due.values_list("pk", "next_check_in_on")}
     owed = still_owed(kind=kind, model=Alumnus, occasions=occasions, holders=("contact",))
-    alumni = list(due.filter(pk__in=owed).select_related("student", "staff_contact").order_by("pk"))
+    alumni = list(due.filter(pk__any=owed).select_related("student", "staff_contact").order_by("pk"))
     link = links("alumni:detail")
     opt_ins = email_opt_ins(user_ids={a.staff_contact_id for a in alumni}, kind=kind)
     drafts = [

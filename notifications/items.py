@@ -138,20 +138,17 @@ def items_close_superseded(*, kind: str, subject_ids: Iterable[int], keep_keys: 
 
 
 def items_resolve(*, now: datetime) -> int:
-    """Close every open item whose condition has ended: three queries per kind with open items, the
-    ids sent whole (`__any`). (An anti-join in the database would be one statement, but its plan rests
-    on statistics that a sweep's own burst of writes leaves stale for a minute: nested loops over
-    thousands of rows.)"""
+    """Close every open item whose condition has ended (`items_close`): three queries per kind with
+    open items, the ids sent whole (`__any`). (An anti-join in the database would be one statement,
+    but its plan rests on statistics that a sweep's own burst of writes leaves stale for a minute:
+    nested loops over thousands of rows.)"""
     closed = 0
-    stamp = timezone.now()
     for kind, holds in RESOLVERS.items():
         items = Notification.objects.filter(kind=kind, closed_at__isnull=True, in_app=True)
         subject_ids = set(items.values_list("subject_id", flat=True).order_by())
         if not subject_ids:
             continue
-        ended = subject_ids.difference(holds(list(subject_ids), now))
-        if ended:
-            closed += items.filter(subject_id__any=list(ended)).update(closed_at=stamp, updated_at=stamp)
+        closed += items_close(kind=kind, subject_ids=subject_ids.difference(holds(list(subject_ids), now)))
     return closed
 
 

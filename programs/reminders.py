@@ -35,8 +35,9 @@ def attendance_not_logged(*, now: datetime) -> int:
     unlogged = Session.objects.unlogged().filter(
         date__gte=today - timedelta(days=ATTENDANCE_LOOKBACK_DAYS), date__lte=today
     )
+    hours_since = _sessions_still_owed(unlogged, now=now, thresholds=thresholds)
     sessions = list(
-        unlogged.filter(pk__any=_sessions_still_owed(unlogged, now=now, thresholds=thresholds))
+        unlogged.filter(pk__any=hours_since)
         .select_related("cohort__program", "cohort__site__lead", "cohort__venue")
         .prefetch_related("cohort__teaching_artists")
         .order_by("pk")
@@ -47,9 +48,7 @@ def attendance_not_logged(*, now: datetime) -> int:
     log_link, cohort_link = links("programs:session_log"), links("programs:cohort_detail")
     drafts = []
     for session in sessions:
-        hours = (
-            now - _session_ended(session.date, session.starts_at, session.duration_minutes)
-        ).total_seconds() / 3600
+        hours = hours_since[session.pk]
         if hours < thresholds.attendance_remind_after_hours:
             continue
         context = {
@@ -79,10 +78,13 @@ def attendance_not_logged(*, now: datetime) -> int:
     return notifications_enqueue_many(drafts=drafts)
 
 
-def _sessions_still_owed(sessions: QuerySet, *, now: datetime, thresholds: ReminderSettings) -> set[int]:
-    """The sessions still owed an item, from slim queries: by an artist of the cohort once it is
-    `attendance_remind_after_hours` old, by the site's lead once it is `attendance_escalate_after_hours`
-    old. Only these are loaded and drafted; a pass after the first reads a few keys."""
+def _sessions_still_owed(
+    sessions: QuerySet, *, now: datetime, thresholds: ReminderSettings
+) -> dict[int, float]:
+    """The sessions still owed an item (id → hours since it ended), from slim queries: by an artist of
+    the cohort once it is `attendance_remind_after_hours` old, by the site's lead once it is
+    `attendance_escalate_after_hours` old. Only these are loaded and drafted; a pass after the first
+    reads a few keys."""
     rows = list(
         sessions.values_list("pk", "cohort_id", "date", "starts_at", "duration_minutes", "cohort__site_id")
     )
@@ -92,17 +94,18 @@ def _sessions_still_owed(sessions: QuerySet, *, now: datetime, thresholds: Remin
         cohort_id__any=list(cohorts), user__is_active=True
     ).values_list("cohort_id", "user_id"):
         artists.setdefault(cohort_id, []).append(f"user-{user_id}")
-    reminded, escalated = {}, {}
+    reminded, escalated, hours_since = {}, {}, {}
     for pk, cohort_id, day, starts_at, minutes, site_id in rows:
-        hours = (now - _session_ended(day, starts_at, minutes)).total_seconds() / 3600
+        hours = hours_since[pk] = (now - _session_ended(day, starts_at, minutes)).total_seconds() / 3600
         if hours >= thresholds.attendance_remind_after_hours:
             reminded[pk] = tuple(artists.get(cohort_id, ()))
         if hours >= thresholds.attendance_escalate_after_hours and site_id is not None:
             escalated[pk] = "escalate"
     kind = Kind.ATTENDANCE_NOT_LOGGED
-    return still_owed(
+    owed = still_owed(
         kind=kind, model=Session, occasions=dict.fromkeys(reminded, "remind"), holders=reminded
     ) | still_owed(kind=kind, model=Session, occasions=escalated, holders=("lead",))
+    return {pk: hours_since[pk] for pk in owed}
 
 
 @resolver(Kind.ATTENDANCE_NOT_LOGGED)

@@ -93,7 +93,7 @@ def contracts_expired(*, now: datetime) -> int:
     owed = still_owed(kind=kind, model=Contract, occasions=occasions, holders=("teacher", "lead"))
     contracts = list(
         _with_current_teacher(
-            expired.filter(pk__in=owed)
+            expired.filter(pk__any=owed)
             .with_credits()
             .select_related("student", "teacher", "site__lead")
             .order_by("pk")
@@ -171,7 +171,7 @@ def contracts_due_soon(*, now: datetime) -> int:
             occasions[pk] = f"due-{due_on:%Y-%m-%d}:at-{threshold}"
     owed = still_owed(kind=kind, model=Contract, occasions=occasions, holders=_due_soon_holders(students))
     contracts = (
-        in_horizon.filter(pk__in=owed)
+        in_horizon.filter(pk__any=owed)
         .with_credits()
         .select_related("student", "teacher", "site")
         .prefetch_related(
@@ -302,7 +302,7 @@ def referrals_waiting(*, now: datetime) -> int:
     )
     occasions = dict.fromkeys(waiting.values_list("pk", flat=True), "no-contact")
     owed = still_owed(kind=kind, model=Referral, occasions=occasions, holders=("counselor",))
-    referrals = list(waiting.filter(pk__in=owed).select_related("counselor", "source").order_by("pk"))
+    referrals = list(waiting.filter(pk__any=owed).select_related("counselor", "source").order_by("pk"))
     link = links("students:referral_detail")
     opt_ins = email_opt_ins(user_ids={r.counselor_id for r in referrals}, kind=kind)
     drafts = []
@@ -434,7 +434,7 @@ def reengagement(*, now: datetime) -> int:
     flagged = [
         (contract, figures[contract.pk])
         for contract in _with_current_teacher(
-            Contract.objects.filter(pk__in=owed)
+            Contract.objects.filter(pk__any=owed)
             .with_credits()
             .select_related("student", "teacher", "site__counselor")
             .order_by("pk")

@@ -2,6 +2,8 @@
 
 import os
 import re
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from artworx import roles
+from students.services import contract_open
 from tests import clock
+from tests.agreements import open_signed_contract
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 # Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
@@ -183,11 +187,6 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def open_contract(db):
     """Open a contract through the services: `open_contract(student, started_on, credits=[5, 5])`."""
-    from datetime import date
-    from decimal import Decimal
-
-    from students.services import contract_open
-    from tests.agreements import open_signed_contract
 
     def make(student, started_on=date(2026, 9, 14), credits=(5, 5), length_days=None, signed=True):
         """Active from `started_on`, its agreement signed by everyone that day; `signed=False`: a draft."""

@@ -23,9 +23,12 @@ def guardian_address_refused(*, guardian_id: int, channel: str, address: str) ->
     if guardian is None:
         return 0  # a guardian since removed: nobody to write to
     return _address_refused(
-        student=guardian.student, subject=guardian, person_name=guardian.name, own=False,
-        channel=channel, address=address,
-    )  # fmt: skip
+        student=guardian.student,
+        subject=guardian,
+        person_name=guardian.name,
+        channel=channel,
+        address=address,
+    )
 
 
 def student_address_refused(*, student_id: int, channel: str, address: str) -> int:
@@ -34,13 +37,12 @@ def student_address_refused(*, student_id: int, channel: str, address: str) -> i
     if student is None:
         return 0
     return _address_refused(
-        student=student, subject=student, person_name=student.display_name, own=True,
-        channel=channel, address=address,
-    )  # fmt: skip
+        student=student, subject=student, person_name=student.display_name, channel=channel, address=address
+    )
 
 
 def _address_refused(
-    *, student: Student, subject: models.Model, person_name: str, own: bool, channel: str, address: str
+    *, student: Student, subject: models.Model, person_name: str, channel: str, address: str
 ) -> int:
     """An item for the student's teacher (the site's lead if none) about `subject`'s refused address."""
     enrollment = (
@@ -68,7 +70,7 @@ def _address_refused(
             "address": address,
             "person_name": person_name,
             "student_name": student.display_name,
-            "own": own,
+            "own": subject == student,  # the student's own address, not their family's
         },
         opt_ins=set(),
         link_url=reverse("students:detail", args=[student.pk]),

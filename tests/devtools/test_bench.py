@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from devtools.bench.http import parse_wrk
 from devtools.bench.pages import Bench, rolled_back
 from devtools.bench.report import MAX_PAGE_QUERIES, QUERY_BUDGETS
 from devtools.bench.seed import County, check_rules
@@ -97,8 +98,6 @@ p95_us 45000
 
 
 def test_wrk_reports_are_read_with_the_95th_percentile():
-    from devtools.bench.http import parse_wrk
-
     figures = parse_wrk(WRK_REPORT)
     assert figures["requests_per_second"] == 246.8 and figures["requests"] == 1234
     assert figures["latency_ms"] == {"50": 12.5, "75": 20.0, "90": 31.2, "99": 1200.0, "95": 45.0}
@@ -107,8 +106,6 @@ def test_wrk_reports_are_read_with_the_95th_percentile():
 
 def fake_http(trivial_ms: float, page_ms: float, staff_rate: float) -> dict:
     """The figures measure_http returns, made up."""
-    from devtools.bench.http import parse_wrk
-
     mix = parse_wrk(WRK_REPORT) | {"requests_per_second": staff_rate, "non_2xx": 0, "pages": ["/a", "/b"]}
     page = {"latency_ms": {"50": page_ms}, "requests_per_second": 1000 / page_ms}
     return {

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from artworx import roles
 from artworx.models import User
+from notifications.models import Notification
 from notifications.services import notification_deliver, render_notification
 from programs.models import Participation, Program, Session
 from sites.models import Partner, Site
@@ -171,8 +172,6 @@ def test_an_artists_reminder_reads_entirely_in_spanish(artist):
 
 def test_a_spanish_reading_guardians_email_reads_entirely_in_spanish(artist):
     """The real message a guardian receives, through the sweep and delivery."""
-    from notifications.models import Notification
-
     student = Student.objects.get(first_name="Mateo")
     guardian = student.guardians.create(
         name="Rosa Flores", relationship="parent", email="rosa@example.org", language="es"
