@@ -1,5 +1,8 @@
 """Alumni (graduates we keep following) and their check-ins."""
 
+from collections.abc import Sequence
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -22,6 +25,12 @@ class Outcome(models.TextChoices):
     TRADE = "trade", _("Trade or apprenticeship")
     SEEKING = "seeking", _("Seeking work or school")
     UNKNOWN = "unknown", _("Unknown")
+
+
+# Outcomes are reported at 6 and 12 months after graduation (the funders' figures): "at 6 months" is the
+# latest check-in that reached the alumnus within 6 months of graduating.
+HORIZONS = (6, 12)
+MONTH = timedelta(days=30.44)
 
 
 class AlumnusQuerySet(models.QuerySet):
@@ -77,6 +86,14 @@ class Alumnus(TimeStampedModel):
         _("current outcome"), max_length=15, choices=Outcome.choices, default=Outcome.UNKNOWN
     )
     next_check_in_on = models.DateField(_("next check-in due"), null=True, blank=True)
+    # Kept by the same service: the outcome at each horizon (empty: not reached by then), so outcomes by
+    # graduation year are one grouped query over alumni, however many check-ins there are.
+    outcome_at_6_months = models.CharField(
+        _("outcome at 6 months"), max_length=15, choices=Outcome.choices, blank=True
+    )
+    outcome_at_12_months = models.CharField(
+        _("outcome at 12 months"), max_length=15, choices=Outcome.choices, blank=True
+    )
 
     objects = AlumnusQuerySet.as_manager()
     history = HistoricalRecords()
@@ -94,6 +111,13 @@ class Alumnus(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.student)
+
+    def follow_outcomes(self, reached: Sequence[tuple[date, str]]) -> None:
+        """Set the kept outcomes from the check-ins that reached them, (date, outcome) oldest first."""
+        self.current_outcome = reached[-1][1] if reached else Outcome.UNKNOWN
+        for months in HORIZONS:
+            within = [outcome for day, outcome in reached if day <= self.graduated_on + months * MONTH]
+            setattr(self, f"outcome_at_{months}_months", within[-1] if within else "")
 
 
 class CheckIn(TimeStampedModel):

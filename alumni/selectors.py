@@ -2,32 +2,17 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.fields import DateField
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from alumni.models import Alumnus, CheckIn, Outcome
+from alumni.models import HORIZONS, MONTH, Alumnus, Outcome
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
 
 NOT_REACHED = _("Not reached")
-
-# "At 6 months" means the latest check-in that reached the alumnus within 6 months of graduating.
-MONTH = timedelta(days=30.44)
 
 
 def alumni_rows(*, user) -> QuerySet[Alumnus]:
@@ -58,25 +43,17 @@ class OutcomeRow:
         ]
 
 
-def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) -> list[OutcomeRow]:
+def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=HORIZONS) -> list[OutcomeRow]:
     """Outcome shares at 6 and 12 months after graduation per graduation year, in one query.
 
     Only alumni whose horizon has passed count toward it: a class that graduated in June has no
-    12-month figure until next June.
+    12-month figure until next June. Each alumnus's outcome at a horizon is kept by the check-in service.
     """
     horizons = {}
     for horizon in months:
-        deadline = ExpressionWrapper(OuterRef("graduated_on") + horizon * MONTH, output_field=DateField())
-        latest = (
-            CheckIn.objects.filter(alumnus=OuterRef("pk"), reached=True, date__lte=deadline)
-            .order_by("-date", "-pk")
-            .values("outcome")[:1]
-        )
         passed = Q(graduated_on__lte=today - horizon * MONTH)
         horizons[f"eligible_{horizon}"] = Case(When(passed, then=Value(True)), default=Value(False))
-        horizons[f"outcome_{horizon}"] = Case(
-            When(passed, then=Subquery(latest)), default=Value(None), output_field=CharField()
-        )
+        horizons[f"outcome_{horizon}"] = F(f"outcome_at_{horizon}_months")
     rows: dict[int, OutcomeRow] = {}
     grouped = (
         alumni.order_by()
@@ -89,7 +66,7 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=(6, 12)) 
         row.alumni += item["n"]
         for horizon in months:
             if item[f"eligible_{horizon}"]:
-                row.at[horizon][item[f"outcome_{horizon}"]] += item["n"]
+                row.at[horizon][item[f"outcome_{horizon}"] or None] += item["n"]
                 row.eligible[horizon] += item["n"]
     return [rows[year] for year in sorted(rows, reverse=True)]
 

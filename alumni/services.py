@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alumni.models import Alumnus, CheckIn, Outcome
+from alumni.models import HORIZONS, Alumnus, CheckIn, Outcome
 from alumni.selectors import staff_contacts
 from artworx.dates import validate_date_in_range
 from notifications.items import items_close, items_reassign
@@ -87,10 +87,19 @@ def check_in_record(
         next_due_on=next_due_on,
     )
     latest = alumnus.check_ins.order_by("-date", "-pk").first()
-    latest_reached = alumnus.check_ins.filter(reached=True).order_by("-date", "-pk").first()
     alumnus.next_check_in_on = latest.next_due_on
-    alumnus.current_outcome = latest_reached.outcome if latest_reached else Outcome.UNKNOWN
-    alumnus.save(update_fields=["next_check_in_on", "current_outcome", "updated_at"])
+    # A check-in may be recorded late: the outcomes now and at each horizon are worked out again.
+    alumnus.follow_outcomes(
+        list(alumnus.check_ins.filter(reached=True).order_by("date", "pk").values_list("date", "outcome"))
+    )
+    alumnus.save(
+        update_fields=[
+            "next_check_in_on",
+            "current_outcome",
+            *(f"outcome_at_{months}_months" for months in HORIZONS),
+            "updated_at",
+        ]
+    )
     if alumnus.next_check_in_on > timezone.localdate():
         items_close(kind=Kind.ALUMNI_CHECK_IN_DUE, subject_ids=[alumnus.pk], subject_model=Alumnus)
     return check_in

@@ -68,6 +68,11 @@ PathwayStepFormSet = inlineformset_factory(
     can_delete=True,
     min_num=1,
     validate_min=True,
+    # A pathway is a handful of programs in sequence. The cap also bounds the forms a request can make
+    # Django build: without absolute_max, a forged step count builds up to a thousand of them.
+    max_num=12,
+    validate_max=True,
+    absolute_max=12,
 )
 
 

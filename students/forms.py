@@ -254,8 +254,9 @@ class CourseForm(forms.ModelForm):
             field.widget.attrs["class"] = "form-select" if name == "subject_area" else "form-control"
 
 
+# absolute_max: a forged course count is refused with the form's message, never built a thousand times.
 CourseFormSet = forms.formset_factory(
-    CourseForm, extra=4, min_num=1, validate_min=True, max_num=12, validate_max=True
+    CourseForm, extra=4, min_num=1, validate_min=True, max_num=12, validate_max=True, absolute_max=12
 )
 
 

@@ -691,6 +691,7 @@ class County:
             first_year_ends = a.graduated_on + timedelta(days=365)
             # One contact in eight has fallen behind: that alumnus's latest check-in was never made.
             behind = self.rng.random() < 0.125
+            reached_them = []
             while True:
                 gap = (
                     settings.ARTWORX_ALUMNI_FIRST_YEAR_DAYS
@@ -712,8 +713,10 @@ class County:
                         next_due_on=day + timedelta(days=gap),
                     )
                 )
-                a.current_outcome = check_ins[-1].outcome
+                if reached:
+                    reached_them.append((day, check_ins[-1].outcome))
                 a.next_check_in_on = check_ins[-1].next_due_on
+            a.follow_outcomes(reached_them)
             if a.next_check_in_on is None:
                 a.next_check_in_on = a.graduated_on + timedelta(days=settings.ARTWORX_ALUMNI_FIRST_YEAR_DAYS)
         save(Alumnus, alumni)

@@ -159,6 +159,22 @@ def test_outcomes_at_6_and_12_months_count_the_latest_reached_check_in(
     assert row.at[12] == {"creative_job": 1}
 
 
+def test_a_check_in_recorded_late_moves_the_outcome_of_its_horizon_only(graduate, users):
+    def record(day, outcome, reached=True):
+        check_in_record(
+            alumnus=graduate, date=day, staff=users["staff"], method="call", reached=reached, outcome=outcome
+        )
+        graduate.refresh_from_db()
+        return graduate.current_outcome, graduate.outcome_at_6_months, graduate.outcome_at_12_months
+
+    assert record(date(2026, 9, 1), "college") == ("college", "", "")
+    # Recorded afterwards but dated in the first months: both horizons, not the outcome now.
+    assert record(date(2025, 8, 1), "seeking") == ("college", "seeking", "seeking")
+    assert record(date(2026, 3, 1), "creative_job") == ("college", "seeking", "creative_job")
+    # Not reached: it says nothing of where they are; the outcomes kept stay.
+    assert record(date(2025, 9, 1), "", reached=False) == ("college", "seeking", "creative_job")
+
+
 def test_a_horizon_counts_only_once_it_has_passed(graduate):
     (row,) = outcomes_by_year(alumni=Alumnus.objects.all(), today=date(2026, 3, 1))
     assert (row.eligible[6], row.eligible[12]) == (1, 0)

@@ -319,6 +319,25 @@ def test_staff_define_a_pathway_in_order(as_role):
     assert [s.program.name for s in Pathway.objects.get().steps.all()] == ["Stagecraft 1", "Stagecraft 2"]
 
 
+def test_a_forged_step_count_is_refused_without_building_the_forms(as_role, django_assert_max_num_queries):
+    program = ProgramFactory()
+    data = {
+        "name": "Forged",
+        "steps-TOTAL_FORMS": "1000000",
+        "steps-INITIAL_FORMS": "0",
+        "steps-0-position": "1",
+        "steps-0-program": program.pk,
+    }
+    client = as_role("staff")
+    client.get(reverse("programs:pathway_create"))  # signed in before counting
+    # Each step form shown lists the programs in a query of its own: 12 forms at most, not thousands.
+    with django_assert_max_num_queries(30):
+        response = client.post(reverse("programs:pathway_create"), data)
+    assert response.status_code == 200
+    assert "Please submit at most 12 forms." in response.content.decode()
+    assert not Pathway.objects.exists()
+
+
 def test_a_program_cannot_require_itself(as_role):
     program = ProgramFactory()
     data = {"name": program.name, "discipline": "photography", "level": "1", "prerequisite": program.pk}

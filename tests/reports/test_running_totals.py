@@ -12,8 +12,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alumni.models import Alumnus, CheckIn, Outcome
-from alumni.selectors import MONTH
+from alumni.models import MONTH, Alumnus, CheckIn, Outcome
+from alumni.services import check_in_record
 from artworx.roles import PROGRAM_STAFF
 from artworx.totals import refill
 from devtools.bench.seed import County
@@ -312,6 +312,17 @@ def shake(rng: random.Random, staff) -> None:
     ContractCourse.objects.create(
         contract=Contract.objects.order_by("?").first(), subject_area="math", title="Extra", credits=5
     )
+    # Check-ins recorded late, dated in an alumnus's first year, through the service.
+    for alumnus in Alumnus.objects.filter(graduated_on__lt=today - 13 * MONTH).order_by("?")[:6]:
+        reached = rng.random() < 0.8
+        check_in_record(
+            alumnus=alumnus,
+            date=alumnus.graduated_on + timedelta(days=rng.randint(1, 364)),
+            staff=staff,
+            method="call",
+            reached=reached,
+            outcome=rng.choice(Outcome.values),
+        )
     # The retention anonymiser on a few leavers (it rewrites their rows, never their counts).
     leavers = Enrollment.objects.filter(ended_on__isnull=False).values_list("student", flat=True)[:3]
     students_anonymise(student_ids=list(leavers))

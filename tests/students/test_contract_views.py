@@ -134,6 +134,14 @@ def test_a_teacher_opens_a_contract_with_its_courseload(as_role, student):
         ({"started_on": "2026-09-14", **course_rows(("klingon", "English", "5"))}, "Select a valid choice"),
         ({"started_on": "2026-02-30", **course_rows(("english", "English", "5"))}, "Enter a valid date"),
         ({"started_on": "2026-08-01", **course_rows(("english", "English", "5"))}, "cannot start before"),
+        (
+            {
+                "started_on": "2026-09-14",
+                **course_rows(("english", "English", "5")),
+                "courses-TOTAL_FORMS": "100000",
+            },
+            "Please submit at most 12 forms",
+        ),
     ],
 )
 def test_it_refuses_a_bad_contract_and_writes_nothing(as_role, student, data, message):
