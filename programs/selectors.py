@@ -1,12 +1,20 @@
 """Reads about cohorts, sessions and attendance shared by pages, exports and tasks."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from programs.models import (
@@ -314,9 +322,10 @@ def pathway_students(*, pathway, user, site=None):
 def pathway_outcomes(*, site=None) -> dict[str, int]:
     """Across every pathway: its students, and how many completed it, graduated and earned a certification.
 
-    A student counts once per pathway they took part in. One query whatever the number of pathways:
-    each pathway step with the participations in its program (at `site`'s cohorts, if given), each
-    participant's graduation and certification for that pathway alongside.
+    A student counts once per pathway they took part in. One query whatever the number of pathways,
+    counted by the database: each (pathway, student) pair from the participations in the pathway's
+    programs (at `site`'s cohorts, if given) with how many of its steps they completed, their graduation
+    and a certification of that pathway; then the pairs are counted.
     """
     if site is None:
         rows, participations = PathwayStep.objects.order_by(), "program__cohorts__participations"
@@ -324,27 +333,32 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
         here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
         rows, participations = PathwayStep.objects.order_by().annotate(here=here), "here__participations"
     student = OuterRef(f"{participations}__student")
-    rows = rows.values_list(
-        "pathway_id",
-        "program_id",
-        f"{participations}__student_id",
-        f"{participations}__status",
-        Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
-        Exists(Credential.objects.filter(student=student, certification__pathways=OuterRef("pathway"))),
+    steps = (
+        PathwayStep.objects.filter(pathway=OuterRef("pathway"))
+        .order_by()
+        .values("pathway")
+        .annotate(n=Count("program", distinct=True))
+        .values("n")
     )
-    steps: dict[int, set[int]] = defaultdict(set)  # pathway → its programs
-    done: dict[int, set[int]] = defaultdict(set)  # student → programs completed
-    students: dict[tuple[int, int], tuple[bool, bool]] = {}  # (pathway, student) → graduated, certified
-    for pathway_id, program_id, student_id, status, graduated, certified in rows:
-        steps[pathway_id].add(program_id)
-        if student_id is None:  # a step nobody took (here)
-            continue
-        students[pathway_id, student_id] = (graduated, certified)
-        if status == Participation.Status.COMPLETED:
-            done[student_id].add(program_id)
-    totals = {"students": len(students), "completed": 0, "graduated": 0, "certified": 0}
-    for (pathway_id, student_id), (graduated, certified) in students.items():
-        totals["completed"] += steps[pathway_id] <= done[student_id]
-        totals["graduated"] += bool(graduated)
-        totals["certified"] += bool(certified)
-    return totals
+    pairs = (
+        rows.filter(**{f"{participations}__student__isnull": False})
+        .values("pathway", student_id=F(f"{participations}__student"))
+        .annotate(
+            done=Count(
+                "program",
+                distinct=True,
+                filter=Q(**{f"{participations}__status": Participation.Status.COMPLETED}),
+            ),
+            steps=Subquery(steps),
+            is_graduated=Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
+            is_certified=Exists(
+                Credential.objects.filter(student=student, certification__pathways=OuterRef("pathway"))
+            ),
+        )
+    )
+    return pairs.aggregate(
+        students=Count("pathway"),
+        completed=Count("pathway", filter=Q(done__gte=F("steps"))),
+        graduated=Count("pathway", filter=Q(is_graduated=True)),
+        certified=Count("pathway", filter=Q(is_certified=True)),
+    )

@@ -22,7 +22,7 @@ from programs.selectors import (
     pathway_outcomes,
 )
 from reports.models import Target, targets
-from students.capacity import site_capacity_rows
+from students.capacity import fullest_sites, site_capacity_rows
 from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
 from students.selectors import FUNNEL_STAGES, pace_counts, review_overdue_before, with_pace
 
@@ -56,6 +56,7 @@ class Dashboard:
 
     figures: list[Figure]
     sites: list
+    sites_total: int
     charts: dict = field(default_factory=dict)
 
 
@@ -252,14 +253,17 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
         "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
         "alumni_outcomes": _alumni_outcomes(user=user, today=today),
     }
-    sites = list(site_capacity_rows(user=user))
-    charted = [s for s in sites if s.pk == site_id] if site else sites
+    # Seats: the chosen site, or the fullest of every site (a statewide network has hundreds).
+    if site:
+        sites, sites_total = list(site_capacity_rows(user=user).filter(pk=site_id)), 1
+    else:
+        sites, sites_total = fullest_sites(user=user)
     charts["enrollment_by_site"] = {
-        "labels": [s.name for s in charted],
-        "enrolled": [s.enrolled for s in charted],
-        "capacity": [s.capacity for s in charted],
+        "labels": [s.name for s in sites],
+        "enrolled": [s.enrolled for s in sites],
+        "capacity": [s.capacity for s in sites],
     }
-    return Dashboard(figures=figures, sites=sites, charts=charts)
+    return Dashboard(figures=figures, sites=sites, sites_total=sites_total, charts=charts)
 
 
 def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -> dict:

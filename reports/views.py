@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from artworx.roles import (
     sees_all,
 )
 from artworx.shortcuts import get_visible_or_404, require_perm
-from artworx.widgets import LongSelect
+from artworx.widgets import KeptSelect
 from notifications.selectors import today_groups
 from notifications.views import today
 from programs.models import Attendance, Pathway
@@ -38,8 +39,10 @@ from reports.selectors import dashboard, pathway_figures, teacher_caseload
 from sites.forms import PeriodForm, SiteChoiceForm
 from sites.models import Site
 from sites.selectors import site_closures
-from students.capacity import site_capacity_rows, site_roster
+from students.capacity import fullest_sites, site_capacity_rows, site_roster
 from students.forms import DateInput
+
+SITES_PER_PAGE = 50
 
 
 class DashboardFilter(forms.Form):
@@ -50,7 +53,7 @@ class DashboardFilter(forms.Form):
         queryset=Site.objects.none(),
         required=False,
         empty_label=_("All sites"),
-        widget=LongSelect,
+        widget=KeptSelect,
     )
     start = DateField(label=_("From"), required=False, widget=DateInput())
     end = DateField(label=_("To"), required=False, widget=DateInput())
@@ -79,6 +82,9 @@ def _board(request: HttpRequest) -> dict:
     if not filters.is_bound or filters.is_valid():
         filters = DashboardFilter(shown, user=request.user)
     key = board_key(user=request.user, site=site, start=start, end=end, today=today)
+    # The site picker is written once per version of the board's data and kept beside it (a statewide
+    # network has 1,200 sites); the board's key already says the user's scope, the language, the data.
+    filters.fields["site"].widget.options_key = lambda: f"{key}:sites"
     # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
     board = SimpleLazyObject(
         lambda: cached(
@@ -133,11 +139,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"today_groups": today_groups(user=user, today=timezone.localdate(), render=False)}
     if sees_all(user):
         template = "reports/home_staff.html"
-        context["sites"] = site_capacity_rows(user=user)
+        context["sites"], context["sites_total"] = fullest_sites(user=user)
     elif is_teacher(user):
         template = "reports/home_teacher.html"
         context["caseload"] = teacher_caseload(teacher=user, today=timezone.localdate())
-        context["sites"] = site_capacity_rows(user=user)
+        context["sites"], context["sites_total"] = fullest_sites(user=user)
     elif is_teaching_artist(user):
         return redirect("programs:my_sessions")
     else:
@@ -150,7 +156,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def site_list(request: HttpRequest) -> HttpResponse:
     """Sites with their capacity bars and teachers' seats."""
     require_perm(request, "sites.view_site")
-    return render(request, "sites/site_list.html", {"sites": site_capacity_rows(user=request.user)})
+    page = Paginator(site_capacity_rows(user=request.user), SITES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "sites/site_list.html", {"page": page, "sites": page.object_list})
 
 
 @login_required

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import Count, Prefetch, QuerySet, Value, Window
 from django.utils.translation import gettext as _
 
 from sites.models import Site
@@ -26,6 +26,22 @@ def site_capacity_rows(*, user) -> QuerySet[Site]:
     return sites_with_seats(Site.objects.visible_to(user).select_related("partner")).prefetch_related(
         Prefetch("teachers", queryset=teachers_with_caseload())
     )
+
+
+# Pages that show seats beside other work (the dashboard, the home pages) list at most this many sites:
+# across a statewide network, the fullest ones, with a link to every site.
+SITES_SHOWN = 12
+
+
+def fullest_sites(*, user, limit: int = SITES_SHOWN) -> tuple[list[Site], int]:
+    """The sites the user may see, fullest first (fewest seats left), at most `limit` of them, and how
+    many they may see in all (counted in the same query: 2 queries with the teachers)."""
+    rows = list(
+        site_capacity_rows(user=user)
+        .annotate(sites_total=Window(Count("pk")))
+        .order_by("seats_left", "name", "pk")[:limit]
+    )
+    return rows, rows[0].sites_total if rows else 0
 
 
 def site_roster(*, site: Site) -> QuerySet[Enrollment]:

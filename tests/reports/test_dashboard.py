@@ -18,6 +18,7 @@ from programs.models import (
 )
 from programs.services import session_log_attendance
 from reports.models import Target, targets
+from sites.models import Site
 from students.models import Referral
 from students.services import contract_course_resolve
 from tests.factories import (
@@ -162,9 +163,9 @@ def test_dashboard_queries_do_not_grow_with_data(
     with django_assert_num_queries(len(first.captured_queries)):
         cold = client.get(URL)
     # Nothing changed since: the figures come from the cache after one query for the data's version;
-    # the session, the roles and the bell come from the cache too. The user and the dashboard's
-    # version and its site picker are left.
-    with django_assert_num_queries(3):
+    # the session, the roles, the bell and the site picker (kept beside the board) come from the cache
+    # too. The user and the dashboard's version are left.
+    with django_assert_num_queries(2):
         warm = client.get(URL)
     values = [(str(f.label), f.value) for f in cold.context["board"].figures]
     assert [(str(f.label), f.value) for f in warm.context["board"].figures] == values
@@ -265,6 +266,7 @@ def test_referrals_and_the_enrollment_chart_follow_the_filters(as_role, site, ot
     assert figure(whole_year, "Referrals enrolled").detail == "0 of 2 referred"
     one_site = as_role("staff").get(reverse("dashboard:dashboard"), {"site": other_site.pk})
     assert one_site.context["board"].charts["enrollment_by_site"]["labels"] == [other_site.name]
+    assert [s.name for s in one_site.context["board"].sites] == [other_site.name]
     funnel = as_role("staff").get(
         reverse("students:referral_funnel"), {"start": "2026-09-01", "end": "2026-09-30"}
     )
@@ -312,3 +314,17 @@ def test_the_credits_and_pathway_cards_open_their_lists_with_the_site_and_period
     assert [s.pk for s in detail.context["students"]] == [here.pk]
     everywhere = client.get(reverse("programs:pathway_detail", args=[pathway.pk]))
     assert {s.pk for s in everywhere.context["students"]} == {here.pk, there.pk}
+
+
+def test_across_many_sites_the_board_shows_the_fullest_and_says_so(as_role, site, teacher):
+    for n in range(14):
+        SiteFactory(name=f"Storefront {n:02d}")
+    EnrollmentFactory(site=site, teacher=teacher)
+    response = as_role("staff").get(reverse("dashboard:dashboard"))
+    board = response.context["board"]
+    total = Site.objects.count()
+    assert (len(board.sites), board.sites_total, board.sites[0].name) == (12, total, site.name)
+    assert board.charts["enrollment_by_site"]["labels"] == [s.name for s in board.sites]
+    assert f"The 12 fullest of {total} sites." in response.content.decode()
+    report = as_role("staff").get(reverse("dashboard:report")).content.decode()
+    assert f"The 12 fullest of {total} sites." in report

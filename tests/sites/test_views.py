@@ -117,15 +117,47 @@ def test_site_list_queries_do_not_grow_with_sites(as_role, django_assert_num_que
             EnrollmentFactory.create_batch(2, site=site, teacher=teachers[0])
 
     fill(2)
-    # session, user, groups (role predicates), sites with counts, prefetched teachers with caseloads,
-    # the notification bell's unread count
+    # session, user, groups (role predicates), sites counted for the pages, a page of sites with
+    # counts, prefetched teachers with caseloads, the notification bell's unread count
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("sites:list"))
     fill(6)
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("sites:list"))
+
+
+def test_the_site_list_shows_fifty_sites_a_page(as_role):
+    for n in range(52):
+        SiteFactory(name=f"Storefront {n:02d}")
+    names = list(Site.objects.order_by("name").values_list("name", flat=True))
+    first = as_role("staff").get(reverse("sites:list"))
+    second = as_role("staff").get(reverse("sites:list"), {"page": 2})
+    assert [s.name for s in first.context["sites"]] == names[:50]
+    assert [s.name for s in second.context["sites"]] == names[50:] != []
+    assert "Page 2 of 2" in second.content.decode()
+    # A page that is not a number or past the end shows a page of the list, never an error.
+    assert as_role("staff").get(reverse("sites:list"), {"page": "x"}).status_code == 200
+    assert [s.name for s in as_role("staff").get(reverse("sites:list"), {"page": 99}).context["sites"]] == (
+        names[50:]
+    )
+
+
+def test_the_home_pages_show_the_fullest_sites_when_they_do_not_all_fit(as_role, site, teacher):
+    others = [SiteFactory(name=f"Storefront {n:02d}", capacity=50) for n in range(12)]
+    EnrollmentFactory.create_batch(3, site=site, teacher=teacher)  # site: fewest seats left
+    others[5].teachers.add(teacher)
+    EnrollmentFactory(site=others[5], teacher=teacher)
+    home = as_role("staff").get(reverse("home"))
+    names = [s.name for s in home.context["sites"]]
+    assert len(names) == 12 and names[:2] == [site.name, "Storefront 05"]
+    body = home.content.decode()
+    assert f"The 12 fullest of {Site.objects.count()} sites." in body and reverse("sites:list") in body
+    # A teacher's own sites all fit: every one, and no note.
+    mine = as_role("teacher").get(reverse("home"))
+    assert [s.name for s in mine.context["sites"]] == [site.name, "Storefront 05"]
+    assert "fullest" not in mine.content.decode()
 
 
 def test_site_detail_queries_do_not_grow_with_the_roster(as_role, site, teacher, django_assert_num_queries):
