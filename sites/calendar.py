@@ -16,6 +16,7 @@ from sites.models import Closure
 
 ONE_DAY = timedelta(days=1)
 SATURDAY = 5
+COUNTS_KEPT = 50_000  # per calendar: a few MB at most in a long-running worker
 
 
 class InstructionalCalendar:
@@ -31,6 +32,9 @@ class InstructionalCalendar:
         self.closed = frozenset(closed)
         # Closed weekdays in order, so a count over any range is arithmetic plus two bisections.
         self.closed_weekdays = sorted(day for day in closed if day.weekday() < SATURDAY)
+        # Counts asked before: the dashboard's pace asks the same (start, today) for thousands of
+        # contracts. A pure function of the closures, so it lives as long as the calendar (calendar_of).
+        self.counted: dict[tuple[date, date], int] = {}
 
     def is_instructional(self, day: date) -> bool:
         """A weekday that no closure covers."""
@@ -51,8 +55,13 @@ class InstructionalCalendar:
         """Instructional days from `first` to `last`, both included (0 when last < first)."""
         if last < first:
             return 0
-        closed = bisect_right(self.closed_weekdays, last) - bisect_left(self.closed_weekdays, first)
-        return weekdays_between(first, last) - closed
+        days = self.counted.get((first, last))
+        if days is None:
+            if len(self.counted) >= COUNTS_KEPT:
+                self.counted.clear()
+            closed = bisect_right(self.closed_weekdays, last) - bisect_left(self.closed_weekdays, first)
+            days = self.counted[first, last] = weekdays_between(first, last) - closed
+        return days
 
 
 def weekdays_between(first: date, last: date) -> int:

@@ -115,3 +115,13 @@ def test_calendars_are_built_once_per_set_of_closures_and_anew_when_one_changes(
     assert not after[site.pk].is_instructional(date(2026, 12, 1))
     assert after[other_site.pk] is first[other_site.pk]
     assert after[other_site.pk].is_instructional(date(2026, 12, 1))
+
+
+def test_a_count_asked_again_is_still_the_days_walked():
+    calendar = InstructionalCalendar([(date(2026, 11, 25), date(2026, 11, 27))])
+    ranges = [(date(2026, 11, 2), date(2026, 11, 30)), (date(2026, 11, 26), date(2026, 12, 1))]
+    for first, last in ranges * 2:  # the second time from the counts kept
+        days = (last - first).days + 1
+        walked = sum(calendar.is_instructional(first + timedelta(days=n)) for n in range(days))
+        assert calendar.count(first, last) == walked
+    assert set(calendar.counted) == set(ranges)
