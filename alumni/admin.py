@@ -36,7 +36,14 @@ class AlumnusAdmin(ServiceAdminMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_select_related = ("student", "staff_contact")
     search_fields = ("student__first_name", "student__last_name", "email", "phone")
     autocomplete_fields = ("staff_contact",)
-    readonly_fields = ("student", "graduated_on", "current_outcome", "next_check_in_on")
+    readonly_fields = (
+        "student",
+        "graduated_on",
+        "current_outcome",
+        "outcome_at_6_months",
+        "outcome_at_12_months",
+        "next_check_in_on",
+    )
     date_hierarchy = "graduated_on"
     inlines = [CheckInInline]
 

@@ -23,7 +23,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -40,7 +39,6 @@ from students.models import (
     Contract,
     Enrollment,
     Guardian,
-    IndependentStudyPolicy,
     Referral,
     Review,
     SignerRole,
@@ -205,40 +203,6 @@ def contract_credit_register(*, contract: Contract) -> dict:
 def review_overdue_before(today: date) -> date:
     """An open review opened before this day is overdue (ARTWORX_REVIEW_DAYS to decide it)."""
     return today - timedelta(days=settings.ARTWORX_REVIEW_DAYS)
-
-
-def credited_days_between(*, contract: Contract, first: date, last: date) -> Decimal:
-    """Time credited for evaluated work handed in from `first` to `last` (one query)."""
-    total = (
-        Assignment.objects.evaluated()
-        .filter(contract=contract, handed_in_on__range=(first, last))
-        .aggregate(total=Sum("credited_days"))["total"]
-    )
-    return total or Decimal(0)
-
-
-def contract_reengagement(*, contract: Contract, today: date, calendar=None) -> dict | None:
-    """Whether an active contract earned less than the policy's share (90 %) of the expected time over its
-    period (four weeks) ending yesterday: None when it has not run that long, else the figures."""
-    policy = IndependentStudyPolicy.current()
-    last = today - timedelta(days=1)
-    first = today - timedelta(weeks=policy.reengagement_weeks)
-    if not contract.is_active or contract.started_on > first:
-        return None
-    calendar = calendar or calendars_for_sites([contract.site_id])[contract.site_id]
-    expected = calendar.count(first, last)
-    if expected == 0:
-        return None
-    earned = credited_days_between(contract=contract, first=first, last=last)
-    percent = round(100 * earned / expected)
-    return {
-        "first": first,
-        "last": last,
-        "expected": expected,
-        "earned": earned,
-        "percent": percent,
-        "below": percent < policy.reengagement_percent,
-    }
 
 
 def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:

@@ -45,5 +45,30 @@ def test_a_check_in_added_in_the_admin_follows_the_cadence(as_role, graduate, us
     assert response.status_code == 302
     graduate.refresh_from_db()
     assert graduate.current_outcome == "trade"
+    assert (graduate.outcome_at_6_months, graduate.outcome_at_12_months) == ("trade", "trade")
     assert graduate.next_check_in_on == date(2025, 8, 9)
     assert CheckIn.objects.count() == 1
+
+
+def test_the_outcomes_kept_by_the_check_ins_are_not_typed_in_the_admin(as_role, graduate, users):
+    data = {
+        "phone": graduate.phone,
+        "email": graduate.email,
+        "language": "en",
+        "consents_to_contact": "on",
+        "staff_contact": users["staff"].pk,
+        "diploma": "ged",
+        "current_outcome": "military",
+        "outcome_at_6_months": "military",
+        "outcome_at_12_months": "military",
+        "check_ins-TOTAL_FORMS": "0",
+        "check_ins-INITIAL_FORMS": "0",
+    }
+    response = as_role("admin").post(reverse("admin:alumni_alumnus_change", args=[graduate.pk]), data)
+    assert response.status_code == 302
+    graduate.refresh_from_db()
+    assert (graduate.current_outcome, graduate.outcome_at_6_months, graduate.outcome_at_12_months) == (
+        "unknown",
+        "",
+        "",
+    )
