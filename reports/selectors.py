@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
-from artworx.scalars import scalars, total
+from artworx.scalars import scalars, total, totals
 from programs.models import AbsenceThresholds, Participation, ParticipationTotals, Session, SessionTotals
 from programs.selectors import (
     NO_FIGURES,
@@ -108,7 +108,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     )
 
     # Chronic absence: share of current participants over the line (with marks; counted in _counts).
-    chronic, participants = counts["chronic"], counts["participants"]
+    chronic, participants = counts["participation"]["chronic"], counts["participation"]["participants"]
     figures.append(
         Figure(
             _("Chronically absent"),
@@ -292,8 +292,8 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
         ended = ended.filter(cohort__site=site)
     referrals = Referral.objects.filter(received_on__range=(start, end))
     return scalars(
-        participants=total(participants, Count("pk")),
-        chronic=total(participants, Count("pk", filter=chronic)),
+        # Both counts in one pass over the current participations (57,000 at statewide scale).
+        participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),
         unlogged=total(sessions.filter(status=Session.Status.SCHEDULED, date__lt=today), Count("pk")),
         awaiting=total(contracts.filter(status=Contract.Status.AWAITING_SIGNATURES), Count("pk")),
         overdue=total(
