@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from devtools.bench.http import parse_wrk
 from devtools.bench.pages import Bench, rolled_back
-from devtools.bench.report import MAX_PAGE_QUERIES, QUERY_BUDGETS
+from devtools.bench.report import MAX_PAGE_QUERIES, QUERY_BUDGETS, http_markdown, write_section
 from devtools.bench.seed import County, check_rules
 from programs.models import Attendance, Session
 from students.models import Enrollment, Student
@@ -128,8 +128,6 @@ def fake_http(trivial_ms: float, page_ms: float, staff_rate: float) -> dict:
 
 
 def test_the_http_section_reads_ratios_growth_load_and_the_issues_figures():
-    from devtools.bench.report import http_markdown
-
     run = {
         "machine": {"date": "2026-12-01T01:00", "cpu": "AMD EPYC", "cores": 2, "database": "PostgreSQL 15"},
         "scales": {
@@ -146,8 +144,6 @@ def test_the_http_section_reads_ratios_growth_load_and_the_issues_figures():
 
 
 def test_the_http_section_replaces_its_own_part_of_the_page_only(tmp_path):
-    from devtools.bench.report import write_section
-
     page = tmp_path / "benchmarks.md"
     page.write_text("# Benchmarks\n\n<!-- bench:start -->\nold figures\n<!-- bench:end -->\n")
     write_section(page, "http", "first")

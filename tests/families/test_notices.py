@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from families.models import FamilyNotice, Message
 from families.notices import family_notice_add, family_notices_compose
-from families.reminders import family_notices
+from families.reminders import absence_notices, contract_notices, family_notices
 from notifications.services import notifications_deliver_pending
 from programs.models import Attendance, Participation, Session
 from students.models import Contract, SupportProfile
@@ -217,8 +217,6 @@ def test_the_sweep_keeps_its_query_count_as_absences_grow(
     _student, participation, *_ = family
     with time_machine.travel(AFTERNOON, tick=False):
         log(participation, MONDAY)
-        from families.reminders import absence_notices, contract_notices
-
         with django_assert_max_num_queries(12) as few:
             absence_notices(now=AFTERNOON)
             contract_notices(now=AFTERNOON)

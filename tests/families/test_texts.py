@@ -15,6 +15,7 @@ from families.services import family_text_queue
 from notifications.models import Kind, Notification
 from notifications.services import notification_deliver, notifications_deliver_pending
 from students.models import GuardianConsent
+from students.services import guardian_consent_set
 from tests.factories import EnrollmentFactory, GuardianFactory
 from tests.families.conftest import AUTH_TOKEN
 from tests.matrix import matrix
@@ -126,8 +127,6 @@ def test_a_provider_outage_delays_the_text_and_loses_nothing(twilio, family):
 def test_a_stop_after_queueing_cancels_the_text(twilio, family):
     student, guardian = family
     message = queue(student, guardian)
-    from students.services import guardian_consent_set
-
     guardian_consent_set(guardian=guardian, channel="sms", granted=False, method="text")
     notifications_deliver_pending()
     message.refresh_from_db()
