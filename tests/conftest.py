@@ -19,6 +19,7 @@ from artworx import roles
 from students.services import contract_open
 from tests import clock
 from tests.agreements import open_signed_contract
+from tests.database import copy_migrated_database
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 # Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
@@ -44,15 +45,56 @@ def reads_the_clock(path) -> bool:
     return bool(READS_THE_CLOCK.search(Path(path).read_text()))
 
 
+def shares_module_fixtures(item) -> bool:
+    """Whether a test uses a fixture made once per module, such as the demo world of tests/security/
+    (`module_clock`, which every module has, aside)."""
+    fixtures = item._fixtureinfo.name2fixturedefs
+    return any(defs[-1].scope == "module" for name, defs in fixtures.items() if name != "module_clock")
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """With several workers (`make test`, pytest-xdist --dist loadgroup), a module's tests run on one
-    worker, so its module fixtures (the demo data) are made once; the fault tests run one after another,
-    as each starts servers and workers of its own and measures how they recover."""
+    """With several workers (`make test`, pytest-xdist --dist loadgroup), the tests of a module with
+    module fixtures (the demo data) run on one worker, so those are made once; the fault tests run one
+    after another, as each starts servers and workers of its own and measures how they recover. Every
+    other test goes to whichever worker is free, in the order pytest-django sorted them: the tests that
+    empty the database (`transactional_db`) after those that read what the migrations wrote.
+    First among the hooks: xdist reads the groups in its own hook."""
     for item in items:
-        group = "faults" if item.nodeid.startswith("tests/faults/") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.nodeid.startswith("tests/faults/"):
+            item.add_marker(pytest.mark.xdist_group("faults"))
+        elif shares_module_fixtures(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if reads_the_clock(item.path):
             item.add_marker(pytest.mark.clock)
+
+
+UNGROUPED = pytest.StashKey[bool]()
+
+
+def pytest_collection_finish(session):
+    """On a worker, a grouped test's id carries its group (xdist appends "@group" to it): with a pytest
+    that xdist cannot mark so, each module would be spread over every worker and make its demo data once
+    per worker, and the fault tests would run at the same time."""
+    grouping = session.config.getoption("loadgroup", False)
+    grouped = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group")]
+    session.config.stash[UNGROUPED] = bool(grouping and grouped and "@" not in grouped[0])
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """On PostgreSQL, each worker's test database starts as a copy of one already migrated
+    (tests/database.py)..."""
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            copy_migrated_database()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """...which pytest-django keeps as it is, rather than making and migrating it again (`--create-db`
+    still does)."""
+    return connection.vendor == "postgresql" or request.config.getvalue("reuse_db")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -84,6 +126,11 @@ def redis_answers() -> bool:
 
 def pytest_runtest_setup(item):
     """Tests that need PostgreSQL or Redis skip with a reason locally, and fail in CI instead of skipping."""
+    if item.config.stash.get(UNGROUPED, False):
+        pytest.fail(
+            "pytest-xdist could not group the tests (--dist loadgroup) with this pytest: see its pin in "
+            "pyproject.toml"
+        )
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         reason = "needs PostgreSQL row locks: set DATABASE_URL=postgres://... (CI always does)"
         if IN_CI:
