@@ -74,9 +74,10 @@ WORKERS ?= auto
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-# The edit loop: everything but the browser and fault tests.
+# The edit loop: everything but the browser and fault tests and those marked `slow` (the crawls of the
+# demo, loading it, replaying migrations, a thousand requests at once), which make test and CI run.
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "not e2e" --ignore=tests/faults $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "not e2e and not slow" --ignore=tests/faults $(PYTEST_ARGS)
 
 # The tests that read the date (marked `clock`), but the browser and fault tests, again at the moments
 # where dates go wrong (tests/clock.py).

@@ -65,6 +65,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("faults"))
         elif shares_module_fixtures(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        if "world" in item.fixturenames:  # the crawls of the demo in tests/security/
+            item.add_marker(pytest.mark.slow)
         if reads_the_clock(item.path):
             item.add_marker(pytest.mark.clock)
 

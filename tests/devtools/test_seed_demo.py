@@ -12,7 +12,7 @@ from programs.selectors import attendance_figures
 from sites.models import Site
 from students.models import AgreementVersion, Contract, Enrollment, Referral, Student, WaitlistEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_it_refuses_to_run_without_debug(settings):

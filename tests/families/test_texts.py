@@ -288,6 +288,7 @@ def test_an_inbound_text_without_a_number_is_refused_clearly(twilio, client):
     assert signed(client, INBOUND, {"MessageSid": "SMx", "From": "garbage", "Body": "hi"}).status_code == 400
 
 
+@pytest.mark.slow
 def test_a_thousand_inbound_texts_at_once_are_all_kept(twilio, client, family):
     statuses = set()
     for n in range(1000):

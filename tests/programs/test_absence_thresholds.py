@@ -44,6 +44,7 @@ def test_administrators_edit_them_and_bad_values_are_refused(as_role):
     assert as_role("staff").get(url).status_code in (302, 403)  # the console is for administrators
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_carries_over_the_thresholds_program_staff_had_set():
     before = [("notifications", "0006_sweep_runs"), ("programs", "0007_cohort_term_years_1900_to_2100")]

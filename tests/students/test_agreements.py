@@ -384,6 +384,7 @@ def test_a_second_open_contract_is_refused_by_the_database(student):
         other.save()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_existing_contract_was_given_a_paper_agreement_by_the_migration():
     """Migration 0010 over a minor's contract written before agreements existed: signed on paper."""
