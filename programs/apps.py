@@ -7,3 +7,6 @@ class ProgramsConfig(AppConfig):
 
     name = "programs"
     verbose_name = _("Arts programs")
+
+    def ready(self):
+        from programs import receivers  # noqa: F401 - connects the signal receivers

@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from artworx.cache import cached, generation
 from programs.models import (
     ABSENT_MARKS,
     AbsenceThresholds,
@@ -39,8 +40,17 @@ class AbsenceRules:
     in_a_row: int = 3
 
 
+# The thresholds change rarely (administrators edit them in the admin console): kept in the cache
+# under a generation that saving them starts afresh (programs/receivers.py).
+ABSENCE_THRESHOLDS = "absence_thresholds"
+
+
 def absence_rules() -> AbsenceRules:
-    """The thresholds in force, in one query."""
+    """The thresholds in force, read (one query) once per change of them."""
+    return cached(f"absence_rules:{generation(ABSENCE_THRESHOLDS)}", _saved_absence_rules)
+
+
+def _saved_absence_rules() -> AbsenceRules:
     saved = AbsenceThresholds.current()
     return AbsenceRules(
         saved.chronic_absence_percent, saved.chronic_absence_min_sessions, saved.consecutive_absences

@@ -39,6 +39,7 @@ from students.models import (
     Contract,
     Enrollment,
     Guardian,
+    GuardianConsent,
     Referral,
     Review,
     SignerRole,
@@ -122,9 +123,30 @@ def enrollment_rows(*, user) -> QuerySet[Enrollment]:
     return Enrollment.objects.visible_to(user).select_related("student", "site", "teacher")
 
 
-def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
-    """Every enrollment of a student, newest first."""
-    return student.enrollments.select_related("site", "teacher").order_by("-started_on", "-pk")
+def guardians_with_consents(*, student: Student) -> QuerySet[Guardian]:
+    """A student's guardians, each with their consent history and who recorded it, in two queries."""
+    return student.guardians.prefetch_related(
+        Prefetch("consents", queryset=GuardianConsent.objects.select_related("recorded_by"))
+    )
+
+
+def student_record_rows(*, user) -> QuerySet[Student]:
+    """Students the user may see, for a student's page, in two queries: with status, credits and
+    support profile, and every enrollment with its site and teacher, newest first, as
+    `enrollment_history` (the open one among them)."""
+    return (
+        Student.objects.visible_to(user)
+        .with_status()
+        .with_credits()
+        .select_related("support_profile")
+        .prefetch_related(
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.select_related("site", "teacher").order_by("-started_on", "-pk"),
+                to_attr="enrollment_history",
+            )
+        )
+    )
 
 
 def student_change_history(

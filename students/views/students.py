@@ -27,9 +27,9 @@ from students.models import (
 )
 from students.selectors import (
     contract_rows,
+    guardians_with_consents,
     student_change_history,
-    student_enrollment_history,
-    student_rows,
+    student_record_rows,
     with_pace,
 )
 from students.services import (
@@ -61,17 +61,26 @@ def student_list(request: HttpRequest) -> HttpResponse:
     return render(request, "students/student_list.html", context)
 
 
+def support_profile_of(student: Student) -> SupportProfile:
+    """The student's support profile (read with the student on its page); an empty one is made for a
+    record that has none yet."""
+    try:
+        return student.support_profile
+    except SupportProfile.DoesNotExist:
+        return SupportProfile.objects.get_or_create(student=student)[0]
+
+
 @login_required
 @require_GET
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A student's page: profile, credits, guardians, enrollments, support profile if allowed, history."""
     student = get_visible_or_404(
-        student_rows(user=request.user), request=request, perm="students.view_student", pk=pk
+        student_record_rows(user=request.user), request=request, perm="students.view_student", pk=pk
     )
     can_see_support = request.user.has_perm("students.view_supportprofile", student)
     can_read_notes = request.user.has_perm("students.view_support_notes", student)
-    support_profile = SupportProfile.objects.get_or_create(student=student)[0] if can_see_support else None
-    guardians = list(student.guardians.prefetch_related("consents__recorded_by"))
+    support_profile = support_profile_of(student) if can_see_support else None
+    guardians = list(guardians_with_consents(student=student))
     # The read audit notes only what this page shows this viewer (one INSERT).
     shown = {
         Part.GUARDIANS: bool(guardians),
@@ -92,8 +101,8 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts": contracts,
         "active_contract": next((c for c in contracts if c.is_active), None),
         "student": student,
-        "enrollment": student.open_enrollments[0] if student.open_enrollments else None,
-        "enrollments": student_enrollment_history(student=student),
+        "enrollment": next((e for e in student.enrollment_history if e.is_open), None),
+        "enrollments": student.enrollment_history,
         "guardians": guardians,
         "support_profile": support_profile,
         "history": student_change_history(
@@ -183,7 +192,7 @@ def guardian_update(request: HttpRequest, pk: int, guardian_pk: int) -> HttpResp
 def support_profile_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the sensitive support flags and private notes."""
     student = visible_student(request, pk, "students.change_supportprofile")
-    profile = SupportProfile.objects.get_or_create(student=student)[0]
+    profile = support_profile_of(student)
     form = SupportProfileForm(request.POST or None, instance=profile)
     if request.method == "GET":
         shown = [Part.SUPPORT_PROFILE, *([Part.PRIVATE_NOTES] if profile.private_notes else [])]

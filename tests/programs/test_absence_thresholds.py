@@ -6,6 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from programs.models import AbsenceThresholds
+from programs.selectors import absence_rules
 
 
 def test_it_gives_the_saved_thresholds_or_the_defaults(db):
@@ -16,6 +17,17 @@ def test_it_gives_the_saved_thresholds_or_the_defaults(db):
     assert defaults.chronic_absence_min_sessions == 10
     AbsenceThresholds(chronic_absence_percent=15).save()
     assert AbsenceThresholds.current().chronic_absence_percent == 15
+
+
+def test_the_thresholds_are_read_once_and_again_when_they_change(db, django_assert_num_queries):
+    AbsenceThresholds(chronic_absence_percent=15).save()
+    assert absence_rules().chronic_percent == 15
+    with django_assert_num_queries(0):
+        assert absence_rules().chronic_percent == 15
+    AbsenceThresholds(chronic_absence_percent=20).save()
+    assert absence_rules().chronic_percent == 20
+    AbsenceThresholds.objects.all().delete()
+    assert absence_rules().chronic_percent == 10  # the default
 
 
 def test_it_keeps_one_row_and_refuses_a_line_past_100_percent(db):

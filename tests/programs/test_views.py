@@ -369,9 +369,9 @@ def test_cohort_page_queries_do_not_grow_with_rows(as_role, cohort, teacher, dja
     client = as_role("staff")
     url = reverse("programs:cohort_detail", args=[cohort.pk])
     # session, user, groups, cohort, artists, roster, thresholds, figures, sessions, rate,
-    # cohort history, participants' history, the bell
+    # the history of the cohort and its participants (one query), the bell
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
-    with django_assert_num_queries(13) as first:
+    with django_assert_num_queries(12) as first:
         client.get(url)
     grow(cohort, teacher, 10)
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
+from artworx.history import history_user
 from students.forms import PlacementForm, ReferralConvertForm
 from students.models import Enrollment, ExitReason, Guardian, Student, SupportProfile
 from tests.factories import EnrollmentFactory, GuardianFactory, SiteFactory, StudentFactory, TeacherFactory
@@ -187,16 +188,16 @@ def test_student_detail_queries_do_not_grow_with_history(
     as_role, student, site, teacher, django_assert_num_queries
 ):
     client = as_role("staff")
-    GuardianFactory(student=student)
+    with history_user(teacher):  # a change someone made: the history names who
+        GuardianFactory(student=student)
     url = reverse("students:detail", args=[student.pk])
-    # session, user, groups, student with status and credits, open enrollment, support profile,
-    # enrollment history, guardians, arts programs, contracts with credits, closures for pace,
-    # credentials, placements, one query each for the history of the student, guardians, enrollments
-    # and support profile, the bell, the guardians' consent history with who recorded it, the family
-    # thread and the guardians who accept texts (families); +1: the read audit's one INSERT (guardians
-    # and support profile shown)
+    # session, user, groups, student with status, credits and support profile, every enrollment, the
+    # guardians, their consent history with who recorded it, arts programs, credentials, placements
+    # (programs), the family thread and the guardians who accept texts (families), contracts with
+    # credits, closures for pace, the history of changes (one query for all four records, with who
+    # made them), the bell; +1: the read audit's one INSERT (guardians and support profile shown)
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
-    with django_assert_num_queries(21 + 1) as first:
+    with django_assert_num_queries(16 + 1) as first:
         client.get(url)
     GuardianFactory.create_batch(3, student=student)
     Enrollment.objects.filter(student=student).update(
