@@ -22,8 +22,9 @@ class Change:
     fields: list[str]
 
 
-# What a page says of an author (their name, or their username without one), read with each version.
-AUTHOR_FIELDS = ("history_user__first_name", "history_user__last_name", "history_user__username")
+# What a page says of an author (`str(user)`: their name, or their username without one), read with
+# each version.
+AUTHOR_NAMES = ("first_name", "last_name", "username")
 
 
 def change_history(
@@ -80,7 +81,13 @@ def _versions(records: QuerySet, source: int, compared: list[str]) -> QuerySet:
     model = records.model
     return (
         records.order_by()
-        .values("history_id", "history_date", "history_type", "history_user_id", *AUTHOR_FIELDS)
+        .values(
+            "history_id",
+            "history_date",
+            "history_type",
+            "history_user_id",
+            *(f"history_user__{name}" for name in AUTHOR_NAMES),
+        )
         .annotate(
             source=Value(source),
             object_id=F(model.instance_type._meta.pk.attname),
@@ -101,7 +108,7 @@ class _Authors:
         """The author of a version, or None for a change the system made."""
         pk = row["history_user_id"]
         if pk is not None and pk not in self.people:
-            names = {name: row[f"history_user__{name}"] for name in ("first_name", "last_name", "username")}
+            names = {name: row[f"history_user__{name}"] for name in AUTHOR_NAMES}
             self.people[pk] = self.model(pk=pk, **names)
         return self.people.get(pk)
 
