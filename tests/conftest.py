@@ -14,12 +14,12 @@ from django.test import override_settings
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 
 from artworx import roles
 from students.services import contract_open
-from tests import clock
+from tests import clock, database
 from tests.agreements import open_signed_contract
-from tests.database import copy_migrated_database
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
 
 # Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
@@ -89,7 +89,43 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
     (tests/database.py)..."""
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock():
-            copy_migrated_database()
+            database.copy_migrated_database()
+
+
+@pytest.fixture(scope="session")
+def migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """The rows the migrations wrote, read once per worker (tests/database.py)."""
+    with django_db_blocker.unblock():
+        return database.migrated_rows()
+
+
+EMPTIED = pytest.StashKey[str]()
+
+
+def empties_the_database(item) -> bool:
+    """Whether pytest-django flushes every table after this test (as it sorts them)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows_put_back(request):
+    """A test that empties the database puts back the rows the migrations wrote, once it is done
+    (`pytest_runtest_teardown`, after the flush): the tests after it on its worker find them."""
+    if empties_the_database(request.node):
+        request.node.stash[EMPTIED] = request.getfixturevalue("migrated_rows")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    rows = item.stash.get(EMPTIED, None)
+    if rows is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            database.put_back(rows)
+    return result
 
 
 @pytest.fixture(scope="session")

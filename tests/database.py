@@ -7,6 +7,12 @@ then copies it (`CREATE DATABASE ... TEMPLATE`, well under a second) into its ow
 pytest-django then keeps (its `migrate` finds nothing to apply). The next run, or the next moment of
 `make test-moments`, copies the same one; a changed or added migration file changes the name, and the
 first run after it migrates again and drops the databases of older fingerprints.
+
+A test that empties the database (`transactional_db`: pytest-django flushes every table after it) puts
+back the rows the migrations wrote (the reminder settings, the targets, the retention policy, the
+agreement templates: `migrated_rows`), so the tests a worker runs after it find the database as the
+migrations left it, whatever order the workers were given the tests in. The content types, permissions
+and role groups are written again by the flush itself (`post_migrate`).
 """
 
 import contextlib
@@ -16,7 +22,8 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.core import serializers
+from django.db import DatabaseError, connection, transaction
 
 # Any number, the same in every worker: the workers take turns to look for (and make) the migrated copy.
 LOCK = 2_026_1201
@@ -82,3 +89,26 @@ def _drop_older(cursor, prefix: str, keep: str) -> None:
     for (name,) in cursor.fetchall():
         with contextlib.suppress(DatabaseError):
             cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+
+
+# Written again after every flush by Django and the roles (`post_migrate`), with new ids.
+REWRITTEN_BY_THE_FLUSH = {"contenttypes.contenttype", "auth.permission", "auth.group", "sessions.session"}
+
+
+def migrated_rows() -> str:
+    """The rows the migrations wrote, as JSON: every table's but those the flush writes again."""
+    kept = [
+        model
+        for model in apps.get_models()
+        if model._meta.label_lower not in REWRITTEN_BY_THE_FLUSH
+        and model._meta.managed
+        and not model._meta.proxy
+    ]
+    return serializers.serialize("json", [row for model in kept for row in model._base_manager.all()])
+
+
+def put_back(rows: str) -> None:
+    """Write the migrated rows again, as they were (ids included), into the emptied tables."""
+    with transaction.atomic():
+        for row in serializers.deserialize("json", rows):
+            row.save()
