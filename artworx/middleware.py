@@ -5,7 +5,7 @@ traceback."""
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -78,9 +78,14 @@ class NoStoreMiddleware:
         return response
 
 
-# Errors that mean "the database is not answering" (a restart, a failover, a dropped connection),
-# not a bug: a moment later the same request succeeds.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+def database_unavailable(exception: BaseException | None) -> bool:
+    """Whether an error means "the database is not answering" (a restart, a failover, a dropped
+    connection), not a bug: a moment later the same request succeeds. Django's errors, or the driver's
+    own where one escapes Django's wrapping (closing the server-side cursor of a streamed download on a
+    connection the server dropped raises psycopg2's)."""
+    driver = connection.Database
+    unavailable = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    return isinstance(exception, unavailable)
 
 
 # PostgreSQL's "lock_not_available": a row lock waited past `lock_timeout` (config/settings.py).
@@ -104,8 +109,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, DATABASE_UNAVAILABLE):
-            busy = getattr(exception.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE
+        if database_unavailable(exception):
+            busy = getattr(exception.__cause__ or exception, "pgcode", None) == LOCK_NOT_AVAILABLE
             # The class only: the message of a database error can quote the statement's values.
             logger.warning(
                 "Database %s (%s): answered 503.",

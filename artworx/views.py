@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from artworx.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+from artworx.middleware import database_unavailable, database_unavailable_response
 
 
 @require_POST
@@ -79,6 +79,6 @@ def web_app_manifest(request: HttpRequest) -> JsonResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler: a database that stopped answering inside a middleware is a 503, not a 500."""
     # Django calls this inside its except block, so the exception is still at hand.
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+    if database_unavailable(sys.exc_info()[1]):
         return database_unavailable_response()
     return defaults.server_error(request)

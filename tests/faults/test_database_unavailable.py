@@ -1,7 +1,7 @@
 """The 503 page for a database that stopped answering: from a view, and from the 500 handler."""
 
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.test import RequestFactory
 from django.urls import path
 
@@ -19,7 +19,14 @@ urlpatterns = [path("lost/", lose_database)]
 
 
 @pytest.mark.parametrize(
-    "error", [OperationalError("server closed the connection"), InterfaceError("closed")]
+    "error",
+    [
+        OperationalError("server closed the connection"),
+        InterfaceError("closed"),
+        # The driver's own, as closing a streamed download's server-side cursor raises it.
+        connection.Database.OperationalError("server closed the connection unexpectedly"),
+        connection.Database.InterfaceError("connection already closed"),
+    ],
 )
 def test_it_answers_503_with_a_plain_message_when_a_view_loses_the_database(error):
     request = RequestFactory().get("/students/")
@@ -40,6 +47,16 @@ def test_the_500_handler_answers_503_for_a_database_error_raised_outside_a_view(
     try:
         raise OperationalError("the database system is shutting down")
     except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert MESSAGE in response.content.decode()
+
+
+def test_the_500_handler_answers_503_for_the_drivers_own_error_too():
+    request = RequestFactory().get("/exports/students.csv")
+    try:
+        raise connection.Database.OperationalError("server closed the connection unexpectedly")
+    except connection.Database.OperationalError:
         response = server_error(request)
     assert response.status_code == 503
     assert MESSAGE in response.content.decode()
