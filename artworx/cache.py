@@ -11,7 +11,7 @@ import hashlib
 import os
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -81,6 +81,18 @@ def bump(name: str) -> None:
         cache.incr(key)
     except ValueError:  # not there (evicted): any fresh value differs from the old one
         cache.add(key, int.from_bytes(os.urandom(6), "big"), GENERATION_TIMEOUT)
+
+
+def bump_now_and_at_commit(*names: str) -> None:
+    """New generations of `names` now (this transaction reads its own change) and again at commit (a
+    request that read the old rows in between and kept them under the new generation is let go too)."""
+
+    def bump_all() -> None:
+        for name in names:
+            bump(name)
+
+    bump_all()
+    transaction.on_commit(bump_all)
 
 
 # What the top bar keeps per person and day (the bell's count, notifications/context_processors.py):

@@ -6,11 +6,10 @@ from allauth.mfa.signals import authenticator_added, authenticator_removed, auth
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from artworx.cache import PEOPLE, ROLES, bump, roles_of
+from artworx.cache import PEOPLE, ROLES, bump_now_and_at_commit, roles_of
 from artworx.signin.middleware import SESSION_KEY, holds_second_factor
 
 
@@ -42,15 +41,8 @@ def second_factor_removed(sender, request=None, authenticator: Authenticator | N
 
 
 def people_bump(*names: str) -> None:
-    """New generations now (this transaction reads its own change) and again at commit (a request that
-    read the old rows in between and kept them under the new generation is let go too)."""
-
-    def bump_all() -> None:
-        for name in (PEOPLE, *names):
-            bump(name)
-
-    bump_all()
-    transaction.on_commit(bump_all)
+    """New generations of the people and of `names`, now and again at commit."""
+    bump_now_and_at_commit(PEOPLE, *names)
 
 
 # Fields of a user the roles and pickers read; a sign-in's `last_login` or a language switch is not one.

@@ -104,18 +104,18 @@ def teachers_of(sites: QuerySet[Site]) -> QuerySet:
 
 def student_rows(*, user) -> QuerySet[Student]:
     """Students the user may see, with status, credits and current enrollment, in two queries."""
-    return (
-        Student.objects.visible_to(user)
-        .with_status()
-        .with_credits()
-        .prefetch_related(
-            Prefetch(
-                "enrollments",
-                queryset=Enrollment.objects.open().select_related("site", "teacher"),
-                to_attr="open_enrollments",
-            )
+    return _students_with_figures(user).prefetch_related(
+        Prefetch(
+            "enrollments",
+            queryset=Enrollment.objects.open().select_related("site", "teacher"),
+            to_attr="open_enrollments",
         )
     )
+
+
+def _students_with_figures(user) -> QuerySet[Student]:
+    """Students the user may see, with their status and credits."""
+    return Student.objects.visible_to(user).with_status().with_credits()
 
 
 def enrollment_rows(*, user) -> QuerySet[Enrollment]:
@@ -135,9 +135,7 @@ def student_record_rows(*, user) -> QuerySet[Student]:
     support profile, and every enrollment with its site and teacher, newest first, as
     `enrollment_history` (the open one among them)."""
     return (
-        Student.objects.visible_to(user)
-        .with_status()
-        .with_credits()
+        _students_with_figures(user)
         .select_related("support_profile")
         .prefetch_related(
             Prefetch(

@@ -11,6 +11,7 @@ from alumni.selectors import outcomes_by_year
 from alumni.services import check_in_record, next_check_in_date
 from students.models import ExitReason
 from students.services import enrollment_exit
+from tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,6 @@ def test_a_failed_alumni_record_undoes_the_exit(enrollment):
 
 def test_the_new_alumnus_goes_to_the_least_loaded_staff_contact(users, enrollment, graduate):
     # graduate is carried by staff; the next one goes to the counselor, who carries none
-    from tests.factories import EnrollmentFactory
-
     second = EnrollmentFactory(site=enrollment.site, teacher=enrollment.teacher, started_on=date(2024, 9, 3))
     enrollment_exit(enrollment=second, ended_on=date(2026, 6, 12), exit_reason=ExitReason.GRADUATED)
     assert Alumnus.objects.get(student=second.student).staff_contact == users["counselor"]

@@ -336,8 +336,6 @@ def test_the_funnel_medians_from_the_database_match_the_dates_counted_one_by_one
 
 
 def test_the_funnel_table_by_source_and_month_comes_a_page_at_a_time(as_role):
-    from tests.factories import PartnerFactory
-
     sources = [PartnerFactory(name=f"Youth centre {n}") for n in range(4)]
     for month in range(1, 13):
         for source in sources:  # 48 rows of source and month
