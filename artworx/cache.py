@@ -18,8 +18,8 @@ from django.utils.translation import get_language
 TIMEOUT = 15 * 60  # a version seen by no one for this long is let go
 
 
-def data_version(sources) -> str:
-    """The newest history id of every model in `sources`, in one query."""
+def data_versions(sources) -> dict:
+    """The newest history id of every model in `sources`, by model, in one query."""
     quote = connection.ops.quote_name
     columns = ", ".join(
         f"(SELECT MAX(history_id) FROM {quote(m.history.model._meta.db_table)})"  # noqa: S608 - model tables
@@ -27,15 +27,25 @@ def data_version(sources) -> str:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")
-        return ",".join(str(value) for value in cursor.fetchone())
+        return dict(zip(sources, cursor.fetchone(), strict=True))
 
 
-def version_key(name: str, *parts, sources) -> str:
-    """A cache key that changes with the language, the given parts and the data of `sources`."""
-    return (
-        f"{name}:"
-        + hashlib.sha256(repr([get_language(), *parts, data_version(sources)]).encode()).hexdigest()
-    )
+def data_version(sources) -> str:
+    """The newest history id of every model in `sources`, in one query, as one string."""
+    return versions_of(data_versions(sources), sources)
+
+
+def versions_of(versions: dict, sources) -> str:
+    """The part of `versions` (from `data_versions`) that `sources` read, as one string."""
+    return ",".join(str(versions[model]) for model in sources)
+
+
+def version_key(name: str, *parts, sources=None, version: str | None = None) -> str:
+    """A cache key that changes with the language, the given parts and the data of `sources` (or a
+    `version` of it already read: `versions_of`)."""
+    if version is None:
+        version = data_version(sources)
+    return f"{name}:" + hashlib.sha256(repr([get_language(), *parts, version]).encode()).hexdigest()
 
 
 def cached(key: str, compute):

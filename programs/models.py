@@ -345,7 +345,10 @@ class Participation(TimeStampedModel):
                 violation_error_message=_("A participation cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "status"])]  # capacity counts and rosters
+        indexes = [
+            models.Index(fields=["cohort", "status"]),  # capacity counts and rosters
+            models.Index(fields=["ended_on"], name="programs_participation_ended"),  # a period's endings
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} in {self.cohort}"
@@ -792,3 +795,21 @@ class SessionTotals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.absences}/{self.marks}"
+
+
+class PathwayTotals(models.Model):
+    """How many steps a pathway has: a running total of its steps, kept by database triggers
+    (programs/totals.py), so the pathway outcomes compare each student's completed steps with it in the
+    same query instead of counting the steps again for every student (issue #22)."""
+
+    pathway = models.OneToOneField(
+        Pathway, on_delete=models.CASCADE, primary_key=True, related_name="step_totals"
+    )
+    steps = models.IntegerField(_("steps"), default=0)
+
+    class Meta:
+        verbose_name = _("pathway totals")
+        verbose_name_plural = _("pathway totals")
+
+    def __str__(self) -> str:
+        return f"{self.pathway_id}: {self.steps}"

@@ -334,8 +334,9 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
 
     A student counts once per pathway they took part in. One query whatever the number of pathways,
     counted by the database: each (pathway, student) pair from the participations in the pathway's
-    programs (at `site`'s cohorts, if given) with how many of its steps they completed, their graduation
-    and a certification of that pathway; then the pairs are counted.
+    programs (at `site`'s cohorts, if given) with how many of its steps they completed (against the
+    pathway's running total of steps), their graduation and a certification of that pathway; then the
+    pairs are counted.
     """
     if site is None:
         rows, participations = PathwayStep.objects.order_by(), "program__cohorts__participations"
@@ -343,23 +344,16 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
         here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
         rows, participations = PathwayStep.objects.order_by().annotate(here=here), "here__participations"
     student = OuterRef(f"{participations}__student")
-    steps = (
-        PathwayStep.objects.filter(pathway=OuterRef("pathway"))
-        .order_by()
-        .values("pathway")
-        .annotate(n=Count("program", distinct=True))
-        .values("n")
-    )
     pairs = (
         rows.filter(**{f"{participations}__student__isnull": False})
-        .values("pathway", student_id=F(f"{participations}__student"))
+        # The pathway's steps from its running total (PathwayTotals): read with the pair, not counted again.
+        .values("pathway", student_id=F(f"{participations}__student"), steps=F("pathway__step_totals__steps"))
         .annotate(
             done=Count(
                 "program",
                 distinct=True,
                 filter=Q(**{f"{participations}__status": Participation.Status.COMPLETED}),
             ),
-            steps=Subquery(steps),
             is_graduated=Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
             is_certified=Exists(
                 Credential.objects.filter(student=student, certification__pathways=OuterRef("pathway"))

@@ -49,3 +49,13 @@ SESSION_TOTALS = RunningTotal(
 )
 
 TOTALS = (PARTICIPATION_TOTALS, SESSION_TOTALS)
+
+# A pathway's steps ((pathway, program) is unique, so a row is a program of the pathway).
+PATHWAY_STEPS = RunningTotal(
+    name="programs_pathwaytotals",
+    source="programs_pathwaystep",
+    target="programs_pathwaytotals",
+    key="pathway_id",
+    measures={"steps": "1"},
+    watch=(),
+)

@@ -10,3 +10,6 @@ class ReportsConfig(AppConfig):
     name = "reports"
     label = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self):
+        from reports import receivers  # noqa: F401 - connects the signal receivers

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from artworx.cache import cached, generation
+
 
 class Target(models.Model):
     """One outcome figure's target, as a percentage."""
@@ -80,8 +82,16 @@ DEFAULT_TARGETS = {
 }
 
 
+# A change of any target (reports/receivers.py) starts a new generation: the kept targets are let go.
+TARGETS = "targets"
+
+
 def targets() -> dict[str, Target]:
-    """Every target, as saved by program staff or else its default, in one query."""
+    """Every target, as saved by program staff or else its default: one query once per change of them."""
+    return cached(f"targets:{generation(TARGETS)}", _saved_targets)
+
+
+def _saved_targets() -> dict[str, Target]:
     saved = {t.key: t for t in Target.objects.all()}
     return {
         key: saved.get(key) or Target(key=key, percent=percent, direction=direction)

@@ -21,6 +21,7 @@ from programs.selectors import (
     combine_figures,
     pathway_outcomes,
 )
+from reports.cache import compute_now
 from reports.models import Target, targets
 from students.capacity import fullest_sites, site_capacity_rows
 from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
@@ -74,8 +75,13 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashboard:
-    """The staff dashboard's figures, charts and capacity rows."""
+def dashboard(*, user, site=None, start: date, end: date, today: date, keep=compute_now) -> Dashboard:
+    """The staff dashboard's figures, charts and capacity rows.
+
+    `keep(part, compute)` answers the costly parts that no period changes (the pace of the active
+    contracts, the pathways, the alumni outcomes): kept under keys of their own by the page
+    (reports.cache), computed on the spot by default.
+    """
     goal = targets()
     site_id = site.pk if site else None
     sessions = Session.objects.filter(date__range=(start, end))
@@ -132,7 +138,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
 
     # Contracts: pace of the active ones, those due soon, and the period's on-time completion.
     # Counted from plain values: thousands of active contracts at county scale, none built as an object.
-    pace, due_soon = pace_counts(contracts, today=today, due_within=10)
+    pace, due_soon = keep("pace", lambda: pace_counts(contracts, today=today, due_within=10))
     for status, label in (("on_track", _("On track")), ("behind", _("Behind")), ("at_risk", _("At risk"))):
         figures.append(
             Figure(
@@ -208,7 +214,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     )
 
     # Career pathways: the partners' three targets, over every pathway's students.
-    pathways = pathway_outcomes(site=site)
+    pathways = keep("pathways", lambda: pathway_outcomes(site=site))
     for key, count in (
         (Target.Key.PATHWAY_COMPLETION, pathways["completed"]),
         (Target.Key.PATHWAY_GRADUATION, pathways["graduated"]),
@@ -227,8 +233,8 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
     # Re-engagement: how many youths referred in the period reached enrollment. A referral has no site
     # until its youth enrolls, so this figure is every site's (the card says so when a site is chosen).
     # The funnel's stages alone (the funnel page has the sources, months and days between stages).
-    stages = [(name, counts[f"funnel_{name}"]) for name, _field in FUNNEL_STAGES]
-    received, enrolled = counts["funnel_received"], counts["funnel_enrolled"]
+    stages = [(name, counts["funnel"][name]) for name, _field in FUNNEL_STAGES]
+    received, enrolled = counts["funnel"]["received"], counts["funnel"]["enrolled"]
     detail = _("%(n)d of %(total)d referred") % {"n": enrolled, "total": received}
     if site:
         detail = _("%(detail)s, all sites") % {"detail": detail}
@@ -251,7 +257,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date) -> Dashbo
             "rates": [_percent(row["total"] - row["absent"], row["total"]) for row in weeks],
         },
         "contracts_by_pace": [pace["on_track"], pace["behind"], pace["at_risk"]],
-        "alumni_outcomes": _alumni_outcomes(user=user, today=today),
+        "alumni_outcomes": keep("alumni", lambda: _alumni_outcomes(user=user, today=today)),
     }
     # Seats: the chosen site, or the fullest of every site (a statewide network has hundreds).
     if site:
@@ -291,6 +297,11 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     if site:
         ended = ended.filter(cohort__site=site)
     referrals = Referral.objects.filter(received_on__range=(start, end))
+    earned = ContractCourse.objects.filter(
+        status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end)
+    )  # read from its index alone (students_cc_credits_earned) when every contract counts
+    if contracts.query.where:
+        earned = earned.filter(contract__in=contracts)
     return scalars(
         # Both counts in one pass over the current participations (57,000 at statewide scale).
         participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),
@@ -305,20 +316,14 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
         on_time=total(
             closed.filter(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on")), Count("pk")
         ),
-        credits=total(
-            ContractCourse.objects.filter(
-                contract__in=contracts,
-                status=ContractCourse.Status.COMPLETED,
-                resolved_on__range=(start, end),
-            ),
-            Sum("credits"),
-        ),
+        credits=total(earned, Sum("credits")),
         ended=total(ended, Count("pk")),
         ended_completed=total(ended.filter(status=Participation.Status.COMPLETED), Count("pk")),
-        **{
-            f"funnel_{name}": total(referrals.filter(**{f"{field}__isnull": False}), Count("pk"))
-            for name, field in FUNNEL_STAGES
-        },
+        # The funnel's four stages in one pass over the period's referrals.
+        funnel=totals(
+            referrals,
+            **{name: Count("pk", filter=Q(**{f"{field}__isnull": False})) for name, field in FUNNEL_STAGES},
+        ),
     )
 
 

@@ -34,7 +34,7 @@ from notifications.selectors import today_groups
 from notifications.views import today
 from programs.models import Attendance, Pathway
 from programs.selectors import attendance_rate, cohort_rows, pathway_students
-from reports.cache import board_key
+from reports.cache import board_keys
 from reports.selectors import dashboard, pathway_figures, teacher_caseload
 from sites.forms import PeriodForm, SiteChoiceForm
 from sites.models import Site
@@ -81,14 +81,18 @@ def _board(request: HttpRequest) -> dict:
     shown = {"site": site.pk if site else "", "start": start.isoformat(), "end": end.isoformat()}
     if not filters.is_bound or filters.is_valid():
         filters = DashboardFilter(shown, user=request.user)
-    key = board_key(user=request.user, site=site, start=start, end=end, today=today)
+    keys = board_keys(user=request.user, site=site, start=start, end=end, today=today)
+    key = keys.board
     # The site picker is written once per version of the board's data and kept beside it (a statewide
     # network has 1,200 sites); the board's key already says the user's scope, the language, the data.
     filters.fields["site"].widget.options_key = lambda: f"{key}:sites"
     # Read only when the page's cached fragment (keyed the same) is missing, or for the report.
     board = SimpleLazyObject(
         lambda: cached(
-            key, lambda: dashboard(user=request.user, site=site, start=start, end=end, today=today)
+            key,
+            lambda: dashboard(
+                user=request.user, site=site, start=start, end=end, today=today, keep=keys.keep
+            ),
         )
     )
     chart_labels = {

@@ -42,8 +42,15 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(site_id=site_id)
 
     def visible_to(self, user) -> "ContractQuerySet":
-        """Contracts the user may see: all for staff roles, their sites' students' for teachers."""
-        return self.filter(student__in=student_model(self).objects.visible_to(user))
+        """Contracts the user may see: all for staff roles, their sites' students' for teachers.
+
+        The students' scope is theirs (`StudentQuerySet.visible_to`); when it narrows nothing, neither
+        does this, and the dashboard's counts over every contract read no student (issue #22).
+        """
+        students = student_model(self).objects.visible_to(user)
+        if not students.query.where:
+            return self.all()
+        return self.filter(student__in=students)
 
     def with_credits(self) -> "ContractQuerySet":
         """Annotate `credits_planned` and `credits_done` from the contract's running totals (one join)."""
@@ -265,6 +272,14 @@ class ContractCourse(TimeStampedModel):
                     "A finished course has a grade and a date; one in progress has neither."
                 ),
             ),
+        ]
+        # The credits earned in a period (the dashboard): read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["resolved_on", "credits"],
+                condition=Q(status="completed"),
+                name="students_cc_credits_earned",
+            )
         ]
 
     def __str__(self) -> str:

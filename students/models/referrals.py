@@ -188,7 +188,10 @@ class Referral(TimeStampedModel):
                 violation_error_message=_("An enrolled referral names its student and enrollment date."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "received_on"])]  # the referral list, funnel and sweep
+        indexes = [
+            models.Index(fields=["status", "received_on"]),  # the referral list, funnel and sweep
+            models.Index(fields=["received_on"], name="students_referral_received"),  # a period's funnel
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({date_format(self.received_on, 'SHORT_DATE_FORMAT')})"

@@ -4,6 +4,8 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from programs.models import (
 from programs.services import session_log_attendance
 from reports.models import Target, targets
 from sites.models import Site
-from students.models import Referral
+from students.models import Contract, Referral
 from students.services import contract_course_resolve
 from tests.factories import (
     CohortFactory,
@@ -179,6 +181,43 @@ def test_a_cached_dashboard_follows_an_attendance_save(as_role, attendance, user
     marks = {p.pk: "U" for p in attendance.participations.all()}
     session_log_attendance(session=session, marks=marks, topic="Light", by=users["staff"])
     assert figure(client.get(URL), "Attendance").value == 0
+
+
+def test_after_a_roll_the_board_is_counted_again_with_the_parts_no_mark_changes(
+    as_role, attendance, users, open_contract, site, teacher
+):
+    """A roll lets the board go; computed again, it reuses the pace, pathways and alumni outcomes kept
+    under keys of their own, and counts again only what marks change. A course completed lets the pace
+    go too."""
+    open_contract(EnrollmentFactory(site=site, teacher=teacher).student, started_on=timezone.localdate())
+    client = as_role("staff")
+    assert figure(client.get(URL), "Attendance").value == 90
+
+    session = attendance.sessions.get()
+    marks = {p.pk: "U" for p in attendance.participations.all()}
+    session_log_attendance(session=session, marks=marks, topic="Light", by=users["staff"])
+    with CaptureQueriesContext(connection) as after_roll:
+        response = client.get(URL)
+    assert figure(response, "Attendance").value == 0
+    read = " ".join(q["sql"] for q in after_roll.captured_queries)
+    assert "programs_participationtotals" in read  # the cards' counts, again
+    for kept in ("students_contractcredits", "programs_pathwaystep", "alumni_alumnus"):
+        assert kept not in read, kept
+    assert figure(response, "Contracts on track").value == 1
+
+    contract = Contract.objects.get(status="active")
+    contract_course_resolve(
+        course=contract.courses.first(),
+        status="completed",
+        grade="B",
+        resolved_on=timezone.localdate(),
+        by=teacher,
+    )
+    with CaptureQueriesContext(connection) as after_course:
+        client.get(URL)
+    read = " ".join(q["sql"] for q in after_course.captured_queries)
+    assert "students_contractcredits" in read  # the pace, counted again
+    assert "programs_pathwaystep" not in read
 
 
 @pytest.mark.parametrize(("role", "status"), matrix(admin=200, staff=200, counselor=200))

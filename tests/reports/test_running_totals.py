@@ -24,13 +24,16 @@ from programs.models import (
     Mark,
     Participation,
     ParticipationTotals,
+    Pathway,
     PathwayStep,
+    PathwayTotals,
+    Program,
     Session,
     SessionTotals,
 )
 from programs.selectors import AttendanceFigures, absence_rules
 from programs.services import session_log_attendance
-from programs.totals import TOTALS
+from programs.totals import PATHWAY_STEPS, TOTALS
 from reports.selectors import _marks_by_week, dashboard
 from retention.services.anonymise import students_anonymise
 from sites.models import Site
@@ -75,6 +78,11 @@ def recount_credits() -> dict[int, tuple[Decimal, Decimal]]:
     return {r["contract"]: (r["planned"], r["done"]) for r in rows}
 
 
+def recount_steps() -> dict[int, int]:
+    rows = PathwayStep.objects.values("pathway").annotate(n=Count("pk"))
+    return {r["pathway"]: r["n"] for r in rows}
+
+
 def assert_totals_match_a_recount():
     assert {
         t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()
@@ -83,6 +91,8 @@ def assert_totals_match_a_recount():
         t.session_id: (t.date, t.site_id, t.marks, t.absences) for t in SessionTotals.objects.all()
     } == recount_sessions()
     assert {c.contract_id: (c.planned, c.done) for c in ContractCredits.objects.all()} == recount_credits()
+    # A pathway whose last step was taken out keeps a row at 0.
+    assert {t.pathway_id: t.steps for t in PathwayTotals.objects.exclude(steps=0)} == recount_steps()
 
 
 def reference_board(*, user, site, start, end, today) -> dict:
@@ -312,6 +322,16 @@ def shake(rng: random.Random, staff) -> None:
     ContractCourse.objects.create(
         contract=Contract.objects.order_by("?").first(), subject_area="math", title="Extra", credits=5
     )
+    # Pathway steps added and taken out (the admin console's inline), moved to another pathway.
+    pathway = Pathway.objects.order_by("?").first()
+    PathwayStep.objects.create(
+        pathway=pathway, program=Program.objects.exclude(pathways=pathway).order_by("?").first(), position=9
+    )
+    PathwayStep.objects.filter(
+        pk=PathwayStep.objects.exclude(pathway=pathway).order_by("?").first().pk
+    ).delete()
+    other = Pathway.objects.create(name="Shaken pathway")
+    PathwayStep.objects.filter(pk=pathway.steps.order_by("position").first().pk).update(pathway=other)
     # Check-ins recorded late, dated in an alumnus's first year, through the service.
     for alumnus in Alumnus.objects.filter(graduated_on__lt=today - 13 * MONTH).order_by("?")[:6]:
         reached = rng.random() < 0.8
@@ -348,8 +368,18 @@ def test_refill_recounts_totals_that_drifted():
     expected = recount_participations()
     ParticipationTotals.objects.update(marks=0)  # as if written with the triggers off
     ContractCredits.objects.all().delete()
+    PathwayTotals.objects.update(steps=7)
     with connection.cursor() as cursor:
-        for total in (*TOTALS, CONTRACT_CREDITS):
+        for total in (*TOTALS, CONTRACT_CREDITS, PATHWAY_STEPS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
+    assert_totals_match_a_recount()
+
+
+def test_a_pathway_with_steps_can_be_deleted_and_leaves_no_totals():
+    County(scale=0.02, seed=5).build()
+    pathway = Pathway.objects.filter(steps__isnull=False).distinct().first()
+    assert pathway.step_totals.steps == pathway.steps.count() > 0
+    pathway.delete()
+    assert not PathwayTotals.objects.filter(pathway_id=pathway.pk).exists()
     assert_totals_match_a_recount()
