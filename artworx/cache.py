@@ -84,6 +84,23 @@ def generation(*names: str) -> str:
     return ".".join(str(values[key]) for key in keys)
 
 
+def kept_under_generations(key: str, *names: str) -> tuple[str, object]:
+    """The current generations of `names`, and the value kept under `key` by `keep_under_generations`
+    if it was kept under those same generations (else None): one cache read for both."""
+    keys = [f"generation:{name}" for name in names]
+    values = cache.get_many([*keys, key])
+    if not all(k in values for k in keys):  # a generation not set yet (or evicted): start it
+        return generation(*names), None
+    current = ".".join(str(values[k]) for k in keys)
+    kept = values.get(key)
+    return current, (kept[1] if kept is not None and kept[0] == current else None)
+
+
+def keep_under_generations(key: str, current: str, value, timeout) -> None:
+    """Keep `value` under `key` for the generations `current` (from `kept_under_generations`)."""
+    cache.set(key, (current, value), timeout)
+
+
 def bump(name: str) -> None:
     """Start a new generation of `name`: every key built on the old one is let go."""
     key = f"generation:{name}"

@@ -8,12 +8,11 @@ role predicates and its own object predicates. Which rows a user may see is answ
 import rules
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from artworx.cache import ROLES, TIMEOUT, generation, roles_of
+from artworx.cache import ROLES, TIMEOUT, keep_under_generations, kept_under_generations, roles_of
 
 ADMINISTRATOR = "Administrator"
 PROGRAM_STAFF = "Program staff"
@@ -101,11 +100,11 @@ def keep_group_names(user) -> None:
     without a query."""
     if not user.is_authenticated or hasattr(user, "_group_names_cache"):
         return
-    key = f"roles:{user.pk}:{generation(ROLES, roles_of(user.pk))}"
-    names = cache.get(key)
+    key = f"roles:{user.pk}"
+    current, names = kept_under_generations(key, ROLES, roles_of(user.pk))
     if names is None:
         names = sorted(user.groups.values_list("name", flat=True))
-        cache.set(key, names, TIMEOUT)
+        keep_under_generations(key, current, names, TIMEOUT)
     user._group_names_cache = set(names)  # where rules.is_group_member looks first
 
 
@@ -113,8 +112,8 @@ def role_names(user) -> list[str]:
     """The user's roles in the order of ALL_ROLES."""
     if not user.is_authenticated:
         return []
-    keep_group_names(user)
-    names = {name for name in ALL_ROLES if rules.is_group_member(name).test(user)}
+    keep_group_names(user)  # the group names rules.is_group_member reads, kept on the user
+    names = set(user._group_names_cache)
     if user.is_superuser:
         names.add(ADMINISTRATOR)
     return [name for name in ALL_ROLES if name in names]

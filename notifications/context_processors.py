@@ -1,10 +1,9 @@
 """Template context for the notification bell in the top bar."""
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from artworx.cache import generation, person_key
+from artworx.cache import keep_under_generations, kept_under_generations, person_key
 from notifications.selectors import open_count
 
 # The bell is kept per person and day (issue #22), under the generation of the items: any write that
@@ -22,12 +21,11 @@ def notifications(request: HttpRequest) -> dict:
         return {}
 
     def count() -> int:
-        key, current = person_key("bell", user), generation("items")
-        kept = cache.get(key)
-        if kept is not None and kept[0] == current:
-            return kept[1]
-        value = open_count(user=user)
-        cache.set(key, (current, value), BELL_SECONDS)
+        key = person_key("bell", user)
+        current, value = kept_under_generations(key, "items")  # one cache read
+        if value is None:
+            value = open_count(user=user)
+            keep_under_generations(key, current, value, BELL_SECONDS)
         return value
 
     return {"notifications_open": SimpleLazyObject(count)}

@@ -1,6 +1,7 @@
 """Forms for programs, pathways, cohorts, participants, sessions and the attendance log."""
 
 import uuid
+from typing import NamedTuple
 
 from django import forms
 from django.forms import inlineformset_factory
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from artworx.dates import DateField
 from artworx.roles import TEACHING_ARTIST, people_with
 from programs.models import (
+    ABSENT_MARKS,
     MARK_LETTERS,
     WEEKDAYS,
     Certification,
@@ -244,13 +246,42 @@ class SessionLogForm(forms.Form):
         """How many rows carry a mark now (posted or saved): the save bar's "12 of 18 marked"."""
         return sum(bool(self[self.field_name(row)].value()) for row in self.rows)
 
-    def mark_fields(self):
-        """(row, bound field, [(radio, letter)]) for the template: each button shows its letter."""
-        fields = [(row, self[self.field_name(row)]) for row in self.rows]
-        return [
-            (row, field, [(radio, MARK_LETTERS[radio.data["value"]]) for radio in field])
-            for row, field in fields
-        ]
+    def mark_fields(self) -> list[tuple]:
+        """(row, bound field, [MarkButton]) for the template: each button shows its letter.
+
+        The buttons are written from the marks' choices once for the roll, with the ids and checked
+        state Django's radio widget gives them, rather than as a radio widget per choice and student (a
+        roll of 25 students has 150 buttons; on a phone that is most of the page's time).
+        """
+        choices = [(index, str(value), str(label)) for index, (value, label) in enumerate(Mark.choices)]
+        rows = []
+        for row in self.rows:
+            field = self[self.field_name(row)]
+            chosen, auto_id = field.value(), field.auto_id
+            buttons = [
+                MarkButton(
+                    id=f"{auto_id}_{index}",
+                    value=value,
+                    label=label,
+                    letter=MARK_LETTERS[value],
+                    checked=chosen is not None and str(chosen) == value,
+                    absent=value in ABSENT_MARKS,
+                )
+                for index, value, label in choices
+            ]
+            rows.append((row, field, buttons))
+        return rows
+
+
+class MarkButton(NamedTuple):
+    """One mark a teaching artist can tap on a student's row of the session log."""
+
+    id: str
+    value: str
+    label: str
+    letter: str
+    checked: bool
+    absent: bool  # shown in red
 
 
 class CredentialForm(forms.ModelForm):

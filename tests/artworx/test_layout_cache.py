@@ -1,9 +1,11 @@
 """What every page's layout and filter bars keep in the cache (issue #22): the roles, the bell's count and
 the site and teacher pickers, each let go when what it shows changes."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -11,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from artworx import roles
+from artworx import context_processors, roles
 from notifications.items import items_close
 from notifications.models import Kind, Notification
 from tests.factories import SiteFactory, UserFactory
@@ -83,6 +85,51 @@ def test_a_sign_in_does_not_let_everyones_pickers_go(as_role, users, client):
     users["counselor"].last_login = timezone.now()
     users["counselor"].save(update_fields=["last_login"])  # what a sign-in writes
     assert not any("sites_site" in sql for sql in queries(staff, STUDENTS) if "historical" not in sql)
+
+
+# The top bar's links ------------------------------------------------------------------------------
+
+ALL_LINKS = ["Dashboard", "Students", "Contracts", "Cohorts", "Programs", "Alumni", "Referrals", "Sites"]
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("admin", [*ALL_LINKS, "Admin console"]),
+        ("staff", ALL_LINKS),
+        ("counselor", ALL_LINKS),
+        ("teacher", ["Students", "Contracts", "Cohorts", "Programs", "Alumni", "Sites"]),
+        ("teaching_artist", ["My sessions", "Cohorts", "Programs"]),
+        ("no_role", []),
+    ],
+)
+def test_each_role_sees_the_links_its_permissions_open(as_role, role, links):
+    page = as_role(role).get(TRIVIAL).content.decode()
+    shown = re.findall(r'<a class="nav-link" href="[^"]+">([^<]+)</a>', page)
+    assert shown == links
+    for label in {*ALL_LINKS, "My sessions", "Admin console"} - set(links):
+        assert f">{label}</a>" not in page
+
+
+def test_the_links_are_written_once_per_set_of_roles_and_language(as_role, users, client):
+    context_processors._written.clear()
+    as_role("teacher").get(TRIVIAL)
+    assert len(context_processors._written) == 1
+    client.force_login(users["other_teacher"])
+    client.get(TRIVIAL)
+    assert len(context_processors._written) == 1  # the same roles: the same links
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"  # the language switch's choice
+    spanish = client.get(TRIVIAL).content.decode()
+    assert ">Estudiantes</a>" in spanish
+    assert len(context_processors._written) == 2
+    users["other_teacher"].groups.add(Group.objects.get(name=roles.TEACHING_ARTIST))
+    assert ">Mis sesiones</a>" in client.get(TRIVIAL).content.decode()
+
+
+def test_an_administrators_links_follow_their_own_permissions(as_role):
+    context_processors._written.clear()
+    assert "Admin console" in as_role("admin").get(TRIVIAL).content.decode()
+    assert context_processors._written == {}
 
 
 # The bell -------------------------------------------------------------------------------------------
