@@ -35,6 +35,11 @@ NAVIGATION = (
 _written: dict[tuple, str] = {}
 
 
+def forget_navigation() -> None:
+    """Let go of the links this process has written (as a cache is emptied: each test starts from none)."""
+    _written.clear()
+
+
 def navigation_links(user) -> str:
     """The top bar's links the user may follow, as HTML list items."""
     names = role_names(user)

@@ -250,11 +250,14 @@ def empty_cache(settings):
     shared Redis cache would carry values from one test, or one run, to the next)."""
     from django.core.cache import cache
 
+    from artworx.context_processors import forget_navigation
+
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Production's sessions (read from the cache, written through to the database), whether or not
     # REDIS_URL is set for the run: a page's query count is the same in every run.
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cache.clear()
+    forget_navigation()  # the top bar's links this process wrote (artworx.context_processors)
 
 
 @pytest.fixture(autouse=True)
