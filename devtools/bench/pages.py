@@ -378,8 +378,16 @@ def machine() -> dict:
     cpu = ""
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
-    except OSError:
+            fields = {
+                key.strip(): value.strip()
+                for key, value in (line.split(":", 1) for line in info if ":" in line)
+            }
+        cpu = fields.get("model name", "")
+        # Runs on machines of the same model name but another clock are not comparable: say the clock.
+        clock = fields.get("cpu MHz", "")
+        if clock and "GHz" not in cpu:
+            cpu = f"{cpu} at {float(clock) / 1000:.1f} GHz"
+    except (OSError, ValueError):
         pass
     memory = ""
     try:
