@@ -16,6 +16,7 @@ and role groups are written again by the flush itself (`post_migrate`).
 """
 
 import contextlib
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 
 # Any number, the same in every worker: the workers take turns to look for (and make) the migrated copy.
@@ -104,7 +106,18 @@ def migrated_rows() -> str:
         and model._meta.managed
         and not model._meta.proxy
     ]
-    return serializers.serialize("json", [row for model in kept for row in model._base_manager.all()])
+    rows = [row for model in kept for row in model._base_manager.all()]
+    return serializers.serialize("json", rows, cls=ExactJSONEncoder)
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder with every microsecond of a time kept: its own stops at the millisecond, so a
+    row put back would differ from the migrated one by what it drops."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def put_back(rows: str) -> None:

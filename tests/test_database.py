@@ -5,6 +5,7 @@ import pytest
 
 from notifications.models import ReminderSettings
 from retention.models import RetentionPolicy
+from students.models import AgreementTemplate
 from tests import database
 
 # One worker, in this order: the second runs after the first's flush.
@@ -20,3 +21,13 @@ def test_a_test_that_empties_the_database_starts_with_the_migrated_rows(migrated
 def test_the_next_test_finds_them_as_the_migrations_left_them(migrated_rows):
     assert database.migrated_rows() == migrated_rows
     assert RetentionPolicy.objects.get().student_months != 84
+
+
+def test_a_row_put_back_keeps_its_time_to_the_microsecond():
+    template = AgreementTemplate.objects.order_by("pk").first()
+    written = template.created_at.replace(microsecond=300)  # within the first millisecond of a second
+    AgreementTemplate.objects.filter(pk=template.pk).update(created_at=written)
+    rows = database.migrated_rows()
+    AgreementTemplate.objects.filter(pk=template.pk).delete()
+    database.put_back(rows)
+    assert AgreementTemplate.objects.get(pk=template.pk).created_at == written
