@@ -73,9 +73,14 @@ GENERATION_TIMEOUT = None  # kept for good: a counter lost (eviction, a flushed 
 # fresh random value, so a key built on the old counter is never taken for a new one
 
 
+def generation_key(name: str) -> str:
+    """Where the counter of the generation `name` is kept."""
+    return f"generation:{name}"
+
+
 def generation(*names: str) -> str:
     """The current generations of `names`, joined (one cache read; each set at its first use)."""
-    keys = [f"generation:{name}" for name in names]
+    keys = [generation_key(name) for name in names]
     values = cache.get_many(keys)
     for key in keys:
         if key not in values:
@@ -84,26 +89,26 @@ def generation(*names: str) -> str:
     return ".".join(str(values[key]) for key in keys)
 
 
-def kept_under_generations(key: str, *names: str) -> tuple[str, object]:
-    """The current generations of `names`, and the value kept under `key` by `keep_under_generations`
-    if it was kept under those same generations (else None): one cache read for both."""
-    keys = [f"generation:{name}" for name in names]
+def kept_for_generations(key: str, *names: str, compute, timeout=TIMEOUT):
+    """The value kept under `key` while the generations of `names` stay the same, or `compute()` kept
+    there now: the value and the generations are read in one cache round trip."""
+    keys = [generation_key(name) for name in names]
     values = cache.get_many([*keys, key])
-    if not all(k in values for k in keys):  # a generation not set yet (or evicted): start it
-        return generation(*names), None
-    current = ".".join(str(values[k]) for k in keys)
-    kept = values.get(key)
-    return current, (kept[1] if kept is not None and kept[0] == current else None)
-
-
-def keep_under_generations(key: str, current: str, value, timeout) -> None:
-    """Keep `value` under `key` for the generations `current` (from `kept_under_generations`)."""
+    if all(k in values for k in keys):
+        current = ".".join(str(values[k]) for k in keys)
+        kept = values.get(key)
+        if kept is not None and kept[0] == current:
+            return kept[1]
+    else:  # a generation not set yet (or evicted): start it
+        current = generation(*names)
+    value = compute()
     cache.set(key, (current, value), timeout)
+    return value
 
 
 def bump(name: str) -> None:
     """Start a new generation of `name`: every key built on the old one is let go."""
-    key = f"generation:{name}"
+    key = generation_key(name)
     try:
         cache.incr(key)
     except ValueError:  # not there (evicted): any fresh value differs from the old one

@@ -40,9 +40,8 @@ def forget_navigation() -> None:
     _written.clear()
 
 
-def navigation_links(user) -> str:
-    """The top bar's links the user may follow, as HTML list items."""
-    names = role_names(user)
+def navigation_links(user, names: list[str]) -> str:
+    """The top bar's links the user may follow, as HTML list items (`names`: their roles, `role_names`)."""
     key = (tuple(names), user.is_active, get_language())
     if ADMINISTRATOR not in names and key in _written:
         return _written[key]
@@ -66,5 +65,5 @@ def roles(request: HttpRequest) -> dict:
         "user_role_label": ", ".join(str(ROLE_LABELS[name]) for name in names),
         # From the roles already read: a `perms` check that fails would ask the database twice more.
         "user_sees_all": bool(names) and sees_all(user),
-        "navigation": navigation_links(user) if names else "",
+        "navigation": navigation_links(user, names) if names else "",
     }

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from artworx.cache import ROLES, TIMEOUT, keep_under_generations, kept_under_generations, roles_of
+from artworx.cache import ROLES, kept_for_generations, roles_of
 
 ADMINISTRATOR = "Administrator"
 PROGRAM_STAFF = "Program staff"
@@ -100,11 +100,12 @@ def keep_group_names(user) -> None:
     without a query."""
     if not user.is_authenticated or hasattr(user, "_group_names_cache"):
         return
-    key = f"roles:{user.pk}"
-    current, names = kept_under_generations(key, ROLES, roles_of(user.pk))
-    if names is None:
-        names = sorted(user.groups.values_list("name", flat=True))
-        keep_under_generations(key, current, names, TIMEOUT)
+    names = kept_for_generations(
+        f"roles:{user.pk}",
+        ROLES,
+        roles_of(user.pk),
+        compute=lambda: sorted(user.groups.values_list("name", flat=True)),
+    )
     user._group_names_cache = set(names)  # where rules.is_group_member looks first
 
 

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from artworx.cache import keep_under_generations, kept_under_generations, person_key
+from artworx.cache import kept_for_generations, person_key
 from notifications.selectors import open_count
 
 # The bell is kept per person and day (issue #22), under the generation of the items: any write that
@@ -21,11 +21,8 @@ def notifications(request: HttpRequest) -> dict:
         return {}
 
     def count() -> int:
-        key = person_key("bell", user)
-        current, value = kept_under_generations(key, "items")  # one cache read
-        if value is None:
-            value = open_count(user=user)
-            keep_under_generations(key, current, value, BELL_SECONDS)
-        return value
+        return kept_for_generations(
+            person_key("bell", user), "items", compute=lambda: open_count(user=user), timeout=BELL_SECONDS
+        )
 
     return {"notifications_open": SimpleLazyObject(count)}

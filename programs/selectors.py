@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from artworx.cache import cached, generation
+from artworx.cache import kept_for_generations
 from programs.models import (
     ABSENT_MARKS,
     AbsenceThresholds,
@@ -47,7 +47,7 @@ ABSENCE_THRESHOLDS = "absence_thresholds"
 
 def absence_rules() -> AbsenceRules:
     """The thresholds in force, read (one query) once per change of them."""
-    return cached(f"absence_rules:{generation(ABSENCE_THRESHOLDS)}", _saved_absence_rules)
+    return kept_for_generations("absence_rules", ABSENCE_THRESHOLDS, compute=_saved_absence_rules)
 
 
 def _saved_absence_rules() -> AbsenceRules:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from artworx.cache import cached, generation
+from artworx.cache import kept_for_generations
 
 
 class Target(models.Model):
@@ -88,7 +88,7 @@ TARGETS = "targets"
 
 def targets() -> dict[str, Target]:
     """Every target, as saved by program staff or else its default: one query once per change of them."""
-    return cached(f"targets:{generation(TARGETS)}", _saved_targets)
+    return kept_for_generations("targets", TARGETS, compute=_saved_targets)
 
 
 def _saved_targets() -> dict[str, Target]:

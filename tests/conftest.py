@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from artworx import roles
+from artworx.context_processors import forget_navigation
 from students.services import contract_open
 from tests import clock, database
 from tests.agreements import open_signed_contract
@@ -248,9 +249,7 @@ def as_role(client, users):
 def empty_cache(settings):
     """Each test starts with an empty cache of its own process (ids repeat after a rollback, and a
     shared Redis cache would carry values from one test, or one run, to the next)."""
-    from django.core.cache import cache
-
-    from artworx.context_processors import forget_navigation
+    from django.core.cache import cache  # here: the module's `cache` is functools'
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Production's sessions (read from the cache, written through to the database), whether or not
