@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from pytest_django.plugin import blocking_manager_key
 
 from artworx import roles
 from artworx.context_processors import forget_navigation
@@ -94,17 +93,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
 
 
 @pytest.fixture(scope="session")
-def migrated_rows(django_db_setup, django_db_blocker) -> str:
-    """The rows the migrations wrote, read once per worker (tests/database.py)."""
+def migrated_rows_kept(django_db_setup, django_db_blocker):
+    """The rows the migrations wrote, copied once per worker; from then on a test that empties the
+    database leaves them as the migrations did, in place of Django's flush (tests/database.py)."""
     with django_db_blocker.unblock():
-        return database.migrated_rows()
-
-
-EMPTIED = pytest.StashKey[str]()
+        database.keep_migrated_rows()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", database.fixture_teardown)
+        yield
 
 
 def empties_the_database(item) -> bool:
-    """Whether pytest-django flushes every table after this test (as it sorts them)."""
+    """Whether pytest-django empties every table after this test (as it sorts them)."""
     marker = item.get_closest_marker("django_db")
     if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
         return True
@@ -112,21 +112,10 @@ def empties_the_database(item) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def migrated_rows_put_back(request):
-    """A test that empties the database puts back the rows the migrations wrote, once it is done
-    (`pytest_runtest_teardown`, after the flush): the tests after it on its worker find them."""
+def emptied_to_migrated(request):
+    """A test that empties the database leaves the migrated rows for the tests after it on its worker."""
     if empties_the_database(request.node):
-        request.node.stash[EMPTIED] = request.getfixturevalue("migrated_rows")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    rows = item.stash.get(EMPTIED, None)
-    if rows is not None:
-        with item.config.stash[blocking_manager_key].unblock():
-            database.put_back(rows)
-    return result
+        request.getfixturevalue("migrated_rows_kept")
 
 
 @pytest.fixture(scope="session")

@@ -8,23 +8,22 @@ pytest-django then keeps (its `migrate` finds nothing to apply). The next run, o
 `make test-moments`, copies the same one; a changed or added migration file changes the name, and the
 first run after it migrates again and drops the databases of older fingerprints.
 
-A test that empties the database (`transactional_db`: pytest-django flushes every table after it) puts
-back the rows the migrations wrote (the reminder settings, the targets, the retention policy, the
-agreement templates: `migrated_rows`), so the tests a worker runs after it find the database as the
-migrations left it, whatever order the workers were given the tests in. The content types, permissions
-and role groups are written again by the flush itself (`post_migrate`).
+A test that empties the database (`transactional_db`, `live_server`) leaves it as the migrations did,
+so the tests a worker runs after it find what they would have found first, whatever order the workers
+were given the tests in. Once per worker, the rows the migrations wrote (the content types, permissions
+and role groups, the reminder settings, the targets, the retention policy, the agreement templates) are
+copied beside their tables (`keep_migrated_rows`); after such a test every table is emptied and those
+rows are written back from the copies (`empty_to_migrated`), in place of Django's flush.
 """
 
 import contextlib
-import datetime
 import hashlib
 from pathlib import Path
 
 import django
 from django.apps import apps
 from django.conf import settings
-from django.core import serializers
-from django.core.serializers.json import DjangoJSONEncoder
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 
 # Any number, the same in every worker: the workers take turns to look for (and make) the migrated copy.
@@ -93,35 +92,100 @@ def _drop_older(cursor, prefix: str, keep: str) -> None:
             cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
 
 
-# Written again after every flush by Django and the roles (`post_migrate`), with new ids.
-REWRITTEN_BY_THE_FLUSH = {"contenttypes.contenttype", "auth.permission", "auth.group", "sessions.session"}
+# The sets of rows kept beside the tables: what the migrations wrote, and the demo world of the security
+# tests (tests/security/conftest.py), each loaded once per worker.
+KEPT = ("migrated", "world")
+TABLES: list[str] = []  # every table, read once per worker
+WRITTEN: dict[str, list[str]] = {}  # per kept set, the tables it holds rows of
 
 
-def migrated_rows() -> str:
-    """The rows the migrations wrote, as JSON: every table's but those the flush writes again."""
-    kept = [
-        model
-        for model in apps.get_models()
-        if model._meta.label_lower not in REWRITTEN_BY_THE_FLUSH
-        and model._meta.managed
-        and not model._meta.proxy
-    ]
-    rows = [row for model in kept for row in model._base_manager.all()]
-    return serializers.serialize("json", rows, cls=ExactJSONEncoder)
+def _quoted_copy(kept: str, table: str) -> str:
+    """Where the rows of `table` are kept for `kept`: in a schema of that name on PostgreSQL, which Django
+    never looks in; beside the table under a prefix on SQLite, which has no schemas."""
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return f"{quote(kept)}.{quote(table)}"
+    return quote(f"{kept}__{table}")
 
 
-class ExactJSONEncoder(DjangoJSONEncoder):
-    """Django's encoder with every microsecond of a time kept: its own stops at the millisecond, so a
-    row put back would differ from the migrated one by what it drops."""
+def keep_rows(kept: str) -> None:
+    """Copy the rows of every table that has any beside it, as the set `kept`."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not TABLES:
+            TABLES[:] = [
+                table
+                for table in connection.introspection.table_names(cursor)
+                if table != "django_migrations" and not table.startswith(tuple(f"{k}__" for k in KEPT))
+            ]
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP SCHEMA IF EXISTS {quote(kept)} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {quote(kept)}")
+        WRITTEN[kept] = []
+        for table in TABLES:
+            cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
+            if cursor.fetchone():
+                cursor.execute(f"DROP TABLE IF EXISTS {_quoted_copy(kept, table)}")
+                cursor.execute(f"CREATE TABLE {_quoted_copy(kept, table)} AS SELECT * FROM {quote(table)}")
+                WRITTEN[kept].append(table)
 
-    def default(self, o):
-        if isinstance(o, datetime.datetime | datetime.time):
-            return o.isoformat()
-        return super().default(o)
+
+def restore_rows(kept: str) -> None:
+    """Empty every table and write the rows of the set `kept` back, as they were (ids included).
+
+    Django's flush deletes the rows on SQLite; on PostgreSQL it truncates every table, which takes a
+    third of a second however few rows they hold, then writes the content types and permissions again:
+    with the migrated rows put back after it, close to a second per test. Deleting takes milliseconds."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # No trigger runs, so the kept running totals are written as they were, not counted again
+            # from the rows they sum (artworx/totals.py); the suite's role is a superuser, as in CI.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            passes = 1
+        else:
+            # SQLite's triggers cannot be set aside: deleting the rows a running total sums moves the
+            # total, and a second pass deletes what they wrote. (So only the migrated rows, which hold
+            # none of those, are kept on SQLite.)
+            passes = 2
+        for _ in range(passes):
+            for table in TABLES:
+                cursor.execute(f"DELETE FROM {quote(table)}")
+        for table in WRITTEN[kept]:
+            cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_quoted_copy(kept, table)}")
+    ContentType.objects.clear_cache()
 
 
-def put_back(rows: str) -> None:
-    """Write the migrated rows again, as they were (ids included), into the emptied tables."""
-    with transaction.atomic():
-        for row in serializers.deserialize("json", rows):
-            row.save()
+def keep_migrated_rows() -> None:
+    """The rows the migrations wrote: the content types, permissions and role groups, the reminder
+    settings, the targets, the retention policy, the agreement templates."""
+    keep_rows("migrated")
+
+
+def empty_to_migrated() -> None:
+    """Leave the database as the migrations did."""
+    restore_rows("migrated")
+
+
+def fixture_teardown(test_case) -> None:
+    """What Django's `TransactionTestCase` does after each test, for this suite: `empty_to_migrated`."""
+    empty_to_migrated()
+
+
+def changed_tables() -> list[str]:
+    """The tables whose rows differ from those the migrations wrote."""
+    quote = connection.ops.quote_name
+    changed = []
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            if table in WRITTEN["migrated"]:
+                copy, table_sql = _quoted_copy("migrated", table), quote(table)
+                cursor.execute(
+                    f"SELECT (SELECT count(*) FROM {table_sql}) - (SELECT count(*) FROM {copy}), "
+                    f"(SELECT count(*) FROM (SELECT * FROM {table_sql} EXCEPT SELECT * FROM {copy}) AS d)"
+                )
+            else:
+                cursor.execute(f"SELECT count(*), 0 FROM {quote(table)}")
+            if any(cursor.fetchone()):
+                changed.append(table)
+    return changed

@@ -9,6 +9,7 @@ the test supplied (names, numbers, dates, punctuation).
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from django.utils.translation import trans_real
@@ -48,14 +49,20 @@ def spanish_marked() -> Iterator[None]:
 
 
 def unmarked(text: str, data: Iterable[str] = ()) -> str:
-    """What is left of `text` once translated parts and the given data are taken out."""
+    """What is left of `text` once translated parts and the given data (longest first) are taken out."""
     previous = None
     while previous != text:  # translations can nest: a translated choice inside a sentence
         previous, text = text, MARKED.sub(" ", text)
-    for value in sorted({*data, *ALWAYS_DATA}, key=len, reverse=True):
-        if value:
+    for value in data:
+        if value in text:
             text = text.replace(value, " ")
     return " ".join(text.split())
+
+
+@lru_cache(maxsize=4)
+def longest_first(data: tuple[str, ...]) -> tuple[str, ...]:
+    """The data to take out, longest first (a name inside a longer note goes with the note)."""
+    return tuple(sorted({*filter(None, data), *ALWAYS_DATA}, key=len, reverse=True))
 
 
 class _TextCollector(HTMLParser):
@@ -93,12 +100,15 @@ class _TextCollector(HTMLParser):
 
 def bare_text(content: str, data: Iterable[str] = (), *, html: bool = True) -> list[str]:
     """Pieces of a page (or of plain text) that are neither translated nor data."""
-    data = list(data)
     if html:
         collector = _TextCollector()
         collector.feed(content)
         pieces = collector.texts
     else:
         pieces = content.splitlines()
-    leftovers = (unmarked(piece, data) for piece in pieces)
+    # Only the data the page holds is looked for in each of its pieces: thousands of stored texts
+    # against every piece of every page made a crawl in Spanish take twice as long as in English.
+    whole = "\n".join(pieces)
+    present = [value for value in longest_first(tuple(data)) if value in whole]
+    leftovers = (unmarked(piece, present) for piece in pieces)
     return sorted({left for left in leftovers if not NOT_WORDS.match(left)})

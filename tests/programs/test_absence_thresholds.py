@@ -1,8 +1,7 @@
 """Rule 10's thresholds: one row of programs, edited in the admin console, carried over by migration."""
 
 import pytest
-from django.db import IntegrityError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError
 from django.urls import reverse
 
 from programs.models import AbsenceThresholds
@@ -54,34 +53,3 @@ def test_administrators_edit_them_and_bad_values_are_refused(as_role):
         assert response.context["adminform"].form.errors[field]
     assert AbsenceThresholds.objects.get().history.count() == 1  # one change saved, none refused
     assert as_role("staff").get(url).status_code in (302, 403)  # the console is for administrators
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_carries_over_the_thresholds_program_staff_had_set():
-    before = [("notifications", "0006_sweep_runs"), ("programs", "0007_cohort_term_years_1900_to_2100")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        old.get_model("notifications", "ReminderSettings").objects.update_or_create(
-            pk=1,
-            defaults={
-                "consecutive_absences": 4,
-                "chronic_absence_percent": 15,
-                "chronic_absence_min_sessions": 8,
-            },
-        )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    moved = AbsenceThresholds.objects.get()
-    assert (
-        moved.consecutive_absences,
-        moved.chronic_absence_percent,
-        moved.chronic_absence_min_sessions,
-    ) == (
-        4,
-        15,
-        8,
-    )

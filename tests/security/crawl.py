@@ -80,11 +80,19 @@ def form_urls(page_url: str, text: str) -> list[str]:
     return [form.url(page_url) for form in parser.forms]
 
 
+def view_name(path: str) -> str:
+    """The name of the view at `path`, or the path itself for a dead link (visited once: its 404 shows)."""
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return path
+
+
 def crawl(client: Client, seeds: list[str], *, skip: tuple[str, ...] = ()) -> dict[str, Page]:
     """GET every page reachable by links from `seeds`; each page with its status and the page linking it."""
     skipped = SKIPPED_PREFIXES + skip
     queue = deque((url, "") for url in seeds)
-    seen, per_view, pages = set(seeds), Counter(), {}
+    seen, per_view, pages, views = set(seeds), Counter(), {}, {}
     while queue and len(pages) < PAGES:
         url, source = queue.popleft()
         response = client.get(url)
@@ -104,10 +112,9 @@ def crawl(client: Client, seeds: list[str], *, skip: tuple[str, ...] = ()) -> di
             parts = urlsplit(href)
             if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(skipped):
                 continue
-            try:
-                view = resolve(parts.path).view_name + how
-            except Resolver404:
-                view = parts.path  # a dead link: visited once, so the test sees its 404
+            if parts.path not in views:  # pages repeat their links: each path is resolved once
+                views[parts.path] = view_name(parts.path)
+            view = views[parts.path] + how
             if href in seen or per_view[view] >= PER_VIEW:
                 continue
             seen.add(href)

@@ -1,7 +1,7 @@
 """The demo data, loaded once per test module, with the objects each role's checks are about."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from django.core.management import call_command
@@ -51,6 +51,14 @@ class World:
     session: Session
     alumnus: Alumnus
     notification: Notification
+
+    def read_again(self) -> "World":
+        """The same objects, read again from the database: what a test set on one is gone."""
+        picked = [getattr(self, field.name) for field in fields(self) if field.name != "users"]
+        for instance in [*self.users.values(), *picked]:
+            if instance is not None:
+                instance.refresh_from_db()
+        return self
 
 
 def build_world() -> World:

@@ -10,7 +10,6 @@ import time_machine
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from sites.calendar import calendars_for_sites
 from students.models import (
@@ -382,32 +381,3 @@ def test_a_second_open_contract_is_refused_by_the_database(student):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         other.save()
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_every_existing_contract_was_given_a_paper_agreement_by_the_migration():
-    """Migration 0010 over a minor's contract written before agreements existed: signed on paper."""
-    from django.db import connection
-
-    before = [("students", "0009_agreements")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        apps = executor.loader.project_state(before).apps
-        site = apps.get_model("sites", "Site").objects.create(name="Old site", capacity=10)
-        old = apps.get_model("students", "Student").objects.create(
-            first_name="Old", last_name="Contract", date_of_birth=date(2010, 1, 1), grade=10, district_id="X1"
-        )
-        teacher = apps.get_model("artworx", "User").objects.create(username="oldteacher")
-        old_contract = apps.get_model("students", "Contract").objects.create(
-            student=old, site=site, teacher=teacher, started_on=MONDAY, length_days=80,
-            due_on=date(2027, 1, 1), status="active",
-        )  # fmt: skip
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    version = AgreementVersion.objects.get(contract_id=old_contract.pk)
-    assert (version.status, version.on_paper, version.requires_guardian) == ("signed", True, True)
-    assert version.hash_matches and not version.signatures.exists()
-    assert Contract.objects.get(pk=old_contract.pk).status == "active"
