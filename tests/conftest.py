@@ -1,5 +1,6 @@
 """Shared fixtures: one user per role, a site with a teacher, and the CI guard for skipped tests."""
 
+import io
 import os
 import re
 from datetime import date
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.utils import translation
@@ -21,6 +23,7 @@ from students.services import contract_open
 from tests import clock, database
 from tests.agreements import open_signed_contract
 from tests.factories import EnrollmentFactory, SiteFactory, UserFactory
+from tests.security.world import World, build_world
 
 # Fixtures for tests that start a real Celery worker in a thread (celery_app, celery_worker).
 pytest_plugins = ("celery.contrib.pytest",)
@@ -101,6 +104,29 @@ def migrated_rows_kept(django_db_setup, django_db_blocker):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TransactionTestCase, "_fixture_teardown", database.fixture_teardown)
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_world(migrated_rows_kept, django_db_blocker) -> World:
+    """On PostgreSQL, the demo with the objects the security tests pick (tests/security/world.py), loaded
+    once per worker (some 15 seconds) and kept as the set "world" (tests/database.py)."""
+    with django_db_blocker.unblock():
+        built = build_world()
+        database.keep_rows("world")
+        database.empty_to_migrated()
+    return built
+
+
+@pytest.fixture
+def demo(transactional_db, request) -> None:
+    """The demo, for a test that empties the database after it (a browser test): written back from the
+    worker's copy on PostgreSQL, loaded on SQLite."""
+    if connection.vendor == "postgresql":
+        request.getfixturevalue("demo_world")
+        database.restore_rows("world")
+    else:
+        with override_settings(DEBUG=True):  # the demo refuses to run without DEBUG; pytest turns it off
+            call_command("seed_demo", verbosity=0, stdout=io.StringIO())
 
 
 def empties_the_database(item) -> bool:

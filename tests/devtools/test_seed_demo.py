@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 
 from alumni.models import Alumnus, CheckIn
 from devtools.management.commands import seed_demo
@@ -15,17 +17,26 @@ from students.models import AgreementVersion, Contract, Enrollment, Referral, St
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module's tests inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True):
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
 def test_it_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
+    before = Student.objects.count()
     with pytest.raises(CommandError):
         call_command("seed_demo")
-    assert not Student.objects.exists()
+    assert Student.objects.count() == before
 
 
-def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
+def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(demo_loaded, settings):
     settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo")  # a second time: nothing more
     assert Site.objects.count() == 3
     assert 75 <= Student.objects.filter(enrollments__ended_on__isnull=True).count() <= 90
     for site in Site.objects.all():
@@ -68,9 +79,7 @@ def test_it_loads_demo_data_that_keeps_every_rule_and_only_once(settings):
     assert PlacementHours.objects.filter(signed_off_by__isnull=True).exclude(supervisor_approval="").exists()
 
 
-def test_the_demo_reads_like_a_real_program(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_the_demo_reads_like_a_real_program(demo_loaded):
     names = list(Student.objects.values_list("first_name", "last_name"))
     assert len(names) == len(set(names)), "no two students share a name"
     topics = dict(seed_demo.TOPICS)

@@ -1,10 +1,6 @@
 """The main pages run under the strict Content-Security-Policy without a single violation."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -17,9 +13,7 @@ from tests.e2e.signin import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_main_pages_report_no_content_security_policy_violation(page: Page, live_server):
-    with override_settings(DEBUG=True):  # the demo refuses to load otherwise
-        call_command("seed_demo", stdout=io.StringIO())
+def test_main_pages_report_no_content_security_policy_violation(page: Page, live_server, demo):
     violations = []
     page.on(
         "console",

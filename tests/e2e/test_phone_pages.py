@@ -1,14 +1,12 @@
 """A teaching artist's pages fit a 390-pixel phone: nothing wider than the screen, every Log button in reach,
 and no link that would answer 403."""
 
-import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 from playwright.sync_api import Page, expect
 
 from artworx import roles
@@ -77,11 +75,9 @@ def test_an_artists_pages_fit_a_phone_with_every_button_in_reach(page: Page, liv
         expect(page.get_by_role("link", name="Stagecraft Technical Theatre")).to_have_count(0)
 
 
-def test_every_page_a_teaching_artist_reaches_in_the_demo_fits_a_phone(page: Page, live_server):
+def test_every_page_a_teaching_artist_reaches_in_the_demo_fits_a_phone(page: Page, live_server, demo):
     """Crawled as the demo's artist follows links and filters (tests/security/crawl.py), then each page
     is opened in Chromium at 390 pixels: none is wider than the screen, in either language."""
-    with override_settings(DEBUG=True):  # the demo refuses to run without DEBUG; pytest turns it off
-        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     artist = User.objects.get(username="artist")
     client = Client()
     client.force_login(artist)

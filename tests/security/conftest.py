@@ -8,16 +8,6 @@ from tests import database
 from tests.security.world import World, build_world
 
 
-@pytest.fixture(scope="session")
-def demo_world(migrated_rows_kept, django_db_blocker) -> World:
-    """The demo, loaded once per worker (some 15 seconds) and its rows kept as the set "world"."""
-    with django_db_blocker.unblock():
-        built = build_world()
-        database.keep_rows("world")
-        database.empty_to_migrated()
-    return built
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, request) -> World:
     """The demo as loaded, whatever the modules before this one did to it or to the objects picked."""
