@@ -13,7 +13,9 @@ so the tests a worker runs after it find what they would have found first, whate
 were given the tests in. Once per worker, the rows the migrations wrote (the content types, permissions
 and role groups, the reminder settings, the targets, the retention policy, the agreement templates) are
 copied beside their tables (`keep_migrated_rows`); after such a test every table is emptied and those
-rows are written back from the copies (`empty_to_migrated`), in place of Django's flush.
+rows are written back from the copies (`empty_to_migrated`), in place of Django's flush. On PostgreSQL
+the demo is kept the same way, so the modules and browser tests that read it write it back in a
+fraction of a second instead of loading it again (`demo_world`, `world` and `demo` in the conftests).
 """
 
 import contextlib
@@ -92,8 +94,8 @@ def _drop_older(cursor, prefix: str, keep: str) -> None:
             cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
 
 
-# The sets of rows kept beside the tables: what the migrations wrote, and the demo world of the security
-# tests (tests/security/conftest.py), each loaded once per worker.
+# The sets of rows kept beside the tables, each once per worker: what the migrations wrote, and the demo
+# with the objects the security tests pick (`demo_world` in tests/conftest.py).
 KEPT = ("migrated", "world")
 TABLES: list[str] = []  # every table, read once per worker
 WRITTEN: dict[str, list[str]] = {}  # per kept set, the tables it holds rows of
