@@ -100,7 +100,7 @@ def migrated_rows_kept(django_db_setup, django_db_blocker):
     """The rows the migrations wrote, copied once per worker; from then on a test that empties the
     database leaves them as the migrations did, in place of Django's flush (tests/database.py)."""
     with django_db_blocker.unblock():
-        database.keep_migrated_rows()
+        database.keep_rows("migrated")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TransactionTestCase, "_fixture_teardown", database.fixture_teardown)
         yield

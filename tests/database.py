@@ -12,7 +12,7 @@ A test that empties the database (`transactional_db`, `live_server`) leaves it a
 so the tests a worker runs after it find what they would have found first, whatever order the workers
 were given the tests in. Once per worker, the rows the migrations wrote (the content types, permissions
 and role groups, the reminder settings, the targets, the retention policy, the agreement templates) are
-copied beside their tables (`keep_migrated_rows`); after such a test every table is emptied and those
+copied beside their tables (`keep_rows("migrated")`); after such a test every table is emptied and those
 rows are written back from the copies (`empty_to_migrated`), in place of Django's flush. On PostgreSQL
 the demo is kept the same way, so the modules and browser tests that read it write it back in a
 fraction of a second instead of loading it again (`demo_world`, `world` and `demo` in the conftests).
@@ -156,12 +156,6 @@ def restore_rows(kept: str) -> None:
         for table in WRITTEN[kept]:
             cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_quoted_copy(kept, table)}")
     ContentType.objects.clear_cache()
-
-
-def keep_migrated_rows() -> None:
-    """The rows the migrations wrote: the content types, permissions and role groups, the reminder
-    settings, the targets, the retention policy, the agreement templates."""
-    keep_rows("migrated")
 
 
 def empty_to_migrated() -> None:
