@@ -29,14 +29,14 @@ from programs.forms import (
     SessionForm,
     SessionLogForm,
 )
-from programs.models import Attendance, Cohort, Participation, Pathway, Placement, Program, Session
+from programs.models import Cohort, Participation, Pathway, Placement, Program, Session
 from programs.selectors import (
     artist_cohorts,
     attendance_alerts,
-    attendance_rate,
     cohort_roster,
     cohort_rows,
     cohort_sessions,
+    combine_figures,
     my_sessions,
     session_log_rows,
     unlogged_sessions,
@@ -141,14 +141,14 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _visible_cohort(request, pk, "programs.view_cohort")
     roster = cohort_roster(cohort=cohort, user=request.user)
     shown = [p.pk for p in roster]
-    marks = Attendance.objects.visible_to(request.user).filter(session__cohort=cohort)
     context = {
         "cohort": cohort,
         "roster": roster,
         # Participants of other sites in a partner-venue cohort: counted, never named (rule 13).
         "others": cohort.enrolled - sum(p.status == Participation.Status.ENROLLED for p in roster),
         "sessions": cohort_sessions(cohort=cohort),
-        "rate": attendance_rate(marks=marks),
+        # Every mark of a participant is for a session of their cohort: the roster's figures hold them all.
+        "rate": combine_figures([p.figures for p in roster]).rate,
         "today": timezone.localdate(),
         "history": change_history(
             [

@@ -44,10 +44,12 @@ def test_it_keeps_the_embedded_default_cache_in_memory():
     assert found["default"]["BACKEND"].endswith("LocMemCache")
 
 
-def test_it_gives_postgresql_a_lock_timeout_and_no_jit():
+def test_it_gives_postgresql_a_lock_timeout_no_jit_and_the_price_of_random_reads_from_memory():
     env = {**PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/artworx"}
-    found = settings_of(env, "print(json.dumps(settings.DATABASES['default']['OPTIONS']))")
-    assert found["options"] == "-c lock_timeout=10000 -c jit=off"
+    code = "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    assert settings_of(env, code)["options"] == "-c lock_timeout=10000 -c jit=off -c random_page_cost=1.1"
+    on_disks = settings_of({**env, "ARTWORX_RANDOM_PAGE_COST": "4"}, code)
+    assert on_disks["options"].endswith("-c random_page_cost=4.0")
 
 
 @pytest.mark.redis

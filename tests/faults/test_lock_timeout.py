@@ -9,12 +9,14 @@ from django.urls import reverse
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_sets_a_lock_timeout_and_no_jit_on_every_connection():
+def test_it_sets_a_lock_timeout_no_jit_and_the_price_of_random_reads_on_every_connection():
     with connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "10s"
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def test_it_answers_a_request_stuck_behind_a_lock_with_a_busy_page(as_role, site, teacher):

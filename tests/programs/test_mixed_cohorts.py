@@ -166,3 +166,15 @@ def test_the_log_buttons_show_only_to_those_who_may_log(as_role, mixed, role, ma
     log_url = reverse("programs:session_log", kwargs={"pk": cohort.sessions.first().pk})
     assert (log_url in page) is may_log
     assert client.get(log_url).status_code == (200 if may_log else 403)
+
+
+@pytest.mark.parametrize(
+    ("role", "rate"), [("staff", 50), ("teaching_artist", 50), ("teacher", 100), ("other_teacher", 0)]
+)
+def test_the_cohorts_attendance_counts_the_marks_of_the_students_the_viewer_may_see(
+    as_role, mixed, role, rate
+):
+    cohort, participations = mixed
+    Attendance.objects.filter(participation=participations["Ourside"]).update(mark="P")
+    response = as_role(role).get(reverse("programs:cohort_detail", kwargs={"pk": cohort.pk}))
+    assert response.context["rate"] == rate

@@ -368,15 +368,59 @@ def test_cohort_page_queries_do_not_grow_with_rows(as_role, cohort, teacher, dja
     grow(cohort, teacher, 2)
     client = as_role("staff")
     url = reverse("programs:cohort_detail", args=[cohort.pk])
-    # session, user, groups, cohort, artists, roster, thresholds, figures, sessions, rate,
-    # the history of the cohort and its participants (one query), the bell
+    # session, user, groups, cohort, artists, roster, thresholds, figures (the rate is summed from
+    # them), sessions, the history of the cohort and its participants (one query), the bell
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(11) as first:
         client.get(url)
     grow(cohort, teacher, 10)
     cache.clear()  # a cold page: the session, roles, bell and pickers read afresh
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("role", "logs", "schedules"),
+    [("staff", True, True), ("teaching_artist", True, False), ("teacher", False, False)],
+)
+def test_the_session_table_says_each_sessions_state_and_offers_what_the_role_may_do(
+    as_role, users, cohort, participants, role, logs, schedules
+):
+    today = timezone.localdate()
+
+    def add(days: int, **fields) -> Session:
+        day = today + timedelta(days=days)
+        return Session.objects.create(
+            cohort=cohort, date=day, starts_at=time(15), duration_minutes=60, **fields
+        )
+
+    held, cancelled = add(-9), add(-8, status="cancelled", cancel_reason="Field <trip> & rain")
+    missed, coming = add(-7), add(7)
+    session_log_attendance(
+        session=held, marks={p.pk: "P" for p in participants}, topic="Collage", by=users["staff"]
+    )
+    page = as_role(role).get(reverse("programs:cohort_detail", args=[cohort.pk])).content.decode()
+    sessions_table = page.split('<h2 class="h4 mt-4">Sessions</h2>')[1].split("</tbody>")[0]
+    row = dict(zip((held, cancelled, missed, coming), sessions_table.split("<tr")[2:], strict=True))
+
+    def links(session: Session) -> set[str]:
+        names = ("programs:session_log", "programs:session_move", "programs:session_cancel")
+        return {name for name in names if reverse(name, args=[session.pk]) in row[session]}
+
+    log = {"programs:session_log"} if logs else set()
+    schedule = {"programs:session_move", "programs:session_cancel"} if schedules else set()
+    assert f"{held.date:%a} {held.date:%m/%d/%Y}" in row[held] and "3 p.m." in row[held]
+    assert "Logged · 3 marks" in row[held]
+    assert links(held) == log
+    assert (">View log</a>" in row[held]) is logs
+    assert "Cancelled · Field &lt;trip&gt; &amp; rain" in row[cancelled]
+    assert links(cancelled) == set()
+    assert row[missed].startswith(' class="table-danger"')
+    assert "Scheduled · <strong>not logged</strong>" in row[missed]
+    assert links(missed) == log | schedule
+    assert (">Log</a>" in row[missed]) is logs
+    assert "table-danger" not in row[coming] and "not logged" not in row[coming]
+    assert links(coming) == schedule
 
 
 def test_my_sessions_queries_do_not_grow_with_sessions(as_role, cohort, users, django_assert_num_queries):
