@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import JSONObject
+from django.db import connections
+from django.db.models import F, JSONField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from simple_history.models import HistoricalRecords
 
 
@@ -91,10 +92,33 @@ def _versions(records: QuerySet, source: int, compared: list[str]) -> QuerySet:
         .annotate(
             source=Value(source),
             object_id=F(model.instance_type._meta.pk.attname),
-            # PostgreSQL builds it from at most 100 arguments, 50 fields; the largest history has 22.
-            data=JSONObject(**{name: F(name) for name in compared}),
+            data=RawSQL(  # noqa: S611 - model field names and quoted columns, no input
+                _as_object(model, tuple(compared), records.db), (), output_field=JSONField()
+            ),
         )
     )
+
+
+# The SQL of each history's compared fields as one JSON object, by history model, fields and database.
+_objects: dict[tuple, str] = {}
+
+
+def _as_object(history_model, compared: tuple[str, ...], alias: str) -> str:
+    """The compared fields of a version as one JSON object, as `JSONObject` writes it, but written once
+    per process: resolving and compiling twenty-odd field expressions per source cost each history
+    section about 1.5 ms a page (the student page's four sources)."""
+    connection = connections[alias]
+    key = (history_model, compared, connection.vendor)
+    if key not in _objects:
+        table, quote = history_model._meta.db_table, connection.ops.quote_name
+        columns = {field.name: field.column for field in history_model._meta.fields}
+        # Field names are Python identifiers (safe as SQL literals); columns are quoted with their table,
+        # which the join to the author also has columns of the same names as.
+        pairs = ", ".join(f"'{name}', {quote(table)}.{quote(columns[name])}" for name in compared)
+        # PostgreSQL builds it from at most 100 arguments, 50 fields; the largest history has 22.
+        function = "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
+        _objects[key] = f"{function}({pairs})"
+    return _objects[key]
 
 
 class _Authors:
