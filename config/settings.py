@@ -509,6 +509,14 @@ CELERY_BEAT_SCHEDULE["purge-read-audit"] = {
 }
 # --- end Access (issue #16) ------------------------------------------------------------------------
 
+# Each active contract's turning days of pace (students.pace_turns), written again where a change left
+# them stale; until then the dashboard and the contract list work those contracts out in Python.
+CELERY_BEAT_SCHEDULE["write-pace-turns"] = {
+    "task": "students.tasks.write_pace_turns",
+    "schedule": crontab(minute="7-59/15"),  # every quarter hour, between the reminder sweeps
+    "options": {"expires": 14 * 60},
+}
+
 # --- Retention (issue #20: anonymisation, a family's copy, district releases) ----------------------
 # The nightly anonymisation of records past the retention policy (admin: Retention policy), the same
 # run as `manage.py anonymise`.

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.template.defaultfilters import floatformat
@@ -76,11 +77,41 @@ def contract_pace(*, contract, calendar: InstructionalCalendar, today: date) -> 
 
 def pace_status(*, elapsed: int, days_total: int, done: Decimal, planned: Decimal) -> str:
     """on_track, behind or at_risk: how far the share of credits done trails the share of days elapsed."""
+    gap = pace_gap(elapsed=elapsed, days_total=days_total, done=done, planned=planned)
+    return status_at(
+        gap, behind=settings.ARTWORX_PACE_BEHIND_POINTS, at_risk=settings.ARTWORX_PACE_AT_RISK_POINTS
+    )
+
+
+def pace_gap(*, elapsed: int, days_total: int, done: Decimal, planned: Decimal) -> float:
+    """The points by which the share of credits done trails the share of days elapsed."""
     percent_done = 100 * done / planned if planned else 0
     percent_elapsed = 100 * elapsed / days_total
-    gap = percent_elapsed - float(percent_done)
-    if gap <= settings.ARTWORX_PACE_BEHIND_POINTS:
+    return percent_elapsed - float(percent_done)
+
+
+def status_at(gap: float, *, behind: int, at_risk: int) -> str:
+    """The pace of a gap, given the points at which a contract is behind and at risk."""
+    if gap <= behind:
         return "on_track"
-    if gap <= settings.ARTWORX_PACE_AT_RISK_POINTS:
+    if gap <= at_risk:
         return "behind"
     return "at_risk"
+
+
+@lru_cache(maxsize=8192)
+def turning_points(
+    *, days_total: int, done: Decimal, planned: Decimal, behind: int, at_risk: int
+) -> tuple[int | None, int | None]:
+    """The fewest instructional days elapsed at which a contract with these credits is behind, and at
+    which it is at risk (None: not within its days), at these thresholds. Pace only worsens as days pass."""
+    turns: dict[str, int] = {}
+    for elapsed in range(days_total + 1):
+        gap = pace_gap(elapsed=elapsed, days_total=days_total, done=done, planned=planned)
+        status = status_at(gap, behind=behind, at_risk=at_risk)
+        if status != "on_track":
+            turns.setdefault("behind", elapsed)
+        if status == "at_risk":
+            turns["at_risk"] = elapsed
+            break
+    return turns.get("behind"), turns.get("at_risk")

@@ -45,9 +45,9 @@ from students.models import (
     SignerRole,
     Student,
     SupportProfile,
-    elapsed_days,
 )
-from students.pace import contract_pace, pace_status
+from students.pace import contract_pace
+from students.pace_turns import pace_today, stale_paces
 
 # Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
 
@@ -241,89 +241,35 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
     return contracts
 
 
-# What a contract's pace reads, as plain values (`Paces`): the lists that count or filter by pace read
-# these for every candidate and never build a contract object. The credits come from the running totals
-# as stored (None for a contract with no course yet: nothing planned), without a per-row conversion.
-PACE_VALUES = (
-    "site_id",
-    "counted_from",
-    "started_on",
-    "due_on",
-    "length_days",
-    "extension_days",
-    "days_elapsed_before",
-    "credit_totals__done",
-    "credit_totals__planned",
-)
-
-
-ZERO = Decimal(0)
-
-
-class Paces:
-    """Pace statuses (`students.pace.pace_status`) of contracts given as their PACE_VALUES, on `today`.
-
-    Tens of thousands of contracts share far fewer calculations: the days elapsed are counted once per
-    calendar, start, due date and length, and the status once per days elapsed, length and credits.
-    """
-
-    def __init__(self, site_ids: Iterable[int], *, today: date):
-        self.calendars = calendars_for_sites(site_ids)
-        self.today = today
-        self.elapsed: dict[tuple, int] = {}
-        self.statuses: dict[tuple, str] = {}
-
-    def status(self, values: tuple) -> str:
-        site_id, counted_from, started_on, due_on, length, extension, before, done, planned = values
-        total = length + extension
-        calendar = self.calendars[site_id]
-        counting_from = counted_from or started_on
-        key = (calendar, counting_from, due_on, before, total)
-        elapsed = self.elapsed.get(key)
-        if elapsed is None:
-            elapsed = self.elapsed[key] = elapsed_days(
-                calendar,
-                counting_from=counting_from,
-                due_on=due_on,
-                before=before,
-                total_days=total,
-                today=self.today,
-            )
-        key = (elapsed, total, done, planned)
-        status = self.statuses.get(key)
-        if status is None:
-            status = self.statuses[key] = pace_status(
-                elapsed=elapsed, days_total=total, done=done or ZERO, planned=planned or ZERO
-            )
-        return status
-
-
 def pace_counts(contracts: QuerySet[Contract], *, today: date, due_within: int = 10) -> tuple[Counter, int]:
     """How many of the active `contracts` are at each pace, and how many fall due within `due_within`
-    days, in two queries: plain values, no contract objects (the dashboard)."""
-    rows = list(contracts.active().order_by().values_list(*PACE_VALUES))
-    paces = Paces({row[0] for row in rows}, today=today)
+    days (the dashboard): counted by the database from each contract's turning days (`pace_turns`);
+    those whose row is stale are worked out in Python."""
     last_due = today + timedelta(days=due_within)
-    counts = Counter(map(paces.status, rows))
-    return counts, sum(1 for row in rows if row[3] <= last_due)
+    rows = (
+        contracts.active()
+        .order_by()
+        .annotate(pace_now=pace_today(today=today))
+        .values("pace_now")
+        .annotate(n=Count("pk"), due_soon=Count("pk", filter=Q(due_on__lte=last_due)))
+    )
+    counts, due_soon = Counter(), 0
+    for row in rows:
+        counts[row["pace_now"]] += row["n"]
+        due_soon += row["due_soon"]
+    if counts.pop(None, 0):
+        counts.update(stale_paces(contracts, today=today).values())
+    return counts, due_soon
 
 
 def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) -> QuerySet[Contract]:
-    """The active contracts among `contracts` whose pace today is `pace`, decided in two queries.
-
-    Pace counts instructional days against each site's closures (sites.calendar), which SQL cannot
-    count portably; so the pace of every candidate is computed from one slim query of plain values
-    (`Paces`) plus one query of closures, and `contracts` is narrowed by id: the list page and its
-    download filter the same QuerySet, and the page still fetches one page of rows.
-    """
-    candidates = list(
-        Contract.objects.filter(pk__in=contracts.values("pk"))
-        .active()
-        .order_by()
-        .values_list("pk", *PACE_VALUES)
+    """The active contracts among `contracts` whose pace today is `pace`: a condition on each contract's
+    turning days (`pace_turns`), so the list and its download filter and paginate in the database like
+    every other filter; those whose row is stale are worked out in Python and picked by id."""
+    also = [pk for pk, status in stale_paces(contracts, today=today).items() if status == pace]
+    return (
+        contracts.active().alias(pace_now=pace_today(today=today)).filter(Q(pace_now=pace) | Q(pk__any=also))
     )
-    paces = Paces({row[1] for row in candidates}, today=today)
-    return contracts.filter(pk__any=[row[0] for row in candidates if paces.status(row[1:]) == pace])
 
 
 def referral_rows(*, user) -> QuerySet[Referral]:

@@ -1,7 +1,9 @@
-"""Background work for students: a large roster import off the web process; the read audit purge."""
+"""Background work for students: a large roster import off the web process; the read audit purge; the
+contracts' turning days of pace."""
 
 from celery import shared_task
 
+from students.pace_turns import turns_write
 from students.roster import roster_import_apply
 from students.services import record_reads_purge
 
@@ -16,3 +18,10 @@ def apply_roster_import(roster_import_id: int) -> str:
 def purge_read_audit() -> int:
     """Delete read-audit rows older than ARTWORX_READ_AUDIT_DAYS (nightly; idempotent)."""
     return record_reads_purge()
+
+
+@shared_task(name="students.tasks.write_pace_turns", acks_late=True)  # pinned: the beat schedule names it
+def write_pace_turns() -> int:
+    """Write the turning days of the active contracts whose row is missing or stale (quarter-hourly;
+    idempotent: a second run writes nothing)."""
+    return turns_write()

@@ -30,7 +30,8 @@ from families.reminders import family_notices
 from notifications.sweeps import run_sweeps
 from programs.models import Cohort, Participation, Session
 from sites.models import Site
-from students.models import Student
+from students.models import ContractPace, Student
+from students.pace_turns import turns_write
 from students.roster import roster_import_apply, roster_import_create
 
 User = get_user_model()
@@ -232,6 +233,7 @@ class Bench:
             warmup=1,
         )
         self.sweeps()
+        self.pace_turns()
         self.family_texts()
         self.roster_import(rows=2_000)
         return self.results
@@ -287,6 +289,22 @@ class Bench:
         for label, times in (("first", firsts), ("second", seconds)):
             detail = f"{written[label]:,} notifications written"
             self.record(f"sweep_{label}", f"reminder sweep, {label} pass", times, queries[label], detail)
+
+    def pace_turns(self) -> None:
+        """The quarter-hourly task after a closure change, when every row is stale: the turning days of
+        pace of every active contract worked out and written again (rolled back each time)."""
+
+        def write():
+            ContractPace.objects.all().delete()
+            return f"{turns_write():,} contracts"
+
+        self.time(
+            "pace_turns",
+            "turning days of pace of every active contract, written",
+            rolled_back(write),
+            repeats=3,
+            warmup=0,
+        )
 
     def family_texts(self) -> None:
         """The evening's family texts for every site: the last day with logged sessions, at 19:00, composed

@@ -24,6 +24,7 @@ from students.models.contracts import (  # noqa: F401 - the package's names
     Contract,
     ContractCourse,
     ContractCredits,
+    ContractPace,
     ContractQuerySet,
     SubjectArea,
     elapsed_days,

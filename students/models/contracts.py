@@ -302,3 +302,38 @@ class ContractCredits(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.done}/{self.planned}"
+
+
+class ContractPace(models.Model):
+    """The days an active contract turns behind and at risk (DESIGN.md rule 7), written with what they
+    follow from: its credits, days and site, the pace thresholds and the closures' version.
+
+    Pace only worsens while those stay the same, so a contract's pace on any day is two date
+    comparisons, and the dashboard and the contract list count and filter by pace in SQL at any scale.
+    A row whose inputs no longer match the contract is stale and is written again by the next reader
+    (`students.pace_turns`); nothing has to remember to clear it.
+    """
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, primary_key=True, related_name="pace_turns"
+    )
+    behind_on = models.DateField(_("behind from"), null=True)  # None: never, at these credits
+    at_risk_on = models.DateField(_("at risk from"), null=True)
+    # What the days follow from, compared with the contract's current values when read.
+    site = models.BigIntegerField(_("site"))
+    counting_from = models.DateField(_("counted from"))
+    due_on = models.DateField(_("due date"))
+    total_days = models.PositiveSmallIntegerField(_("instructional days"))
+    days_before = models.PositiveSmallIntegerField(_("days elapsed before"))
+    credits_done = models.DecimalField(_("credits done"), max_digits=6, decimal_places=1)
+    credits_planned = models.DecimalField(_("credits planned"), max_digits=6, decimal_places=1)
+    behind_points = models.PositiveSmallIntegerField(_("behind at (points)"))
+    at_risk_points = models.PositiveSmallIntegerField(_("at risk at (points)"))
+    closures_version = models.BigIntegerField(_("closures version"))
+
+    class Meta:
+        verbose_name = _("contract pace")
+        verbose_name_plural = _("contract paces")
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: behind {self.behind_on}, at risk {self.at_risk_on}"
