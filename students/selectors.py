@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
     Exists,
     F,
@@ -23,8 +22,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +30,7 @@ from artworx.history import Change, change_history
 from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import (
+    ACTIVE_FIRST,
     AgreementVersion,
     Assignment,
     Channel,
@@ -164,14 +162,13 @@ def student_change_history(
 def contract_rows(*, user) -> QuerySet[Contract]:
     """Contracts the user may see with student, site, teacher and credit totals, in one query.
 
-    Active contracts come first, soonest due first: that is where a teacher has work to do.
+    Active contracts come first, soonest due first (`ACTIVE_FIRST`, read from its index).
     """
-    active_first = Case(When(status=Contract.Status.ACTIVE, then=Value(0)), default=Value(1))
     return (
         Contract.objects.visible_to(user)
         .with_credits()
         .select_related("student", "site", "teacher")
-        .order_by(active_first, "due_on", "pk")
+        .order_by(*ACTIVE_FIRST)
     )
 
 

@@ -20,6 +20,7 @@ from students.models.common import (  # noqa: F401 - the package's names
     validate_date_of_birth,
 )
 from students.models.contracts import (  # noqa: F401 - the package's names
+    ACTIVE_FIRST,
     NO_CREDITS,
     Contract,
     ContractCourse,

@@ -60,6 +60,15 @@ class ContractQuerySet(models.QuerySet):
         )
 
 
+# The contract list's order: active contracts first, soonest due first (where a teacher has work to do).
+# An index holds the same expressions, so a page of the list is read from it in order at any scale.
+ACTIVE_FIRST = (
+    models.Case(models.When(status="active", then=models.Value(0)), default=models.Value(1)),
+    models.F("due_on"),
+    models.F("id"),
+)
+
+
 class Contract(TimeStampedModel):
     """An 80-instructional-day credit-recovery contract with an individualised courseload."""
 
@@ -149,6 +158,7 @@ class Contract(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_on"]),  # due-soon lists and the expiry sweep
             models.Index(fields=["teacher", "status"]),  # a teacher's contracts
+            models.Index(*ACTIVE_FIRST, name="students_contract_list_order"),  # the list's pages
         ]
 
     def __str__(self) -> str:
