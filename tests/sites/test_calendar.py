@@ -103,6 +103,27 @@ def test_counting_matches_walking_day_by_day_over_many_ranges():
         assert calendar.count(first, last) == walked, (first, last)
 
 
+def test_the_nth_day_matches_walking_day_by_day_over_many_calendars():
+    """The arithmetic n-th instructional day agrees with walking the days one by one, counting only
+    those no weekend or closure takes, from starts on weekdays, weekends and closed days."""
+    import random
+
+    rng = random.Random(11)
+    for _ in range(300):
+        base = date(2026, 1, 1) + timedelta(days=rng.randint(0, 600))
+        closures = []
+        for _ in range(rng.randint(0, 12)):
+            first = base + timedelta(days=rng.randint(-30, 300))
+            closures.append((first, first + timedelta(days=rng.randint(0, 12))))
+        calendar = InstructionalCalendar(closures)
+        start, n = base + timedelta(days=rng.randint(0, 30)), rng.randint(1, 130)
+        day, left = start - timedelta(days=1), n
+        while left:
+            day += timedelta(days=1)
+            left -= calendar.is_instructional(day)
+        assert calendar.nth_day(start, n) == day, (start, n, closures)
+
+
 @pytest.mark.django_db
 def test_calendars_are_built_once_per_set_of_closures_and_anew_when_one_changes(site, other_site):
     ClosureFactory(site=None)
