@@ -11,6 +11,7 @@ LINEAR = {
     "export_students",
     "sweep_first",
     "family_texts",
+    "pace_turns",
 }  # their work grows with the data: about linear is the target
 MAX_PAGE_QUERIES = 15
 # Logging a roll closes its "please log" items for everyone (one UPDATE, issue #23). The student page
