@@ -93,7 +93,8 @@ NO_FIGURES = AttendanceFigures(0, 0, 0)
 
 
 def combine_figures(figures: list[AttendanceFigures]) -> AttendanceFigures:
-    """One student's figures across the cohorts they are in: totals summed, the longest streak kept."""
+    """Figures of several participations as one: totals summed, the longest streak kept (a student across
+    their cohorts; a cohort's rate across its roster)."""
     if not figures:
         return NO_FIGURES
     return AttendanceFigures(

@@ -90,6 +90,22 @@ def stale(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
+def inputs(row: tuple) -> tuple:
+    """What a contract's turning days follow from, from its VALUES, as its row keeps them (and as
+    `fresh` compares them): site, first day counted, due date, days in all, days counted before a
+    transfer, credits done and planned (none without a course)."""
+    _pk, site_id, counted_from, started_on, due_on, length, extension, before, done, planned = row[:10]
+    return (
+        site_id,
+        counted_from or started_on,
+        due_on,
+        length + extension,
+        before,
+        done if done is not None else ZERO,
+        planned if planned is not None else ZERO,
+    )
+
+
 class Turns:
     """The turning days of contracts given as their VALUES, on their sites' calendars (one query of
     closures). Contracts with the same values share them, and the n-th instructional day is found once
@@ -105,15 +121,11 @@ class Turns:
         """The days a contract given as its VALUES turns behind and at risk (None: never)."""
         key = row[1:10]
         if key not in self.found:
-            site_id, counted_from, started_on, due_on, length, extension, before, done, planned = key
+            site_id, counting_from, due_on, total, before, done, planned = inputs(row)
             behind, at_risk = turning_points(
-                days_total=length + extension,
-                done=done if done is not None else ZERO,
-                planned=planned if planned is not None else ZERO,
-                behind=self.points[0],
-                at_risk=self.points[1],
+                days_total=total, done=done, planned=planned, behind=self.points[0], at_risk=self.points[1]
             )
-            calendar, counting_from = self.calendars[site_id], counted_from or started_on
+            calendar = self.calendars[site_id]
             self.found[key] = (
                 self._day(calendar, counting_from, due_on, before, behind),
                 self._day(calendar, counting_from, due_on, before, at_risk),
@@ -122,19 +134,19 @@ class Turns:
 
     def row(self, row: tuple, *, closures_version: int) -> ContractPace:
         """The row to write for a contract given as its VALUES, under `closures_version`."""
-        pk, site_id, counted_from, started_on, due_on, length, extension, before, done, planned = row[:10]
+        site_id, counting_from, due_on, total, before, done, planned = inputs(row)
         behind_on, at_risk_on = self.of(row)
         return ContractPace(
-            contract_id=pk,
+            contract_id=row[0],
             behind_on=behind_on,
             at_risk_on=at_risk_on,
             site=site_id,
-            counting_from=counted_from or started_on,
+            counting_from=counting_from,
             due_on=due_on,
-            total_days=length + extension,
+            total_days=total,
             days_before=before,
-            credits_done=done if done is not None else ZERO,
-            credits_planned=planned if planned is not None else ZERO,
+            credits_done=done,
+            credits_planned=planned,
             behind_points=self.points[0],
             at_risk_points=self.points[1],
             closures_version=closures_version,

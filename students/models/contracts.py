@@ -320,8 +320,9 @@ class ContractPace(models.Model):
 
     Pace only worsens while those stay the same, so a contract's pace on any day is two date
     comparisons, and the dashboard and the contract list count and filter by pace in SQL at any scale.
-    A row whose inputs no longer match the contract is stale and is written again by the next reader
-    (`students.pace_turns`); nothing has to remember to clear it.
+    A row whose inputs no longer match the contract is stale: readers pass it over and work that
+    contract out in Python, and the quarter-hourly task writes it again (`students.pace_turns`); no
+    write path has to remember it.
     """
 
     contract = models.OneToOneField(
