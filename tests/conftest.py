@@ -3,11 +3,13 @@
 import io
 import os
 import re
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import coverage
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -29,6 +31,30 @@ from tests.security.world import World, build_world
 pytest_plugins = ("celery.contrib.pytest",)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@contextmanager
+def coverage_paused():
+    """A block run untraced when the run measures coverage. Every measuring instance stops: on an xdist
+    worker pytest-cov starts two, and stopping the newest alone lets the older one trace on."""
+    paused = []
+    while (measuring := coverage.Coverage.current()) is not None:
+        measuring.stop()
+        paused.append(measuring)
+    try:
+        yield
+    finally:
+        for measuring in reversed(paused):
+            measuring.start()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test marked `untraced` runs with coverage paused (README, "Testing")."""
+    if item.get_closest_marker("untraced") is None:
+        return (yield)
+    with coverage_paused():
+        return (yield)
 
 
 def pytest_configure(config):
@@ -110,7 +136,8 @@ def migrated_rows_kept(django_db_setup, django_db_blocker):
 def demo_world(migrated_rows_kept, django_db_blocker) -> World:
     """On PostgreSQL, the demo with the objects the security tests pick (tests/security/world.py), loaded
     once per worker (some 15 seconds) and kept as the set "world" (tests/database.py)."""
-    with django_db_blocker.unblock():
+    # Untraced: the demo's loading is measured where it is tested (tests/devtools/test_seed_demo.py).
+    with django_db_blocker.unblock(), coverage_paused():
         built = build_world()
         database.keep_rows("world")
         database.empty_to_migrated()

@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from programs.models import AbsenceThresholds
 from students.models import AgreementVersion, Contract
 from tests import database
+from tests.conftest import coverage_paused
 
 pytestmark = pytest.mark.slow
 
@@ -53,13 +54,14 @@ def replayed(migrated_rows_kept, django_db_blocker) -> dict:
     """What the migrations made of the rows written before them, read before the database is emptied
     again for the tests after this module."""
     with django_db_blocker.unblock():
-        executor = MigrationExecutor(connection)
-        executor.migrate(BEFORE)
-        try:
-            written = written_before(executor.loader.project_state(BEFORE).apps)
-        finally:
+        with coverage_paused():
             executor = MigrationExecutor(connection)
-            executor.migrate(executor.loader.graph.leaf_nodes())
+            executor.migrate(BEFORE)
+            try:
+                written = written_before(executor.loader.project_state(BEFORE).apps)
+            finally:
+                executor = MigrationExecutor(connection)
+                executor.migrate(executor.loader.graph.leaf_nodes())
         try:
             version = AgreementVersion.objects.get(contract_id=written["contract"])
             yield {

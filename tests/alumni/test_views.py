@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from alumni.models import Alumnus, CheckIn
 from alumni.services import check_in_record
-from programs.models import Certification, Credential
+from programs.models import Certification, Credential, Participation, Pathway, PathwayStep
 from students.models import ExitReason
 from students.services import enrollment_exit
-from tests.factories import EnrollmentFactory
+from tests.factories import CohortFactory, EnrollmentFactory, ProgramFactory
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,29 @@ def test_the_list_filters_by_year_outcome_and_overdue(as_role, graduate, site, t
     assert rows(current_outcome="college") == []
     assert graduate.pk in rows(overdue="true")
     assert rows(site=site.pk, year=2026) == [Alumnus.objects.get(student=other.student).pk]
+    assert graduate.pk not in rows(overdue="false")
     assert client.get(reverse("alumni:list"), {"year": "abc"}).status_code == 200
+
+
+def test_the_list_filters_by_a_pathway_the_graduate_finished_a_program_of(as_role, graduate, site):
+    pathway = Pathway.objects.create(name="Stagecraft Technical Theatre")
+    program = ProgramFactory(name="Stagecraft 1")
+    PathwayStep.objects.create(pathway=pathway, program=program, position=1)
+    Participation.objects.create(
+        cohort=CohortFactory(site=site, program=program),
+        student=graduate.student,
+        joined_on=date(2025, 1, 6),
+        status=Participation.Status.COMPLETED,
+        ended_on=date(2025, 5, 30),
+    )
+    elsewhere = Pathway.objects.create(name="Digital Media")
+    client = as_role("staff")
+
+    def rows(**q):
+        return [a.pk for a in client.get(reverse("alumni:list"), q).context["page"]]
+
+    assert rows(pathway=pathway.pk) == [graduate.pk]
+    assert rows(pathway=elsewhere.pk) == []
 
 
 def test_graduating_from_the_exit_page_opens_the_alumni_record(as_role, enrollment):

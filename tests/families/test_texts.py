@@ -289,6 +289,7 @@ def test_an_inbound_text_without_a_number_is_refused_clearly(twilio, client):
 
 
 @pytest.mark.slow
+@pytest.mark.untraced  # a load test: the code it drives is measured by the tests above
 def test_a_thousand_inbound_texts_at_once_are_all_kept(twilio, client, family):
     statuses = set()
     for n in range(1000):

@@ -219,6 +219,20 @@ def test_two_different_administrators_confirm_then_it_exports_anonymises_and_sig
     assert not release_signature_holds(release)
 
 
+@pytest.mark.parametrize(("role", "status"), matrix(default=403, admin=200))
+def test_a_release_page_shows_the_dry_run_and_who_confirmed_to_an_administrator_only(
+    as_role, district, users, role, status
+):
+    release = release_plan(district="LAUSD", district_id_prefix="LA", by=users["admin"])
+    response = as_role(role).get(reverse("retention:release_detail", args=[release.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response.context["plan"] == sorted(release.plan.items())
+        page = response.content.decode()
+        assert "Dry run by" in page and "Confirm: export, then anonymise these students" in page
+        assert not response.context["export_available"]  # nothing exported before two confirmations
+
+
 def test_a_third_confirmation_is_refused(district, users):
     second = UserFactory(username="admin2", role=roles.ADMINISTRATOR)
     release = release_plan(district="LAUSD", district_id_prefix="LA", by=users["admin"])

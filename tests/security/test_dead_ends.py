@@ -16,6 +16,9 @@ from django.test import Client
 from tests.i18n.marking import bare_text, spanish_marked
 from tests.security.crawl import crawl
 
+# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+pytestmark = pytest.mark.untraced
+
 ROLES = ["admin", "staff", "counselor", "teacher", "teaching_artist", "other_teacher", "other_artist"]
 DEAD = {403, 404, 500}
 # The admin console is Django's own pages, translated by Django; its links are still followed.

@@ -19,6 +19,9 @@ from django.urls import reverse
 from artworx.exports import EXPORTS
 from tests.security.url_table import GET, URLS
 
+# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+pytestmark = pytest.mark.untraced
+
 HOSTILE = [
     "3000000",
     "99999999999999999999",  # past a 64-bit integer: OverflowError on SQLite, numeric on PostgreSQL

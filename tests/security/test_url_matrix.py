@@ -10,6 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.url_table import GET, POST, URLS
 from tests.security.world import ROLES
 
+# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+pytestmark = pytest.mark.untraced
+
 # Responses that set their own Cache-Control: the service worker is checked for updates (no-cache).
 OWN_CACHE_HEADERS = {"service_worker"}
 

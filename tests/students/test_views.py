@@ -10,7 +10,14 @@ from django.urls import reverse
 from artworx.history import history_user
 from students.forms import PlacementForm, ReferralConvertForm
 from students.models import Enrollment, ExitReason, Guardian, Student, SupportProfile
-from tests.factories import EnrollmentFactory, GuardianFactory, SiteFactory, StudentFactory, TeacherFactory
+from tests.factories import (
+    EnrollmentFactory,
+    GuardianFactory,
+    SiteFactory,
+    StudentFactory,
+    TeacherFactory,
+    WaitlistEntryFactory,
+)
 from tests.matrix import matrix
 
 pytestmark = pytest.mark.django_db
@@ -367,6 +374,18 @@ def test_it_ends_an_enrollment_with_a_reason(as_role, enrollment):
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert (enrollment.ended_on, enrollment.exit_reason) == (date(2026, 11, 2), "moved")
+
+
+def test_ending_an_enrollment_at_a_site_with_a_waitlist_names_who_is_next(as_role, enrollment, site):
+    """Rule 4 on the page that freed the seat, with a link to the site's waitlist."""
+    waiting = WaitlistEntryFactory(site=site, student__first_name="Nayeli", student__last_name="Cruz")
+    data = {"ended_on": "2026-11-02", "exit_reason": "moved"}
+    response = as_role("staff").post(reverse("students:exit", args=[enrollment.pk]), data, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[1:] == [
+        f"A seat is open at {site.name}: 1 waiting; enroll {waiting.student.display_name} "
+        f'<a class="alert-link" href="{reverse("students:waitlist", args=[site.pk])}">Open the waitlist</a>'
+    ]
 
 
 @pytest.mark.parametrize(
