@@ -50,7 +50,7 @@ def coverage_paused():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """A test marked `untraced` runs with coverage paused (README, "Testing")."""
+    """A test marked `untraced` runs with coverage paused (README, "Coverage")."""
     if item.get_closest_marker("untraced") is None:
         return (yield)
     with coverage_paused():

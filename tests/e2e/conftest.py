@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # A journey through the browser: untraced when coverage is measured (README, Testing).
+            # A journey through the browser: untraced when coverage is measured (README, "Coverage").
             item.add_marker(pytest.mark.untraced)
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from students.models import RosterImport, Student
 from tests.security.url_table import POST, URLS
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 SCRIPT = "<script>alert(1)</script>"

@@ -16,7 +16,7 @@ from django.test import Client
 from tests.i18n.marking import bare_text, spanish_marked
 from tests.security.crawl import crawl
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 ROLES = ["admin", "staff", "counselor", "teacher", "teaching_artist", "other_teacher", "other_artist"]

@@ -27,7 +27,7 @@ from notifications.tasks import sweep_reminders
 from students.models import Guardian, Referral, Student, SupportProfile
 from tests.security.url_table import GET, URLS
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 MARK = "zqsent"

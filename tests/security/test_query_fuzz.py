@@ -19,7 +19,7 @@ from django.urls import reverse
 from artworx.exports import EXPORTS
 from tests.security.url_table import GET, URLS
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 HOSTILE = [

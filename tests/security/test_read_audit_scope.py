@@ -7,7 +7,7 @@ from django.urls import reverse
 from students.models import RecordRead
 from tests.security.url_table import GET, URLS
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 # The pages that show a student's support profile, private notes, guardians or a referral.

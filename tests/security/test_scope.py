@@ -26,7 +26,7 @@ from students.models import Enrollment, ExitReason, Student
 from students.services import enrollment_transfer
 from tests.security.crawl import crawl
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 NAME = re.compile(r"zqname-(\d+)-")

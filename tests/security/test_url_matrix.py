@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.url_table import GET, POST, URLS
 from tests.security.world import ROLES
 
-# A sweep of the whole application for one property: untraced when coverage is measured (README, Testing).
+# A sweep of the whole application for one property: untraced when coverage is measured (README, "Coverage").
 pytestmark = pytest.mark.untraced
 
 # Responses that set their own Cache-Control: the service worker is checked for updates (no-cache).
