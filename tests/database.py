@@ -6,7 +6,9 @@ named after a fingerprint of every migration file (`artworx_migrated_<fingerprin
 then copies it (`CREATE DATABASE ... TEMPLATE`, well under a second) into its own test database, which
 pytest-django then keeps (its `migrate` finds nothing to apply). The next run, or the next moment of
 `make test-moments`, copies the same one; a changed or added migration file changes the name, and the
-first run after it migrates again and drops the databases of older fingerprints.
+first run after it migrates again and drops the databases of older fingerprints. On the way it copies
+the database as it stood before the data migrations that tests/test_migrations.py replays
+(`<name>_before`), so that the replay migrates forward from a copy rather than back and forth.
 
 A test that empties the database (`transactional_db`, `live_server`) leaves it as the migrations did,
 so the tests a worker runs after it find what they would have found first, whatever order the workers
@@ -24,9 +26,20 @@ from pathlib import Path
 
 import django
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+# tests/test_migrations.py writes rows as the code wrote them before these migrations, then migrates on.
+REPLAYED_FROM = [
+    ("students", "0009_agreements"),  # 0010 gives every contract an agreement
+    ("notifications", "0006_sweep_runs"),  # programs 0008 moves the absence thresholds here
+    ("programs", "0007_cohort_term_years_1900_to_2100"),
+]
+
+# The name of the copy before the replayed migrations, set where the worker's database is copied.
+COPIES: dict[str, str] = {}
 
 # Any number, the same in every worker: the workers take turns to look for (and make) the migrated copy.
 LOCK = 2_026_1201
@@ -49,13 +62,18 @@ def copy_migrated_database() -> None:
     test_name = connection.creation._get_test_db_name()
     prefix = f"{connection.settings_dict['NAME']}_migrated_"
     migrated = prefix + fingerprint()
+    COPIES["before replay"] = f"{migrated}_before"
     with connection._nodb_cursor() as cursor:
         # The project's connections give up on a lock after seconds; migrating the copy takes longer.
         cursor.execute("SET lock_timeout = 0")
         cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK])
         try:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [migrated])
-            if cursor.fetchone() is None:
+            # Both copies, or neither: one made before the copy "_before" existed is made again.
+            cursor.execute(
+                "SELECT count(*) FROM pg_database WHERE datname IN (%s, %s)", [migrated, f"{migrated}_before"]
+            )
+            if cursor.fetchone()[0] < 2:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(migrated)}")
                 _migrate_into(migrated)
                 _drop_older(cursor, prefix, keep=migrated)
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
@@ -68,26 +86,76 @@ def copy_migrated_database() -> None:
 
 def _migrate_into(name: str) -> None:
     """Migrate a new database under a building name, renamed to `name` once complete: a run stopped
-    halfway leaves no half-migrated copy behind under the name the next run looks for."""
+    halfway leaves no half-migrated copy behind under the name the next run looks for. On the way, the
+    database as it stood before the data migrations that tests/test_migrations.py replays is copied
+    (`name` + "_before"): the replay starts from a copy of it, migrating forward only."""
     building = f"{name}_building"
+    quote = connection.ops.quote_name
     settings_dict = connection.settings_dict
     saved = settings_dict["NAME"], settings_dict["TEST"]["NAME"]
     settings_dict["TEST"]["NAME"] = building
     try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        connection.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        connection.close()
+        settings_dict["NAME"] = building
+        executor = MigrationExecutor(connection)
+        executor.migrate(REPLAYED_FROM, plan=_plan_before_replay(executor))
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name + '_before')}")
+            cursor.execute(f"CREATE DATABASE {quote(name + '_before')} TEMPLATE {quote(building)}")
+        call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
     finally:
         connection.close()
         settings_dict["NAME"], settings_dict["TEST"]["NAME"] = saved
-        settings.DATABASES[connection.alias]["NAME"] = saved[0]
     with connection._nodb_cursor() as cursor:
-        quote = connection.ops.quote_name
         cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(name)}")
+
+
+def _plan_before_replay(executor) -> list:
+    """Every migration but those that migrating back to REPLAYED_FROM would undo (the next of each in
+    its app, and all that depend on them), in the order a full migration applies them."""
+    graph = executor.loader.graph
+    undone = {
+        node
+        for app, name in REPLAYED_FROM
+        for child in graph.node_map[(app, name)].children
+        if child[0] == app
+        for node in graph.backwards_plan(child)
+    }
+    plan = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+    return [(step, back) for step, back in plan if (step.app_label, step.name) not in undone]
+
+
+@contextlib.contextmanager
+def connected_to_a_copy_before_replay():
+    """The connection, for the block, on a new copy of the database as it stood before the replayed data
+    migrations (made beside the migrated one, `_migrate_into`); the copy is dropped after."""
+    quote = connection.ops.quote_name
+    before = COPIES["before replay"]
+    settings_dict = connection.settings_dict
+    saved = settings_dict["NAME"]
+    replay = f"{connection.creation._get_test_db_name()}_replay"
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(replay)}")
+        cursor.execute(f"CREATE DATABASE {quote(replay)} TEMPLATE {quote(before)}")
+    settings_dict["NAME"] = replay
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict["NAME"] = saved
+        ContentType.objects.clear_cache()  # ids read from the copy
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(replay)}")
 
 
 def _drop_older(cursor, prefix: str, keep: str) -> None:
     """Drop the migrated copies of older migrations (one that another run is copying stays)."""
     cursor.execute(
-        "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s", [prefix, keep]
+        "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname NOT IN (%s, %s)",
+        [prefix, keep, f"{keep}_before"],
     )
     for (name,) in cursor.fetchall():
         with contextlib.suppress(DatabaseError):

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP
@@ -18,6 +19,13 @@ from students.services import guardian_consent_set
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
+@cache
+def role_group_id(name: str) -> int:
+    """The id of a role's group, read once per process: the migrations write the groups, and a test that
+    empties the database writes them back with the same ids (tests/database.py)."""
+    return Group.objects.values_list("pk", flat=True).get(name=name)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -32,15 +40,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(role_group_id(extracted))
+        self.role_given = extracted  # for second_factor, next
 
     @factory.post_generation
     def second_factor(self, create, extracted, **kwargs):
         """Roles that must use a second factor hold an authenticator app unless `second_factor=False`."""
         if not create or extracted is False:
             return
-        required = self.groups.filter(name__in=settings.ARTWORX_MFA_REQUIRED_ROLES).exists()
-        if extracted or required:
+        # A subclass's own `role` runs after this: TeacherFactory's, whose role needs none.
+        if extracted or getattr(self, "role_given", None) in settings.ARTWORX_MFA_REQUIRED_ROLES:
             TOTP.activate(self, TOTP_SECRET)
 
 
@@ -48,7 +57,7 @@ class TeacherFactory(UserFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name=extracted or roles.TEACHER))
+            self.groups.add(role_group_id(extracted or roles.TEACHER))
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -1,9 +1,11 @@
-"""The data migrations carry the rows written before them over: the database is taken back once to the
-state before each of them, rows are written as the code of that time wrote them, and every migration is
-applied again.
+"""The data migrations carry the rows written before them over: rows are written as the code of that
+time wrote them into the database as it stood before those migrations, and the migrations after are
+applied.
 
-One replay for every data migration checked here: taking the database back renders the state of every
-model at each migration undone, about half a minute each time on this project.
+On PostgreSQL the replay starts from a copy of the database made on the way to the migrated one
+(tests/database.py) and migrates forward only. SQLite has no such copies: the worker's database is taken
+back to that state first, which renders the state of every model at each migration undone (half a minute
+on this project), and emptied after.
 """
 
 from datetime import date
@@ -16,14 +18,9 @@ from programs.models import AbsenceThresholds
 from students.models import AgreementVersion, Contract
 from tests import database
 from tests.conftest import coverage_paused
+from tests.database import REPLAYED_FROM
 
 pytestmark = pytest.mark.slow
-
-BEFORE = [
-    ("students", "0009_agreements"),  # 0010 gives every contract an agreement
-    ("notifications", "0006_sweep_runs"),  # programs 0008 moves the absence thresholds here
-    ("programs", "0007_cohort_term_years_1900_to_2100"),
-]
 
 
 def written_before(old_apps) -> dict[str, int]:
@@ -49,30 +46,36 @@ def written_before(old_apps) -> dict[str, int]:
     return {"contract": contract.pk}
 
 
+def replay() -> dict:
+    """Write the rows at the state before, apply every migration after, and read what they made."""
+    executor = MigrationExecutor(connection)
+    written = written_before(executor.loader.project_state(REPLAYED_FROM).apps)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    version = AgreementVersion.objects.get(contract_id=written["contract"])
+    return {
+        "agreement": (version.status, version.on_paper, version.requires_guardian),
+        "agreement checks": (version.hash_matches, version.signatures.exists()),
+        "contract status": Contract.objects.get(pk=written["contract"]).status,
+        "thresholds": AbsenceThresholds.objects.values(
+            "consecutive_absences", "chronic_absence_percent", "chronic_absence_min_sessions"
+        ).get(),
+    }
+
+
 @pytest.fixture(scope="module")
-def replayed(migrated_rows_kept, django_db_blocker) -> dict:
-    """What the migrations made of the rows written before them, read before the database is emptied
-    again for the tests after this module."""
-    with django_db_blocker.unblock():
-        with coverage_paused():
-            executor = MigrationExecutor(connection)
-            executor.migrate(BEFORE)
-            try:
-                written = written_before(executor.loader.project_state(BEFORE).apps)
-            finally:
-                executor = MigrationExecutor(connection)
-                executor.migrate(executor.loader.graph.leaf_nodes())
+def replayed(django_db_setup, django_db_blocker, request) -> dict:
+    """What the migrations made of the rows written before them."""
+    with django_db_blocker.unblock(), coverage_paused():
+        if connection.vendor == "postgresql":
+            with database.connected_to_a_copy_before_replay():
+                return replay()
+        request.getfixturevalue("migrated_rows_kept")
+        MigrationExecutor(connection).migrate(REPLAYED_FROM)
         try:
-            version = AgreementVersion.objects.get(contract_id=written["contract"])
-            yield {
-                "agreement": (version.status, version.on_paper, version.requires_guardian),
-                "agreement checks": (version.hash_matches, version.signatures.exists()),
-                "contract status": Contract.objects.get(pk=written["contract"]).status,
-                "thresholds": AbsenceThresholds.objects.values(
-                    "consecutive_absences", "chronic_absence_percent", "chronic_absence_min_sessions"
-                ).get(),
-            }
+            return replay()
         finally:
+            executor = MigrationExecutor(connection)
+            executor.migrate(executor.loader.graph.leaf_nodes())
             database.empty_to_migrated()
 
 
