@@ -43,8 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "crispy_forms",
-    "crispy_bootstrap5",
+    "django.forms",  # Django's widget templates, for the project's form renderer (artworx.rendering)
     "django_filters",
     "phonenumber_field",
     "rules.apps.AutodiscoverRulesConfig",
@@ -198,8 +197,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Forms and fields in Bootstrap's markup from the project's templates/forms/ (artworx.rendering).
+FORM_RENDERER = "artworx.rendering.FormRenderer"
 
 # Security: safe unless DEBUG is on (the local embedded run).
 SESSION_COOKIE_SECURE = not DEBUG

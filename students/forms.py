@@ -249,7 +249,7 @@ class CourseForm(forms.ModelForm):
         self.fields["credits"].widget.attrs.update(
             min="0.5", max=settings.ARTWORX_MAX_COURSE_CREDITS, step="0.5"
         )
-        # The contract page lays courses out as table rows, without crispy's per-field markup.
+        # The contract page lays courses out as table rows, without the markup of templates/forms/field.html.
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name == "subject_area" else "form-control"
 
