@@ -81,17 +81,30 @@ def shares_module_fixtures(item) -> bool:
     return any(defs[-1].scope == "module" for name, defs in fixtures.items() if name != "module_clock")
 
 
+# The fixtures that give a test the demo (`world` and `demo` ask for `demo_world` by name), by where they
+# are defined: tests/e2e/test_accessibility.py has a `world` of its own.
+DEMO_FIXTURES = {("demo_world", "tests"), ("demo", "tests"), ("world", "tests/security")}
+
+
+def reads_the_demo(item) -> bool:
+    fixtures = item._fixtureinfo.name2fixturedefs
+    return any((name, defs[-1].baseid) in DEMO_FIXTURES for name, defs in fixtures.items())
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """With several workers (`make test`, pytest-xdist --dist loadgroup), the tests of a module with
-    module fixtures (the demo data) run on one worker, so those are made once; the fault tests run one
-    after another, as each starts servers and workers of its own and measures how they recover. Every
-    other test goes to whichever worker is free, in the order pytest-django sorted them: the tests that
-    empty the database (`transactional_db`) after those that read what the migrations wrote.
-    First among the hooks: xdist reads the groups in its own hook."""
+    """With several workers (`make test`, pytest-xdist --dist loadgroup), the tests that read the demo
+    (`demo_world`: the crawls of tests/security/ and the browser tests that walk it) run on one worker,
+    which loads it once; the tests of any other module with module fixtures run on one worker, so those
+    are made once; the fault tests run one after another, as each starts servers and workers of its own
+    and measures how they recover. Every other test goes to whichever worker is free, in the order
+    pytest-django sorted them: the tests that empty the database (`transactional_db`) after those that
+    read what the migrations wrote. First among the hooks: xdist reads the groups in its own hook."""
     for item in items:
         if item.nodeid.startswith("tests/faults/"):
             item.add_marker(pytest.mark.xdist_group("faults"))
+        elif reads_the_demo(item):
+            item.add_marker(pytest.mark.xdist_group("demo"))
         elif shares_module_fixtures(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if "world" in item.fixturenames:  # the crawls of the demo in tests/security/
