@@ -134,8 +134,8 @@ def connected_to_a_copy_before_replay():
     quote = connection.ops.quote_name
     before = COPIES["before replay"]
     settings_dict = connection.settings_dict
-    saved = settings_dict["NAME"]
-    replay = f"{connection.creation._get_test_db_name()}_replay"
+    saved = settings_dict["NAME"]  # the worker's test database
+    replay = f"{saved}_replay"
     connection.close()
     with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(replay)}")
