@@ -189,3 +189,23 @@ class Closure(TimeStampedModel):
                 )
             except ValidationError as error:
                 raise ValidationError({"ends_on": error}) from error
+
+
+class CalendarVersion(models.Model):
+    """How often the closures that apply at a site have changed: a closure of the site added, moved in
+    or out, re-dated or removed, or one of the whole organisation's. Kept by database triggers on the
+    closures (sites/calendar_versions.py), so whatever writes a closure moves it; a site whose closures
+    never changed has no row (version 0). What was worked out from a site's calendar is kept with the
+    version it was worked out under, and is stale once the version moved on (students.pace_turns)."""
+
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, primary_key=True, related_name="calendar_version"
+    )
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("calendar version")
+        verbose_name_plural = _("calendar versions")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.version}"

@@ -8,9 +8,9 @@ paginates, by comparing those dates with today in the database, at any scale (is
 active contract's pace was worked out in Python for every count and every filter.
 
 A row carries what its dates follow from, and is read only while that still matches the contract's
-current values, the pace thresholds and the newest change of any closure (`fresh`). So no write path
-has to remember the rows: a course completed, a contract extended or transferred, a closure added or
-new thresholds leave a stale row, which readers pass over and work out in Python as before (a few
+current values, the pace thresholds and its site's calendar version (`fresh`). So no write path has to
+remember the rows: a course completed, a contract extended or transferred, a closure added at its site
+or new thresholds leave a stale row, which readers pass over and work out in Python as before (a few
 contracts between two runs), until the quarter-hourly task writes it again (`turns_write`).
 """
 
@@ -18,11 +18,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from sites.calendar import InstructionalCalendar, calendars_for_sites
-from sites.models import Closure
 from students.models import NO_CREDITS, Contract, ContractPace
 from students.pace import turning_points
 
@@ -30,11 +29,10 @@ ALWAYS = date.min  # turned before any day: the days elapsed before a transfer a
 WRITTEN_IN = 2000  # rows per insert
 ZERO = Decimal(0)
 
-# The newest change of any closure (its history id, 0 for none), read inside the query that needs it:
-# a closure added, moved or removed anywhere may change a calendar, so every row written before is stale.
-CLOSURES_VERSION = Coalesce(
-    Subquery(Closure.history.order_by("-history_id").values("history_id")[:1]), Value(0)
-)
+# The version of the contract's site's calendar (sites.CalendarVersion, 0 while its closures never
+# changed), read with the contract: a closure added, moved or removed at a site leaves stale the rows of
+# that site's contracts alone (every site's, for a closure of the whole organisation).
+CALENDAR_VERSION = Coalesce(F("site__calendar_version__version"), Value(0))
 
 # What the dates follow from, as plain values, for the contracts worked out or written.
 VALUES = (
@@ -63,7 +61,7 @@ def fresh() -> Q:
         pace_turns__credits_planned=Coalesce("credit_totals__planned", NO_CREDITS),
         pace_turns__behind_points=settings.ARTWORX_PACE_BEHIND_POINTS,
         pace_turns__at_risk_points=settings.ARTWORX_PACE_AT_RISK_POINTS,
-        pace_turns__closures_version=CLOSURES_VERSION,
+        pace_turns__closures_version=CALENDAR_VERSION,
     )
 
 
@@ -196,7 +194,7 @@ def turns_write(contracts: QuerySet[Contract] | None = None) -> int:
         contract__status=Contract.Status.ACTIVE
     ).delete()
     rows = list(
-        stale(queryset).annotate(closures_version=CLOSURES_VERSION).values_list(*VALUES, "closures_version")
+        stale(queryset).annotate(closures_version=CALENDAR_VERSION).values_list(*VALUES, "closures_version")
     )
     if not rows:
         return 0

@@ -340,7 +340,7 @@ class ContractPace(models.Model):
     credits_planned = models.DecimalField(_("credits planned"), max_digits=6, decimal_places=1)
     behind_points = models.PositiveSmallIntegerField(_("behind at (points)"))
     at_risk_points = models.PositiveSmallIntegerField(_("at risk at (points)"))
-    closures_version = models.BigIntegerField(_("closures version"))
+    closures_version = models.BigIntegerField(_("closures version"))  # of its site (sites.CalendarVersion)
 
     class Meta:
         verbose_name = _("contract pace")

@@ -103,10 +103,23 @@ def test_a_change_leaves_the_row_stale_and_the_pace_still_follows_it(county, use
     only_stale(contract.pk)  # credits planned
     Contract.objects.filter(pk=contract.pk).update(due_on=contract.due_on + timedelta(days=7))
     only_stale(contract.pk)  # its days
-    closure_save(closure=Closure(site=contract.site, name="Staff day", starts_on=today, ends_on=today))
-    only_stale(
-        *Contract.objects.active().values_list("pk", flat=True)
-    )  # any closure: every calendar may move
+    here = Contract.objects.active().filter(site=contract.site).values_list("pk", flat=True)
+    closure = closure_save(
+        closure=Closure(site=contract.site, name="Staff day", starts_on=today, ends_on=today)
+    )
+    only_stale(*here)  # a closure of its site: that site's calendar alone
+    closure.name = "Staff development day"
+    closure_save(closure=closure)
+    only_stale()  # renamed: no calendar moved
+    elsewhere = Contract.objects.active().exclude(site=contract.site).order_by("pk").first().site
+    there = Contract.objects.active().filter(site=elsewhere).values_list("pk", flat=True)
+    closure.site = elsewhere
+    closure_save(closure=closure)
+    only_stale(*here, *there)  # moved to another site: both calendars
+    Closure.objects.filter(pk=closure.pk).delete()
+    only_stale(*there)  # removed (here through the ORM, as a script would): its site's calendar
+    closure_save(closure=Closure(name="Winter storm", starts_on=today, ends_on=today))
+    only_stale(*Contract.objects.active().values_list("pk", flat=True))  # the organisation's: every site
     settings.ARTWORX_PACE_BEHIND_POINTS = 5
     only_stale(*Contract.objects.active().values_list("pk", flat=True))  # the thresholds
 
