@@ -1,11 +1,11 @@
 """The dashboard's figures for a site (or all) and a date range: set-based, a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
 from artworx.scalars import scalars, total, totals
-from programs.models import AbsenceThresholds, Participation, ParticipationTotals, Session, SessionTotals
+from programs.models import (
+    AbsenceThresholds,
+    Cohort,
+    Participation,
+    ParticipationTotals,
+    Session,
+    SessionTotals,
+)
 from programs.selectors import (
     NO_FIGURES,
     attendance_figures,
@@ -284,9 +291,11 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     percent = Coalesce(
         Subquery(saved.values("chronic_absence_percent")), Value(defaults.chronic_absence_percent)
     )
+    # The cohorts that held a session in the period: one index probe per cohort, not every session of
+    # the period read and grouped (4,800 cohorts against 79,000 sessions at statewide scale).
+    held = Cohort.objects.filter(Exists(sessions.filter(cohort=OuterRef("pk"))))
     participants = ParticipationTotals.objects.filter(
-        participation__in=Participation.objects.enrolled().filter(cohort__in=sessions.values("cohort")),
-        marks__gt=0,
+        participation__in=Participation.objects.enrolled().filter(cohort__in=held), marks__gt=0
     )
     chronic = Q(marks__gte=min_sessions) & Q(GreaterThanOrEqual(F("absences") * 100, percent * F("marks")))
     overdue_reviews = Review.objects.filter(
@@ -328,16 +337,21 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
 
 
 def _marks_by_week(*, start: date, end: date, site=None) -> list[dict]:
-    """Marks and absences per week of the period, summed from the sessions' running totals (one query)."""
+    """Marks and absences per week (from Monday) of the period, summed from the sessions' running totals.
+
+    Summed per day by the database (one query), the days then folded into their weeks here: truncating
+    each row's date to its week in SQL cost twice the sums (78,000 sessions in 90 days, statewide).
+    """
     totals = SessionTotals.objects.filter(date__range=(start, end))
     if site:
         totals = totals.filter(site=site)
-    return list(
-        totals.annotate(week=TruncWeek("date"))
-        .values("week")
-        .annotate(total=Sum("marks"), absent=Sum("absences"))
-        .order_by("week")
-    )
+    weeks: dict[date, dict] = {}
+    for day in totals.values("date").annotate(total=Sum("marks"), absent=Sum("absences")).order_by("date"):
+        monday = day["date"] - timedelta(days=day["date"].weekday())
+        week = weeks.setdefault(monday, {"week": monday, "total": 0, "absent": 0})
+        week["total"] += day["total"]
+        week["absent"] += day["absent"]
+    return list(weeks.values())
 
 
 def _alumni_outcomes(*, user, today: date) -> dict:

@@ -68,14 +68,14 @@ def fresh() -> Q:
 def pace_today(*, today: date) -> Case:
     """The pace of a contract on `today` from its row ("on_track", "behind", "at_risk"), or None where
     the row is missing or stale. An annotation: the rows are outer-joined, every contract is kept."""
-    up_to_date = fresh()
-    return Case(
-        When(up_to_date & Q(pace_turns__at_risk_on__lte=today), then=Value("at_risk")),
-        When(up_to_date & Q(pace_turns__behind_on__lte=today), then=Value("behind")),
-        When(up_to_date, then=Value("on_track")),
-        default=None,
+    # The row's freshness is compared once, then its two days.
+    turned = Case(
+        When(pace_turns__at_risk_on__lte=today, then=Value("at_risk")),
+        When(pace_turns__behind_on__lte=today, then=Value("behind")),
+        default=Value("on_track"),
         output_field=CharField(),
     )
+    return Case(When(fresh(), then=turned), default=None, output_field=CharField())
 
 
 def stale(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
