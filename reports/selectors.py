@@ -31,7 +31,15 @@ from programs.selectors import (
 from reports.cache import compute_now
 from reports.models import Target, targets
 from students.capacity import fullest_sites, site_capacity_rows
-from students.models import Contract, ContractCourse, Enrollment, Referral, Review, Student
+from students.models import (
+    Contract,
+    ContractCourse,
+    CreditsEarned,
+    Enrollment,
+    Referral,
+    Review,
+    Student,
+)
 from students.selectors import FUNNEL_STAGES, pace_counts, review_overdue_before, with_pace
 
 STAGE_LABELS = {
@@ -306,11 +314,12 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     if site:
         ended = ended.filter(cohort__site=site)
     referrals = Referral.objects.filter(received_on__range=(start, end))
-    earned = ContractCourse.objects.filter(
-        status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end)
-    )  # read from its index alone (students_cc_credits_earned) when every contract counts
-    if contracts.query.where:
-        earned = earned.filter(contract__in=contracts)
+    if contracts.query.where:  # a site or a teacher's students: their completed courses of the period
+        earned = ContractCourse.objects.filter(
+            status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end), contract__in=contracts
+        )
+    else:  # every contract: the period's days of the running total (students.CreditsEarned)
+        earned = CreditsEarned.objects.filter(resolved_on__range=(start, end))
     return scalars(
         # Both counts in one pass over the current participations (57,000 at statewide scale).
         participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),

@@ -27,6 +27,7 @@ from students.models.contracts import (  # noqa: F401 - the package's names
     ContractCredits,
     ContractPace,
     ContractQuerySet,
+    CreditsEarned,
     SubjectArea,
     elapsed_days,
 )

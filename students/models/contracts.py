@@ -283,7 +283,8 @@ class ContractCourse(TimeStampedModel):
                 ),
             ),
         ]
-        # The credits earned in a period (the dashboard): read from the index alone.
+        # The credits earned in a period by the contracts of a site or a teacher (the dashboard; across
+        # every site it sums the days of students.CreditsEarned).
         indexes = [
             models.Index(
                 fields=["resolved_on", "credits"],
@@ -312,6 +313,21 @@ class ContractCredits(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.done}/{self.planned}"
+
+
+class CreditsEarned(models.Model):
+    """The credits of the contract courses completed on a day: a running total kept by database triggers
+    (students/totals.py), so a period's credits earned across every site sums its days (issue #22)."""
+
+    resolved_on = models.DateField(_("day"), primary_key=True)
+    credits = models.DecimalField(_("credits earned"), max_digits=12, decimal_places=1, default=0)
+
+    class Meta:
+        verbose_name = _("credits earned on a day")
+        verbose_name_plural = _("credits earned per day")
+
+    def __str__(self) -> str:
+        return f"{self.resolved_on}: {self.credits}"
 
 
 class ContractPace(models.Model):

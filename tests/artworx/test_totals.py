@@ -8,9 +8,9 @@ from django.db import connection
 
 from artworx.totals import statements
 from programs.totals import PATHWAY_STEPS, TOTALS
-from students.totals import CONTRACT_CREDITS
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED
 
-RUNNING_TOTALS = (*TOTALS, PATHWAY_STEPS, CONTRACT_CREDITS)
+RUNNING_TOTALS = (*TOTALS, PATHWAY_STEPS, CONTRACT_CREDITS, CREDITS_EARNED)
 FUNCTION = re.compile(r"CREATE FUNCTION (\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(.*)\$\$", re.S)
 TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
 

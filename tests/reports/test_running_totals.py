@@ -42,13 +42,14 @@ from students.models import (
     Contract,
     ContractCourse,
     ContractCredits,
+    CreditsEarned,
     Enrollment,
     ExitReason,
     Referral,
     Review,
 )
 from students.selectors import review_overdue_before, with_pace
-from students.totals import CONTRACT_CREDITS
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,11 @@ def recount_credits() -> dict[int, tuple[Decimal, Decimal]]:
     return {r["contract"]: (r["planned"], r["done"]) for r in rows}
 
 
+def recount_earned() -> dict:
+    rows = ContractCourse.objects.filter(status="completed").values("resolved_on").annotate(n=Sum("credits"))
+    return {r["resolved_on"]: r["n"] for r in rows if r["n"]}
+
+
 def recount_steps() -> dict[int, int]:
     rows = PathwayStep.objects.values("pathway").annotate(n=Count("pk"))
     return {r["pathway"]: r["n"] for r in rows}
@@ -91,6 +97,8 @@ def assert_totals_match_a_recount():
         t.session_id: (t.date, t.site_id, t.marks, t.absences) for t in SessionTotals.objects.all()
     } == recount_sessions()
     assert {c.contract_id: (c.planned, c.done) for c in ContractCredits.objects.all()} == recount_credits()
+    # A day whose last course completed was corrected keeps a row at 0.
+    assert {d.resolved_on: d.credits for d in CreditsEarned.objects.exclude(credits=0)} == recount_earned()
     # A pathway whose last step was taken out keeps a row at 0.
     assert {t.pathway_id: t.steps for t in PathwayTotals.objects.exclude(steps=0)} == recount_steps()
 
@@ -322,6 +330,11 @@ def shake(rng: random.Random, staff) -> None:
     ContractCourse.objects.create(
         contract=Contract.objects.order_by("?").first(), subject_area="math", title="Extra", credits=5
     )
+    # Completed courses written around the services: a day corrected, a result corrected, one removed.
+    done = list(ContractCourse.objects.filter(status="completed").order_by("?")[:3])
+    ContractCourse.objects.filter(pk=done[0].pk).update(resolved_on=done[0].resolved_on - timedelta(days=40))
+    ContractCourse.objects.filter(pk=done[1].pk).update(status="not_completed", grade="F")
+    ContractCourse.objects.filter(pk=done[2].pk).delete()
     # Pathway steps added and taken out (the admin console's inline), moved to another pathway.
     pathway = Pathway.objects.order_by("?").first()
     PathwayStep.objects.create(
@@ -368,9 +381,10 @@ def test_refill_recounts_totals_that_drifted():
     expected = recount_participations()
     ParticipationTotals.objects.update(marks=0)  # as if written with the triggers off
     ContractCredits.objects.all().delete()
+    CreditsEarned.objects.update(credits=99)
     PathwayTotals.objects.update(steps=7)
     with connection.cursor() as cursor:
-        for total in (*TOTALS, CONTRACT_CREDITS, PATHWAY_STEPS):
+        for total in (*TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
