@@ -1,11 +1,16 @@
 """Each site's calendar version (sites.CalendarVersion), kept by triggers on the closures: it moves with
 every change of a closure that applies at the site, and only then, whatever wrote the closure."""
 
+import re
 from collections import Counter
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 
+from sites.calendar_versions import install_operation, statements
 from sites.models import CalendarVersion, Closure
 from sites.services import closure_delete, closure_save
 from tests.concurrency import race
@@ -13,6 +18,7 @@ from tests.factories import ClosureFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 12, 7)
+TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
 
 
 def versions() -> dict[int, int]:
@@ -65,3 +71,38 @@ def test_closures_written_at_once_each_move_the_versions_once_and_never_deadlock
     # Each site: its own additions, every organisation-wide addition, and every move in or out.
     expected = Counter({site.pk: 10 + 5 + len(moving) for site in sites})
     assert versions() == {pk: before.get(pk, 0) + n for pk, n in expected.items()}
+
+
+def test_the_database_runs_the_triggers_written_here():
+    create, _drop = statements(connection.vendor)
+    written = {TRIGGER.match(statement)[1] for statement in create if TRIGGER.match(statement)}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {name for (name,) in cursor.fetchall()}
+    assert written == {f"sites_calendarversion_{event}" for event in ("insert", "update", "delete")}
+    assert written <= installed
+
+
+def test_each_database_drops_what_it_creates_and_another_is_refused():
+    for vendor in ("postgresql", "sqlite"):
+        create, drop = statements(vendor)
+        made = {re.search(r"CREATE (?:TRIGGER|FUNCTION) (\w+)", s)[1] for s in create}
+        dropped = {re.search(r"DROP (?:TRIGGER|FUNCTION) IF EXISTS (\w+)", s)[1] for s in drop}
+        assert made == dropped, vendor
+    with pytest.raises(NotImplementedError, match="oracle"):
+        statements("oracle")
+
+
+def test_the_migration_step_drops_the_triggers_backwards_and_writes_them_again_forwards():
+    site = SiteFactory()
+    step = install_operation()
+    editor = SimpleNamespace(connection=connection)  # all the step reads of a schema editor
+    step.reverse_code(django_apps, editor)
+    ClosureFactory(site=site)
+    assert versions() == {}  # no trigger: nothing moved
+    step.code(django_apps, editor)
+    ClosureFactory(site=site)
+    assert versions() == {site.pk: 1}
