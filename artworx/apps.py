@@ -1,6 +1,6 @@
 """App configuration for the artworx project package and its admin console."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib.admin.apps import AdminConfig
 from django.core import checks
 from django.db.models import Field, ForeignObject
@@ -8,6 +8,7 @@ from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 
 from artworx.form_guards import refuse_overflowing_ids
+from artworx.history import keep_history_managers
 from artworx.lookups import AnyOf
 from artworx.roles import sync_role_permissions
 from artworx.uploads import check_xml_parser
@@ -23,6 +24,7 @@ class ArtworxConfig(AppConfig):
         Field.register_lookup(AnyOf)
         ForeignObject.register_lookup(AnyOf)  # a relation's lookups are its own (ids here)
         refuse_overflowing_ids()
+        keep_history_managers(apps.get_models())
         checks.register(check_xml_parser, checks.Tags.security)
         # Each app's downloads and page sections register themselves (artworx.exports, artworx.sections),
         # and its receivers connect to the signals of the apps below it (<app>/receivers.py).

@@ -6,8 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from simple_history.manager import HistoryDescriptor
 
-from artworx.history import change_history, history_user
+from artworx.history import KeptHistoryDescriptor, change_history, history_user
+from programs.models import Cohort
 from students.models import Enrollment, Guardian, Student, SupportProfile
 from students.selectors import student_change_history
 from tests.factories import EnrollmentFactory, GuardianFactory, StudentFactory
@@ -94,3 +97,22 @@ def test_the_limit_keeps_the_newest(record):
     changes = student_change_history(student=record, include_support=True, include_notes=True, limit=2)
     assert [c.what for c in changes] == ["Profile", "Support profile"]
     assert sorted(changes[1].fields) == ["on probation", "private notes"]
+
+
+def test_every_history_builds_its_manager_class_once_and_still_reads_the_instances_versions(users):
+    """`Model.history` on every model (and on the many-to-many histories of the historical models)
+    gives a manager of one class built when the app was ready, bound to the instance as before."""
+    kept = [
+        (model, name)
+        for model in apps.get_models()
+        for name, value in vars(model).items()
+        if isinstance(value, HistoryDescriptor)
+    ]
+    assert {model for model, _name in kept} >= {Student, Guardian, Enrollment, Cohort, Cohort.history.model}
+    assert all(type(vars(model)[name]) is KeptHistoryDescriptor for model, name in kept)
+    assert type(Student.history) is type(Student.history)  # one class, not a new one per access
+    with history_user(users["counselor"]):
+        student = StudentFactory(first_name="Ana")
+        edit(student, first_name="Ana María")
+    assert [v.first_name for v in student.history.order_by("history_id")] == ["Ana", "Ana María"]
+    assert student.history.instance == student
