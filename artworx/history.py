@@ -160,8 +160,9 @@ class KeptHistoryDescriptor(HistoryDescriptor):
     """`Model.history`, with its manager class built once.
 
     django-simple-history's descriptor builds a new manager class (`Manager.from_queryset`) on every
-    access, about 0.1 ms: once for every history record written and on every read of a history. This
-    one builds it when the model is ready and gives each access an instance of it, as before.
+    access, about 0.1 ms: once for every record saved one at a time (to write its history record), once
+    per bulk write, and on every read of a history. This one builds it when the model is ready and gives
+    each access an instance of it, as before.
     """
 
     def __init__(self, descriptor: HistoryDescriptor):

@@ -332,7 +332,7 @@ class CreditsEarned(models.Model):
 
 class ContractPace(models.Model):
     """The days an active contract turns behind and at risk (DESIGN.md rule 7), written with what they
-    follow from: its credits, days and site, the pace thresholds and the closures' version.
+    follow from: its credits, days and site, the pace thresholds and its site's calendar version.
 
     Pace only worsens while those stay the same, so a contract's pace on any day is two date
     comparisons, and the dashboard and the contract list count and filter by pace in SQL at any scale.
