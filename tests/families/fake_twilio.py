@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.servers import serving_thread
+
 LANDLINES = {"+13235550000"}
 
 
@@ -45,7 +47,7 @@ class FakeTwilio:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving_thread(self.server)
         self.thread.start()
 
     def close(self) -> None:
