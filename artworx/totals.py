@@ -12,6 +12,10 @@ write path cannot exist. The dashboard then sums a few hundred total rows instea
   writers touching the same totals queue instead of deadlocking.
 - SQLite (the embedded default): row-level triggers with the same upsert (SQLite ≥ 3.24).
 
+A totals table may itself be the rows of another (a total of totals): its upserts fire that table's
+triggers like any other write. Two definitions may keep one table from two sources (the rows summed, and
+the table that says where each row counts), each recounting all of it.
+
 `RunningTotal` describes one totals table; `install_operation` writes its triggers in a migration,
 `refill` recounts it from the rows (the data migration, and a repair after raw SQL with triggers off).
 """
@@ -30,17 +34,34 @@ class RunningTotal:
     `measures` and `extras` are SQL expressions; `{r}` stands for the source row. `extras` are copied
     onto a totals row from `joins` (tables joined on `d.<key>`) when the row is written, for filters
     on the totals (a session's date and site); `follows` keep them right when they change.
+
+    A key of several columns is a tuple; a key column the source row lacks is `derived` from a table of
+    the `lookup` (tables, and their condition on `{r}`), which also gives the measures more to read. On
+    PostgreSQL, `guard` runs before the upsert (`{rows}`: the rows the statement changed), for a lock.
     """
 
     name: str
     source: str
     target: str
-    key: str
+    key: str | tuple[str, ...]
     measures: dict[str, str]
     watch: tuple[str, ...]  # the source columns the measures read (an update of others moves nothing)
     extras: dict[str, str] = field(default_factory=dict)
     joins: str = ""
     follows: tuple["Follow", ...] = ()
+    derived: dict[str, str] = field(default_factory=dict)
+    lookup: tuple[str, str] = ("", "")
+    guard: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.key,) if isinstance(self.key, str) else self.key
+
+    def key_of(self, row: str) -> str:
+        """The key columns of a source row (or of its lookup), named as the totals table names them."""
+        return ", ".join(
+            f"{self.derived.get(column, '{r}.' + column).format(r=row)} AS {column}" for column in self.keys
+        )
 
 
 @dataclass(frozen=True)
@@ -56,12 +77,19 @@ class Follow:
 def _delta_select(total: RunningTotal, sides: list[tuple[str, str, str]]) -> str:
     """SELECT key, extras, summed measures over the given (table, row alias, sign) sides."""
     parts = []
+    tables, condition = total.lookup
     for table, row, sign in sides:
         measures = ", ".join(
             f"{sign}({expression.format(r=row)}) AS {column}" for column, expression in total.measures.items()
         )
-        source = f" FROM {table} {row}" if table else ""
-        parts.append(f"SELECT {row}.{total.key} AS {total.key}, {measures}{source}")
+        if table:  # a transition table, or the whole source when refilling
+            source = f" FROM {table} {row}"
+            if tables:
+                source += f" JOIN {tables} ON {condition.format(r=row)}"
+        else:  # a SQLite row (NEW or OLD)
+            source = f" FROM {tables} WHERE {condition.format(r=row)}" if tables else ""
+        parts.append(f"SELECT {total.key_of(row)}, {measures}{source}")
+    keys = ", ".join(f"d.{column}" for column in total.keys)
     extras = "".join(f", {expression} " for expression in total.extras.values())
     sums = ", ".join(f"SUM(d.{column})" for column in total.measures)
     moved = " OR ".join(f"SUM(d.{column}) <> 0" for column in total.measures)
@@ -69,15 +97,16 @@ def _delta_select(total: RunningTotal, sides: list[tuple[str, str, str]]) -> str
     # Table and column names from the code, no values. WHERE 1 = 1: SQLite parses an upsert's SELECT
     # only with a WHERE clause.
     return (
-        f"SELECT d.{total.key}{extras}, {sums} FROM ({union}) d {total.joins} "  # noqa: S608
-        f"WHERE 1 = 1 GROUP BY d.{total.key}{extras} HAVING {moved} ORDER BY d.{total.key}"
+        f"SELECT {keys}{extras}, {sums} FROM ({union}) d {total.joins} "  # noqa: S608
+        f"WHERE 1 = 1 GROUP BY {keys}{extras} HAVING {moved} ORDER BY {keys}"
     )
 
 
 def _upsert(total: RunningTotal, select: str) -> str:
-    columns = ", ".join([total.key, *total.extras, *total.measures])
+    columns = ", ".join([*total.keys, *total.extras, *total.measures])
     moves = ", ".join(f"{c} = {total.target}.{c} + excluded.{c}" for c in total.measures)
-    return f"INSERT INTO {total.target} ({columns}) {select} ON CONFLICT ({total.key}) DO UPDATE SET {moves}"
+    keys = ", ".join(total.keys)
+    return f"INSERT INTO {total.target} ({columns}) {select} ON CONFLICT ({keys}) DO UPDATE SET {moves}"
 
 
 def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
@@ -92,9 +121,13 @@ def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
             f"{'NEW' if table == 'new_rows' else 'OLD'} TABLE AS {table}" for table, _row, _s in sides
         )
         function = f"{total.name}_{event.lower()}"
+        guard = ""
+        if total.guard:
+            rows = " UNION ALL ".join(f"SELECT * FROM {table}" for table, _row, _s in sides)  # noqa: S608
+            guard = total.guard.format(rows=f"({rows})") + "; "
         create.append(
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{_upsert(total, _delta_select(total, sides))}; RETURN NULL; END $$"
+            f"{guard}{_upsert(total, _delta_select(total, sides))}; RETURN NULL; END $$"
         )
         create.append(
             f"CREATE TRIGGER {function} AFTER {event} ON {total.source} REFERENCING {tables} "
@@ -132,7 +165,8 @@ def _sqlite(total: RunningTotal) -> tuple[list[str], list[str]]:
         trigger = f"{total.name}_{event.lower()}"
         when = ""
         if event == "UPDATE":
-            when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (total.key, *total.watch))
+            row_keys = [column for column in total.keys if column not in total.derived]
+            when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (*row_keys, *total.watch))
         create.append(
             f"CREATE TRIGGER {trigger} AFTER {event} ON {total.source} FOR EACH ROW{when} BEGIN "
             f"{_upsert(total, _delta_select(total, sides))}; END"
@@ -161,7 +195,7 @@ def refill(cursor, total: RunningTotal) -> None:
     """Recount every totals row from the source rows (the rows are replaced)."""
     cursor.execute(f"DELETE FROM {total.target}")  # noqa: S608 - table names from the code
     select = _delta_select(total, [(total.source, "r", "")])
-    columns = ", ".join([total.key, *total.extras, *total.measures])
+    columns = ", ".join([*total.keys, *total.extras, *total.measures])
     cursor.execute(f"INSERT INTO {total.target} ({columns}) {select}")
 
 

@@ -813,3 +813,48 @@ class PathwayTotals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway_id}: {self.steps}"
+
+
+class StudentProgramTotals(models.Model):
+    """A student's participations in a program's cohorts, and how many they completed."""
+
+    # No foreign-key constraints: the triggers never wait on the student or program rows.
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    program = models.ForeignKey(Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    participations = models.IntegerField(_("participations"), default=0)
+    completions = models.IntegerField(_("completions"), default=0)
+
+    class Meta:
+        verbose_name = _("student program totals")
+        verbose_name_plural = _("student program totals")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "program"], name="programs_studentprogramtotals_key"),
+        ]
+        indexes = [models.Index(fields=["program"], name="programs_studentprogram_prog")]  # a step's students
+
+    def __str__(self) -> str:
+        return f"{self.student_id} in {self.program_id}: {self.completions}/{self.participations}"
+
+
+class PathwayStudentTotals(models.Model):
+    """How many of a pathway's programs a student took part in, and how many they completed: the pathway
+    outcomes count these rows (a row whose `programs` fell to 0 stays, at 0)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    programs = models.IntegerField(_("programs"), default=0)
+    completed = models.IntegerField(_("programs completed"), default=0)
+
+    class Meta:
+        verbose_name = _("pathway student totals")
+        verbose_name_plural = _("pathway student totals")
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "student"], name="programs_pathwaystudenttotals_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} in {self.pathway_id}: {self.completed}/{self.programs}"

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from artworx.cache import kept_for_generations
+from artworx.scalars import scalars, total
 from programs.models import (
     ABSENT_MARKS,
     AbsenceThresholds,
@@ -26,6 +27,7 @@ from programs.models import (
     Credential,
     Participation,
     PathwayStep,
+    PathwayStudentTotals,
     Session,
 )
 from students.models import Enrollment, ExitReason, Student
@@ -333,27 +335,43 @@ def pathway_students(*, pathway, user, site=None):
 def pathway_outcomes(*, site=None) -> dict[str, int]:
     """Across every pathway: its students, and how many completed it, graduated and earned a certification.
 
-    A student counts once per pathway they took part in. One query whatever the number of pathways,
-    counted by the database: each (pathway, student) pair from the participations in the pathway's
-    programs (at `site`'s cohorts, if given) with how many of its steps they completed (against the
-    pathway's running total of steps), their graduation and a certification of that pathway; then the
-    pairs are counted.
+    A student counts once per pathway they took part in, and completed it when they completed each of
+    its programs. One query whatever the number of pathways. Across every site, the pairs of pathway and
+    student are read from their running totals (`PathwayStudentTotals`). At one site, each pair is
+    counted from the participations in the pathway's programs at the site's cohorts, with how many of
+    its steps they completed (against the pathway's running total of steps).
     """
     if site is None:
-        rows, participations = PathwayStep.objects.order_by(), "program__cohorts__participations"
-    else:
-        here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
-        rows, participations = PathwayStep.objects.order_by().annotate(here=here), "here__participations"
-    student = OuterRef(f"{participations}__student")
+        # Each figure a count of the pairs, in one query: the pairs joined with each question, so the
+        # database answers it with a join of both sides rather than a lookup for each pair.
+        pairs = PathwayStudentTotals.objects.filter(programs__gt=0)
+        graduated = Enrollment.objects.filter(student=OuterRef("student"), exit_reason=ExitReason.GRADUATED)
+        certified = Credential.objects.filter(
+            student=OuterRef("student"), certification__pathways=OuterRef("pathway")
+        )
+        return scalars(
+            students=total(pairs, Count("pk")),
+            completed=total(
+                pairs.filter(completed__gt=0, completed__gte=F("pathway__step_totals__steps")), Count("pk")
+            ),
+            graduated=total(pairs.filter(Exists(graduated)), Count("pk")),
+            certified=total(pairs.filter(Exists(certified)), Count("pk")),
+        )
+    here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
+    student = OuterRef("here__participations__student")
     pairs = (
-        rows.filter(**{f"{participations}__student__isnull": False})
+        PathwayStep.objects.order_by()
+        .annotate(here=here)
+        .filter(here__participations__student__isnull=False)
         # The pathway's steps from its running total (PathwayTotals): read with the pair, not counted again.
-        .values("pathway", student_id=F(f"{participations}__student"), steps=F("pathway__step_totals__steps"))
+        .values(
+            "pathway", student_id=F("here__participations__student"), steps=F("pathway__step_totals__steps")
+        )
         .annotate(
             done=Count(
                 "program",
                 distinct=True,
-                filter=Q(**{f"{participations}__status": Participation.Status.COMPLETED}),
+                filter=Q(here__participations__status=Participation.Status.COMPLETED),
             ),
             is_graduated=Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
             is_certified=Exists(

@@ -20,20 +20,23 @@ from devtools.bench.seed import County
 from programs.models import (
     ABSENT_MARKS,
     Attendance,
+    Cohort,
     Credential,
     Mark,
     Participation,
     ParticipationTotals,
     Pathway,
     PathwayStep,
+    PathwayStudentTotals,
     PathwayTotals,
     Program,
     Session,
     SessionTotals,
+    StudentProgramTotals,
 )
 from programs.selectors import AttendanceFigures, absence_rules
-from programs.services import session_log_attendance
-from programs.totals import PATHWAY_STEPS, TOTALS
+from programs.services import participation_end, session_log_attendance
+from programs.totals import PATHWAY_STEPS, STANDINGS, TOTALS
 from reports.selectors import _marks_by_week, dashboard
 from retention.services.anonymise import students_anonymise
 from sites.models import Site
@@ -89,6 +92,25 @@ def recount_steps() -> dict[int, int]:
     return {r["pathway"]: r["n"] for r in rows}
 
 
+def recount_standings() -> tuple[dict, dict]:
+    """(student, program) → (participations, completions); (pathway, student) → (programs, completed)."""
+    programs = Counter()
+    completions = Counter()
+    for student, program, status in Participation.objects.values_list("student", "cohort__program", "status"):
+        programs[student, program] += 1
+        completions[student, program] += status == "completed"
+    pairs = defaultdict(lambda: [0, 0])
+    for pathway, program in PathwayStep.objects.values_list("pathway", "program"):
+        for student, taken in programs:
+            if taken == program:
+                pairs[pathway, student][0] += 1
+                pairs[pathway, student][1] += completions[student, program] > 0
+    return (
+        {key: (n, completions[key]) for key, n in programs.items()},
+        {key: tuple(counts) for key, counts in pairs.items()},
+    )
+
+
 def assert_totals_match_a_recount():
     assert {
         t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()
@@ -101,6 +123,16 @@ def assert_totals_match_a_recount():
     assert {d.resolved_on: d.credits for d in CreditsEarned.objects.exclude(credits=0)} == recount_earned()
     # A pathway whose last step was taken out keeps a row at 0.
     assert {t.pathway_id: t.steps for t in PathwayTotals.objects.exclude(steps=0)} == recount_steps()
+    # A standing whose last participation moved away keeps a row at 0, as does a pair.
+    programs, pairs = recount_standings()
+    assert {
+        (t.student_id, t.program_id): (t.participations, t.completions)
+        for t in StudentProgramTotals.objects.exclude(participations=0, completions=0)
+    } == programs
+    assert {
+        (t.pathway_id, t.student_id): (t.programs, t.completed)
+        for t in PathwayStudentTotals.objects.exclude(programs=0, completed=0)
+    } == pairs
 
 
 def reference_board(*, user, site, start, end, today) -> dict:
@@ -319,6 +351,33 @@ def shake(rng: random.Random, staff) -> None:
     cohort = Participation.objects.filter(cohort__site__isnull=False).order_by("?").first().cohort
     cohort.site = Site.objects.exclude(pk=cohort.site_id).order_by("?").first()
     cohort.save()
+    # Participations ended through the service and around it, moved to another cohort, added in bulk;
+    # a cohort given another program (the admin console).
+    for participation in Participation.objects.enrolled().order_by("?")[:4]:
+        participation_end(
+            participation=participation, status=rng.choice(["completed", "withdrawn"]), on=today
+        )
+    Participation.objects.filter(
+        pk__in=Participation.objects.filter(status="withdrawn").order_by("?").values("pk")[:3]
+    ).update(status="completed")
+    moved = Participation.objects.filter(status="completed").order_by("?").first()
+    Participation.objects.filter(pk=moved.pk).update(
+        cohort=Cohort.objects.exclude(program=moved.cohort.program_id).order_by("?").first()
+    )
+    newcomers = Participation.objects.order_by("?")[:3]
+    Participation.objects.bulk_create(
+        Participation(
+            cohort=Cohort.objects.exclude(pk=p.cohort_id).order_by("?").first(),
+            student_id=p.student_id,
+            status="completed",
+            joined_on=p.joined_on,
+            ended_on=today,
+        )
+        for p in newcomers
+    )
+    retaught = Cohort.objects.filter(participations__isnull=False).order_by("?").first()
+    retaught.program = Program.objects.exclude(pk=retaught.program_id).order_by("?").first()
+    retaught.save()
     # Contract courses resolved, re-credited, added.
     courses = list(ContractCourse.objects.filter(status="in_progress").order_by("?")[:10])
     for course in courses[:5]:
@@ -383,8 +442,10 @@ def test_refill_recounts_totals_that_drifted():
     ContractCredits.objects.all().delete()
     CreditsEarned.objects.update(credits=99)
     PathwayTotals.objects.update(steps=7)
+    StudentProgramTotals.objects.update(completions=0)
+    PathwayStudentTotals.objects.filter(pk__in=PathwayStudentTotals.objects.values("pk")[:5]).delete()
     with connection.cursor() as cursor:
-        for total in (*TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS):
+        for total in (*TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
