@@ -37,7 +37,7 @@ class RunningTotal:
 
     A key of several columns is a tuple; a key column the source row lacks is `derived` from a table of
     the `lookup` (tables, and their condition on `{r}`), which also gives the measures more to read. On
-    PostgreSQL, `guard` runs before the upsert (`{rows}`: the rows the statement changed), for a lock.
+    PostgreSQL, `guard` is a statement run before the upsert: a lock that orders this total's writers.
     """
 
     name: str
@@ -121,10 +121,7 @@ def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
             f"{'NEW' if table == 'new_rows' else 'OLD'} TABLE AS {table}" for table, _row, _s in sides
         )
         function = f"{total.name}_{event.lower()}"
-        guard = ""
-        if total.guard:
-            rows = " UNION ALL ".join(f"SELECT * FROM {table}" for table, _row, _s in sides)  # noqa: S608
-            guard = total.guard.format(rows=f"({rows})") + "; "
+        guard = f"{total.guard}; " if total.guard else ""
         create.append(
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"{guard}{_upsert(total, _delta_select(total, sides))}; RETURN NULL; END $$"
