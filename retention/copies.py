@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from phonenumber_field.phonenumber import PhoneNumber
-from weasyprint import HTML
 
 from artworx.history import change_history
+from artworx.pdf import pdf_of
 from retention.graph import history_model, owned_models
 from students.models import RecordRead, Student
 
@@ -128,7 +128,7 @@ def family_copy_pdf(*, student: Student, language: str) -> bytes:
                 "made_at": timezone.localtime(),
             },
         )
-    return HTML(string=html, base_url=None).write_pdf()
+    return pdf_of(html)
 
 
 def family_copy_json(*, student: Student) -> dict:

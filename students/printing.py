@@ -2,8 +2,8 @@
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
+from artworx.pdf import pdf_of
 from students.models import AgreementVersion, SignerRole
 
 
@@ -26,5 +26,4 @@ def agreement_pdf_bytes(*, version: AgreementVersion, language: str) -> bytes:
                 "language": language,
             },
         )
-    # No base URL: the document loads nothing from the network or the disk.
-    return HTML(string=html, base_url=None).write_pdf()
+    return pdf_of(html)

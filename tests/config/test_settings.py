@@ -67,3 +67,14 @@ def test_it_shares_one_redis_cache_between_processes_apart_from_the_broker():
     )
     assert reader == writer["pid"]  # written by one process, read by another
     assert writer["location"].endswith("/1") and not redis_url.endswith("/1")
+
+
+def test_only_a_process_that_prints_loads_weasyprint():
+    """Every app, model and address loaded, as a web worker or a command does: WeasyPrint (0.6 s, with
+    Pango) waits until something is printed (artworx.pdf)."""
+    found = settings_of(
+        PRODUCTION,
+        "import sys\nfrom django.urls import get_resolver\nget_resolver().url_patterns\n"
+        "print(json.dumps({'loaded': 'weasyprint' in sys.modules}))",
+    )
+    assert found == {"loaded": False}

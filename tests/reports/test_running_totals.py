@@ -42,6 +42,7 @@ from retention.services.anonymise import students_anonymise
 from sites.models import Site
 from students.models import (
     NO_CREDITS,
+    Assignment,
     Contract,
     ContractCourse,
     ContractCredits,
@@ -353,7 +354,7 @@ def shake(rng: random.Random, staff) -> None:
     cohort.save()
     # Participations ended through the service and around it, moved to another cohort, added in bulk;
     # a cohort given another program (the admin console).
-    for participation in Participation.objects.enrolled().order_by("?")[:4]:
+    for participation in Participation.objects.enrolled().filter(joined_on__lte=today).order_by("?")[:4]:
         participation_end(
             participation=participation, status=rng.choice(["completed", "withdrawn"]), on=today
         )
@@ -370,7 +371,7 @@ def shake(rng: random.Random, staff) -> None:
             cohort=Cohort.objects.exclude(pk=p.cohort_id).order_by("?").first(),
             student_id=p.student_id,
             status="completed",
-            joined_on=p.joined_on,
+            joined_on=today - timedelta(days=30),
             ended_on=today,
         )
         for p in newcomers
@@ -393,6 +394,7 @@ def shake(rng: random.Random, staff) -> None:
     done = list(ContractCourse.objects.filter(status="completed").order_by("?")[:3])
     ContractCourse.objects.filter(pk=done[0].pk).update(resolved_on=done[0].resolved_on - timedelta(days=40))
     ContractCourse.objects.filter(pk=done[1].pk).update(status="not_completed", grade="F")
+    Assignment.objects.filter(course=done[2]).delete()  # its work first: an assignment keeps its course
     ContractCourse.objects.filter(pk=done[2].pk).delete()
     # Pathway steps added and taken out (the admin console's inline), moved to another pathway.
     pathway = Pathway.objects.order_by("?").first()
