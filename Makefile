@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
+# Python keeps its compiled modules, and pytest its rewritten test modules, in __pycache__: where the
+# environment says not to, each test worker compiles the whole project and suite again (5 s of each
+# worker's start on two cores).
+unexport PYTHONDONTWRITEBYTECODE
+
 # The embedded default: a SQLite file, DEBUG on. Set DATABASE_URL to use PostgreSQL.
 export DEBUG ?= true
 

@@ -274,18 +274,52 @@ def student(enrollment):
     return enrollment.student
 
 
+# The users of `users` who are not the site's teachers: their usernames and roles.
+ROLE_USERS = {
+    "admin": ("admin", roles.ADMINISTRATOR),
+    "staff": ("staff", roles.PROGRAM_STAFF),
+    "counselor": ("counselor", roles.COUNSELOR),
+    "teaching_artist": ("artist", roles.TEACHING_ARTIST),
+    "no_role": ("norole", None),
+}
+
+
+class UsersByRole(dict):
+    """One user per role name, made the first time a test asks for it: most tests sign in as one role,
+    and each user costs a few queries."""
+
+    names = (*ROLE_USERS, "teacher", "other_teacher")
+
+    def __init__(self, request):
+        super().__init__()
+        self.request = request
+
+    def __missing__(self, name: str):
+        if name in ("teacher", "other_teacher"):  # the fixtures of the same names: one of each site
+            user = self.request.getfixturevalue(name)
+        else:
+            username, role = ROLE_USERS[name]
+            user = UserFactory(username=username, role=role)
+        self[name] = user
+        return user
+
+    def made(self) -> "UsersByRole":
+        for name in self.names:
+            self[name]  # made on first use
+        return self
+
+    def values(self):
+        return dict.values(self.made())
+
+    def items(self):
+        return dict.items(self.made())
+
+
 @pytest.fixture
-def users(db, teacher, other_teacher):
-    """One user per role, plus a teacher of another site and a user with no role."""
-    return {
-        "admin": UserFactory(username="admin", role=roles.ADMINISTRATOR),
-        "staff": UserFactory(username="staff", role=roles.PROGRAM_STAFF),
-        "counselor": UserFactory(username="counselor", role=roles.COUNSELOR),
-        "teacher": teacher,
-        "teaching_artist": UserFactory(username="artist", role=roles.TEACHING_ARTIST),
-        "other_teacher": other_teacher,
-        "no_role": UserFactory(username="norole"),
-    }
+def users(db, request) -> UsersByRole:
+    """One user per role, plus a teacher of another site and a user with no role, each made on first use
+    (`users["staff"]`); `values()` and `items()` make them all."""
+    return UsersByRole(request)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_graduating_opens_the_alumni_record_in_the_same_transaction(users, enrollment):
+    contacts = users["staff"], users["counselor"]
     enrollment.student.phone = "(323) 555-0101"
     enrollment.student.save()
     enrollment_exit(
@@ -34,7 +35,7 @@ def test_graduating_opens_the_alumni_record_in_the_same_transaction(users, enrol
     )
     assert alumnus.plans == "Community college in the fall"
     assert alumnus.next_check_in_on == date(2026, 7, 12)
-    assert alumnus.staff_contact in (users["staff"], users["counselor"])
+    assert alumnus.staff_contact in contacts
 
 
 def test_other_exits_open_no_alumni_record(enrollment):

@@ -52,6 +52,7 @@ def test_the_cohort_service_refuses_a_teaching_artist_who_is_not_one(users, site
     ],
 )
 def test_admin_pickers_list_only_the_role_the_place_needs(as_role, users, url_name, field, role):
+    users.made()
     UserFactory(username="gone", role=role, is_active=False)
     choices = as_role("admin").get(reverse(url_name)).context["adminform"].form.fields[field].queryset
     assert set(choices) == set(roles.people_with(role))

@@ -75,7 +75,7 @@ def test_home_queries_do_not_grow_with_students(as_role, site, teacher, django_a
     assert [s.attendance.rate for s in response.context["caseload"]] == [0] * 12
 
 
-def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, users):
+def test_a_user_logs_in_with_a_password_and_out_with_a_post(client, teacher):
     response = client.post(reverse("login"), {"login": "teacher", "password": "correct-horse-battery"})
     assert response.status_code == 302 and response.url == reverse("home")
     assert client.get(reverse("home")).status_code == 200
