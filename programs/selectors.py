@@ -302,6 +302,16 @@ def artist_cohorts(*, user, today: date) -> list[Cohort]:
     return cohorts
 
 
+def graduated_and_certified(student: OuterRef, pathway=None) -> tuple[Exists, Exists]:
+    """Whether a student (of the outer query) graduated, and whether they hold a certification of the
+    pathway (the outer query's, unless given): the outcomes the pathway pages and the dashboard count."""
+    pathway = OuterRef("pathway") if pathway is None else pathway
+    return (
+        Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
+        Exists(Credential.objects.filter(student=student, certification__pathways=pathway)),
+    )
+
+
 def pathway_students(*, pathway, user, site=None):
     """Students the user may see who took part in the pathway's programs (at `site`'s cohorts, if given),
     with their outcomes (1 query). The dashboard's pathway figures count the same way (`pathway_outcomes`)."""
@@ -316,18 +326,11 @@ def pathway_students(*, pathway, user, site=None):
         .annotate(n=Count("cohort__program", distinct=True))
         .values("n")
     )
+    graduated, certified = graduated_and_certified(OuterRef("pk"), pathway)
     return (
         Student.objects.visible_to(user)
         .filter(Exists(taken.filter(student=OuterRef("pk"))))
-        .annotate(
-            steps_done=Coalesce(Subquery(completed), 0),
-            graduated=Exists(
-                Enrollment.objects.filter(student=OuterRef("pk"), exit_reason=ExitReason.GRADUATED)
-            ),
-            certified=Exists(
-                Credential.objects.filter(student=OuterRef("pk"), certification__pathways=pathway)
-            ),
-        )
+        .annotate(steps_done=Coalesce(Subquery(completed), 0), graduated=graduated, certified=certified)
         .order_by("last_name", "first_name", "pk")
     )
 
@@ -345,20 +348,17 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
         # Each figure a count of the pairs, in one query: the pairs joined with each question, so the
         # database answers it with a join of both sides rather than a lookup for each pair.
         pairs = PathwayStudentTotals.objects.filter(programs__gt=0)
-        graduated = Enrollment.objects.filter(student=OuterRef("student"), exit_reason=ExitReason.GRADUATED)
-        certified = Credential.objects.filter(
-            student=OuterRef("student"), certification__pathways=OuterRef("pathway")
-        )
+        graduated, certified = graduated_and_certified(OuterRef("student"))
         return scalars(
             students=total(pairs, Count("pk")),
             completed=total(
                 pairs.filter(completed__gt=0, completed__gte=F("pathway__step_totals__steps")), Count("pk")
             ),
-            graduated=total(pairs.filter(Exists(graduated)), Count("pk")),
-            certified=total(pairs.filter(Exists(certified)), Count("pk")),
+            graduated=total(pairs.filter(graduated), Count("pk")),
+            certified=total(pairs.filter(certified), Count("pk")),
         )
     here = FilteredRelation("program__cohorts", condition=Q(program__cohorts__site=site))
-    student = OuterRef("here__participations__student")
+    graduated, certified = graduated_and_certified(OuterRef("here__participations__student"))
     pairs = (
         PathwayStep.objects.order_by()
         .annotate(here=here)
@@ -373,10 +373,8 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
                 distinct=True,
                 filter=Q(here__participations__status=Participation.Status.COMPLETED),
             ),
-            is_graduated=Exists(Enrollment.objects.filter(student=student, exit_reason=ExitReason.GRADUATED)),
-            is_certified=Exists(
-                Credential.objects.filter(student=student, certification__pathways=OuterRef("pathway"))
-            ),
+            is_graduated=graduated,
+            is_certified=certified,
         )
     )
     return pairs.aggregate(
