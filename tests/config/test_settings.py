@@ -54,7 +54,7 @@ def test_it_gives_postgresql_a_lock_timeout_no_jit_and_the_price_of_random_reads
 
 @pytest.mark.redis
 def test_it_shares_one_redis_cache_between_processes_apart_from_the_broker():
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     env = {**PRODUCTION, "REDIS_URL": redis_url}
     code = (
         "from django.core.cache import cache\n"

@@ -66,6 +66,7 @@ def measure(bench: Bench) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow  # builds two networks: 5 s
 def test_benchmarked_pages_take_the_same_queries_on_a_larger_network(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Each network with its contracts' turning days of pace written, as `make bench` measures it (and as
