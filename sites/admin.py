@@ -1,6 +1,7 @@
 """Admin for sites, partners and closures."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from artworx.console import NoDeleteMixin, RolePickersMixin, ServiceAdminMixin
@@ -16,6 +17,8 @@ class PartnerAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "contact_name", "phone", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "contact_name", "email")
+    # A website typed without its scheme ("example.org") is kept as https://, not http://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ClosureInline(admin.TabularInline):

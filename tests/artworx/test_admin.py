@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
+from sites.models import Partner
 from students.models import Enrollment, ExitReason
 from tests.factories import TOTP_SECRET, EnrollmentFactory, SiteFactory, StudentFactory
 from tests.matrix import matrix
@@ -180,3 +181,15 @@ def test_an_inconsistent_course_correction_is_refused_in_the_admin(as_role, stud
     )
     assert "passing grade" in response.content.decode()
     assert contract.courses.get().status == "in_progress"
+
+
+def test_a_partners_website_typed_without_a_scheme_is_kept_as_https(as_role):
+    data = {
+        "name": "Arts Council",
+        "kind": "community",
+        "website": "artscouncil.example.org",
+        "is_active": "on",
+    }
+    response = as_role("admin").post(reverse("admin:sites_partner_add"), data)
+    assert response.status_code == 302
+    assert Partner.objects.get(name="Arts Council").website == "https://artscouncil.example.org"
