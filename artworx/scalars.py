@@ -7,7 +7,7 @@ dozen round trips. `scalars` sends them as scalar subqueries of a single SELECT.
 import json
 
 from django.db import connection
-from django.db.models import JSONField, QuerySet, Value
+from django.db.models import Aggregate, JSONField, QuerySet, Value
 from django.db.models.functions import JSONObject
 
 
@@ -24,6 +24,24 @@ def totals(queryset: QuerySet, **expressions) -> QuerySet:
     """Several aggregates over one pass of `queryset` (`total` of a JSON object): `scalars` answers a
     dict of them by name. For counts over the same costly rows, which would otherwise be read twice."""
     return total(queryset, JSONObject(**expressions))
+
+
+class JSONList(Aggregate):
+    """The values of an expression over the rows, as one JSON array: PostgreSQL's JSONB_AGG, SQLite's
+    JSON_GROUP_ARRAY (an empty array when no row matches, on both)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "COALESCE(%(function)s(%(expressions)s), '[]')"
+        return self.as_sql(compiler, connection, function="JSONB_AGG", template=template, **extra_context)
+
+
+def rows(queryset: QuerySet, **fields) -> QuerySet:
+    """The rows of a small table as one value (`total` of a JSON list): `scalars` answers a list of
+    dicts of these fields, so a few settings' rows come with the counts that use them."""
+    return total(queryset.order_by(), JSONList(JSONObject(**fields)))
 
 
 def _is_json(queryset: QuerySet) -> bool:

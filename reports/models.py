@@ -1,5 +1,7 @@
 """Targets the nonprofit reports against; data, so program staff edit them in the admin console."""
 
+from collections.abc import Iterable
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -92,7 +94,12 @@ def targets() -> dict[str, Target]:
 
 
 def _saved_targets() -> dict[str, Target]:
-    saved = {t.key: t for t in Target.objects.all()}
+    return with_defaults(Target.objects.all())
+
+
+def with_defaults(saved: Iterable[Target]) -> dict[str, Target]:
+    """Every target: as saved, or else its default."""
+    saved = {t.key: t for t in saved}
     return {
         key: saved.get(key) or Target(key=key, percent=percent, direction=direction)
         for key, (percent, direction) in DEFAULT_TARGETS.items()

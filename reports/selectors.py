@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
-from artworx.scalars import scalars, total, totals
+from artworx.scalars import rows, scalars, total, totals
 from programs.models import (
     AbsenceThresholds,
     Cohort,
@@ -29,7 +29,7 @@ from programs.selectors import (
     pathway_outcomes,
 )
 from reports.cache import compute_now
-from reports.models import Target, targets
+from reports.models import Target, targets, with_defaults
 from students.capacity import fullest_sites, site_capacity_rows
 from students.models import (
     Contract,
@@ -97,7 +97,6 @@ def dashboard(*, user, site=None, start: date, end: date, today: date, keep=comp
     contracts, the pathways, the alumni outcomes): kept under keys of their own by the page
     (reports.cache), computed on the spot by default.
     """
-    goal = targets()
     site_id = site.pk if site else None
     sessions = Session.objects.filter(date__range=(start, end))
     if site:
@@ -106,6 +105,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date, keep=comp
     if site:
         contracts = contracts.filter(site=site)
     counts = _counts(sessions=sessions, contracts=contracts, site=site, start=start, end=end, today=today)
+    goal = with_defaults(Target(**saved) for saved in counts["targets"])  # edited in the admin console
     figures: list[Figure] = []
 
     # Attendance: marks on sessions held in the period (excused and unexcused count as absent),
@@ -288,7 +288,8 @@ def dashboard(*, user, site=None, start: date, end: date, today: date, keep=comp
 
 
 def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -> dict:
-    """Every count and sum of the cards, as scalar subqueries of one query (artworx.scalars)."""
+    """Every count and sum of the cards, and the targets they are marked against, as scalar subqueries
+    of one query (artworx.scalars)."""
     # Chronic absence (rule 10) from each current participant's running totals, the thresholds read
     # in the same query (their defaults when never saved): absent from ≥ percent of ≥ min sessions.
     saved = AbsenceThresholds.objects.filter(pk=AbsenceThresholds.SINGLETON_PK)
@@ -321,6 +322,7 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     else:  # every contract: the period's days of the running total (students.CreditsEarned)
         earned = CreditsEarned.objects.filter(resolved_on__range=(start, end))
     return scalars(
+        targets=rows(Target.objects.all(), key="key", percent="percent", direction="direction"),
         # Both counts in one pass over the current participations (57,000 at statewide scale).
         participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),
         unlogged=total(sessions.filter(status=Session.Status.SCHEDULED, date__lt=today), Count("pk")),

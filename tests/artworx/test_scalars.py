@@ -1,9 +1,10 @@
-"""Many counts in one round trip (artworx.scalars): single values, and several over one pass."""
+"""Many counts in one round trip (artworx.scalars): single values, several over one pass, and a small
+table's rows."""
 
 import pytest
 from django.db.models import Count, Q, Sum
 
-from artworx.scalars import scalars, total, totals
+from artworx.scalars import rows, scalars, total, totals
 from sites.models import Site
 from tests.factories import SiteFactory
 
@@ -30,3 +31,21 @@ def test_over_no_rows_the_counts_are_zero():
     assert scalars(sizes=totals(nothing, all=Count("pk"), large=Count("pk"))) == {
         "sizes": {"all": 0, "large": 0}
     }
+
+
+def test_a_small_tables_rows_come_with_the_counts():
+    for name, capacity in (("North", 10), ("South", 50)):
+        SiteFactory(name=name, capacity=capacity)
+    found = scalars(
+        seats=total(Site.objects.all(), Sum("capacity")),
+        sites=rows(Site.objects.all(), name="name", capacity="capacity"),
+    )
+    assert found["seats"] == 60
+    assert sorted(found["sites"], key=lambda row: row["name"]) == [
+        {"name": "North", "capacity": 10},
+        {"name": "South", "capacity": 50},
+    ]
+
+
+def test_no_rows_are_an_empty_list():
+    assert scalars(sites=rows(Site.objects.filter(capacity__lt=0), name="name")) == {"sites": []}
