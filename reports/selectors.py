@@ -322,7 +322,7 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     else:  # every contract: the period's days of the running total (students.CreditsEarned)
         earned = CreditsEarned.objects.filter(resolved_on__range=(start, end))
     return scalars(
-        targets=rows(Target.objects.all(), key="key", percent="percent", direction="direction"),
+        targets=rows(Target.objects.all(), id="id", key="key", percent="percent", direction="direction"),
         # Both counts in one pass over the current participations (57,000 at statewide scale).
         participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),
         unlogged=total(sessions.filter(status=Session.Status.SCHEDULED, date__lt=today), Count("pk")),
