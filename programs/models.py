@@ -797,6 +797,23 @@ class SessionTotals(models.Model):
         return f"{self.session_id}: {self.absences}/{self.marks}"
 
 
+class DayTotals(models.Model):
+    """The marks and absences of every session of a day across every site: a total of the sessions'
+    totals, kept by database triggers (programs/totals.py), so the dashboard's attendance across every
+    site sums a period's days instead of each of its sessions (80,000 in 120 days at statewide scale)."""
+
+    date = models.DateField(_("date"), primary_key=True)
+    marks = models.IntegerField(_("marks"), default=0)
+    absences = models.IntegerField(_("absences"), default=0)
+
+    class Meta:
+        verbose_name = _("day totals")
+        verbose_name_plural = _("day totals")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.absences}/{self.marks}"
+
+
 class PathwayTotals(models.Model):
     """How many steps a pathway has: a running total of its steps, kept by database triggers
     (programs/totals.py), so the pathway outcomes compare each student's completed steps with it in the

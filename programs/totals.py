@@ -50,6 +50,17 @@ SESSION_TOTALS = RunningTotal(
 
 TOTALS = (PARTICIPATION_TOTALS, SESSION_TOTALS)
 
+# A total of totals: the sessions' marks per day across every site. A session moved to another day moves
+# its totals row's date (the Follow above), and with it its marks from one day to the other.
+DAY_TOTALS = RunningTotal(
+    name="programs_daytotals",
+    source="programs_sessiontotals",
+    target="programs_daytotals",
+    key="date",
+    measures={"marks": "{r}.marks", "absences": "{r}.absences"},
+    watch=("marks", "absences"),
+)
+
 # A pathway's steps ((pathway, program) is unique, so a row is a program of the pathway).
 PATHWAY_STEPS = RunningTotal(
     name="programs_pathwaytotals",

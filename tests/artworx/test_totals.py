@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 
 from artworx.totals import statements
-from programs.totals import PATHWAY_STEPS, STANDINGS, TOTALS
+from programs.totals import DAY_TOTALS, PATHWAY_STEPS, STANDINGS, TOTALS
 from students.totals import CONTRACT_CREDITS, CREDITS_EARNED
 
-RUNNING_TOTALS = (*TOTALS, PATHWAY_STEPS, *STANDINGS, CONTRACT_CREDITS, CREDITS_EARNED)
+RUNNING_TOTALS = (*TOTALS, DAY_TOTALS, PATHWAY_STEPS, *STANDINGS, CONTRACT_CREDITS, CREDITS_EARNED)
 FUNCTION = re.compile(r"CREATE FUNCTION (\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(.*)\$\$", re.S)
 TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
 

@@ -22,6 +22,7 @@ from programs.models import (
     Attendance,
     Cohort,
     Credential,
+    DayTotals,
     Mark,
     Participation,
     ParticipationTotals,
@@ -36,7 +37,7 @@ from programs.models import (
 )
 from programs.selectors import AttendanceFigures, absence_rules
 from programs.services import participation_end, session_log_attendance
-from programs.totals import PATHWAY_STEPS, STANDINGS, TOTALS
+from programs.totals import DAY_TOTALS, PATHWAY_STEPS, STANDINGS, TOTALS
 from reports.selectors import _marks_by_week, dashboard
 from retention.services.anonymise import students_anonymise
 from sites.models import Site
@@ -74,6 +75,13 @@ def recount_sessions() -> dict[int, tuple]:
         n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
     )
     return {r["session"]: (r["session__date"], r["session__cohort__site"], r["n"], r["absent"]) for r in rows}
+
+
+def recount_days() -> dict:
+    rows = Attendance.objects.values("session__date").annotate(
+        n=Count("pk"), absent=Count("pk", filter=Q(mark__in=ABSENT_MARKS))
+    )
+    return {r["session__date"]: (r["n"], r["absent"]) for r in rows}
 
 
 def recount_credits() -> dict[int, tuple[Decimal, Decimal]]:
@@ -119,6 +127,8 @@ def assert_totals_match_a_recount():
     assert {
         t.session_id: (t.date, t.site_id, t.marks, t.absences) for t in SessionTotals.objects.all()
     } == recount_sessions()
+    # A day whose sessions all moved away or lost their marks keeps a row at 0.
+    assert {d.date: (d.marks, d.absences) for d in DayTotals.objects.exclude(marks=0)} == recount_days()
     assert {c.contract_id: (c.planned, c.done) for c in ContractCredits.objects.all()} == recount_credits()
     # A day whose last course completed was corrected keeps a row at 0.
     assert {d.resolved_on: d.credits for d in CreditsEarned.objects.exclude(credits=0)} == recount_earned()
@@ -452,11 +462,12 @@ def test_refill_recounts_totals_that_drifted():
     ParticipationTotals.objects.update(marks=0)  # as if written with the triggers off
     ContractCredits.objects.all().delete()
     CreditsEarned.objects.update(credits=99)
+    DayTotals.objects.update(absences=F("marks"))
     PathwayTotals.objects.update(steps=7)
     StudentProgramTotals.objects.update(completions=0)
     PathwayStudentTotals.objects.filter(pk__in=PathwayStudentTotals.objects.values("pk")[:5]).delete()
     with connection.cursor() as cursor:
-        for total in (*TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS):
+        for total in (*TOTALS, DAY_TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
