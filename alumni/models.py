@@ -120,6 +120,34 @@ class Alumnus(TimeStampedModel):
             setattr(self, f"outcome_at_{months}_months", within[-1] if within else "")
 
 
+class OutcomeTotals(models.Model):
+    """How many alumni graduated on a day with each pair of outcomes at 6 and 12 months: a running total
+    kept by database triggers (alumni/totals.py), so outcomes by graduation year across every alumnus
+    sum a few hundred rows instead of grouping each alumnus (100,000 at statewide scale, issue #22)."""
+
+    graduated_on = models.DateField(_("graduation date"))
+    outcome_at_6_months = models.CharField(
+        _("outcome at 6 months"), max_length=15, choices=Outcome.choices, blank=True
+    )
+    outcome_at_12_months = models.CharField(
+        _("outcome at 12 months"), max_length=15, choices=Outcome.choices, blank=True
+    )
+    alumni = models.IntegerField(_("alumni"), default=0)
+
+    class Meta:
+        verbose_name = _("alumni outcome totals")
+        verbose_name_plural = _("alumni outcome totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["graduated_on", "outcome_at_6_months", "outcome_at_12_months"],
+                name="alumni_outcometotals_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.graduated_on}: {self.alumni} ({self.outcome_at_6_months}, {self.outcome_at_12_months})"
+
+
 class CheckIn(TimeStampedModel):
     """One follow-up with an alumnus."""
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from alumni.models import HORIZONS, MONTH, Alumnus, Outcome
+from alumni.models import HORIZONS, MONTH, Alumnus, Outcome, OutcomeTotals
 from artworx.roles import COUNSELOR, PROGRAM_STAFF
 
 NOT_REACHED = _("Not reached")
@@ -48,7 +48,12 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=HORIZONS)
 
     Only alumni whose horizon has passed count toward it: a class that graduated in June has no
     12-month figure until next June. Each alumnus's outcome at a horizon is kept by the check-in service.
+    Across every alumnus, the running totals per graduation day and outcomes (`OutcomeTotals`) are summed
+    instead of each alumnus counted.
     """
+    counted, n = alumni, Count("pk")
+    if not alumni.query.where:
+        counted, n = OutcomeTotals.objects.filter(alumni__gt=0), Sum("alumni")  # a row left at 0 stays
     horizons = {}
     for horizon in months:
         passed = Q(graduated_on__lte=today - horizon * MONTH)
@@ -56,10 +61,10 @@ def outcomes_by_year(*, alumni: QuerySet[Alumnus], today: date, months=HORIZONS)
         horizons[f"outcome_{horizon}"] = F(f"outcome_at_{horizon}_months")
     rows: dict[int, OutcomeRow] = {}
     grouped = (
-        alumni.order_by()
+        counted.order_by()
         .annotate(year=ExtractYear("graduated_on"), **horizons)
         .values("year", *horizons)
-        .annotate(n=Count("pk"))
+        .annotate(n=n)
     )
     for item in grouped:
         row = rows.setdefault(item["year"], OutcomeRow(year=item["year"]))

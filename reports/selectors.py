@@ -37,7 +37,7 @@ from students.models import (
     ContractCourse,
     CreditsEarned,
     Enrollment,
-    Referral,
+    ReferralDayTotals,
     Review,
     Student,
 )
@@ -315,7 +315,7 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
     ended = Participation.objects.filter(ended_on__range=(start, end))
     if site:
         ended = ended.filter(cohort__site=site)
-    referrals = Referral.objects.filter(received_on__range=(start, end))
+    referral_days = ReferralDayTotals.objects.filter(received_on__range=(start, end))
     if contracts.query.where:  # a site or a teacher's students: their completed courses of the period
         earned = ContractCourse.objects.filter(
             status=ContractCourse.Status.COMPLETED, resolved_on__range=(start, end), contract__in=contracts
@@ -340,11 +340,8 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
         credits=total(earned, Sum("credits")),
         ended=total(ended, Count("pk")),
         ended_completed=total(ended.filter(status=Participation.Status.COMPLETED), Count("pk")),
-        # The funnel's four stages in one pass over the period's referrals.
-        funnel=totals(
-            referrals,
-            **{name: Count("pk", filter=Q(**{f"{field}__isnull": False})) for name, field in FUNNEL_STAGES},
-        ),
+        # The funnel's four stages summed over the period's days (students.ReferralDayTotals).
+        funnel=totals(referral_days, **{name: Coalesce(Sum(name), 0) for name, _field in FUNNEL_STAGES}),
     )
 
 

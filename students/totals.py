@@ -1,5 +1,5 @@
 """The credit register's running totals (artworx.totals): credits planned and done per contract, and
-credits earned per day."""
+credits earned per day; and the referrals received per day, by the funnel's steps they reached."""
 
 from artworx.totals import RunningTotal
 
@@ -25,4 +25,21 @@ CREDITS_EARNED = RunningTotal(
     key="resolved_on",
     measures={"credits": "CASE WHEN {r}.status = 'completed' THEN {r}.credits ELSE 0 END"},
     watch=("credits", "status"),
+)
+
+# The referrals received each day and how many of them reached each later step (a step's date is set once
+# reached): the dashboard's funnel over a period sums its days. A referral dated again moves between days.
+REFERRAL_DAYS = RunningTotal(
+    name="students_referraldaytotals",
+    source="students_referral",
+    target="students_referraldaytotals",
+    key="received_on",
+    measures={
+        "received": "1",
+        **{
+            step: f"CASE WHEN {{r}}.{step}_on IS NOT NULL THEN 1 ELSE 0 END"
+            for step in ("contacted", "assessed", "enrolled")
+        },
+    },
+    watch=("contacted_on", "assessed_on", "enrolled_on"),
 )

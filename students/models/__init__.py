@@ -43,6 +43,7 @@ from students.models.imports import (  # noqa: F401 - the package's names
 from students.models.referrals import (  # noqa: F401 - the package's names
     RecommendedOption,
     Referral,
+    ReferralDayTotals,
     ReferralQuerySet,
     WaitlistEntry,
     WaitlistEntryQuerySet,

@@ -205,3 +205,22 @@ class Referral(TimeStampedModel):
         """The date of the latest step reached."""
         dates = [self.received_on, self.contacted_on, self.assessed_on, self.enrolled_on, self.closed_on]
         return max(d for d in dates if d)
+
+
+class ReferralDayTotals(models.Model):
+    """The referrals received on a day, and how many of them reached each step of the funnel since: a
+    running total kept by database triggers (students/totals.py), so the dashboard's funnel over a period
+    sums its days instead of each referral received in it (80,000 at statewide scale, issue #22)."""
+
+    received_on = models.DateField(_("received on"), primary_key=True)
+    received = models.IntegerField(_("received"), default=0)
+    contacted = models.IntegerField(_("contacted"), default=0)
+    assessed = models.IntegerField(_("assessed"), default=0)
+    enrolled = models.IntegerField(_("enrolled"), default=0)
+
+    class Meta:
+        verbose_name = _("referrals received on a day")
+        verbose_name_plural = _("referrals received per day")
+
+    def __str__(self) -> str:
+        return f"{self.received_on}: {self.enrolled}/{self.received}"

@@ -6,11 +6,21 @@ import re
 import pytest
 from django.db import connection
 
+from alumni.totals import OUTCOME_TOTALS
 from artworx.totals import statements
 from programs.totals import DAY_TOTALS, PATHWAY_STEPS, STANDINGS, TOTALS
-from students.totals import CONTRACT_CREDITS, CREDITS_EARNED
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
 
-RUNNING_TOTALS = (*TOTALS, DAY_TOTALS, PATHWAY_STEPS, *STANDINGS, CONTRACT_CREDITS, CREDITS_EARNED)
+RUNNING_TOTALS = (
+    *TOTALS,
+    DAY_TOTALS,
+    PATHWAY_STEPS,
+    *STANDINGS,
+    CONTRACT_CREDITS,
+    CREDITS_EARNED,
+    REFERRAL_DAYS,
+    OUTCOME_TOTALS,
+)
 FUNCTION = re.compile(r"CREATE FUNCTION (\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(.*)\$\$", re.S)
 TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
 

@@ -12,8 +12,9 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alumni.models import MONTH, Alumnus, CheckIn, Outcome
+from alumni.models import MONTH, Alumnus, CheckIn, Outcome, OutcomeTotals
 from alumni.services import check_in_record
+from alumni.totals import OUTCOME_TOTALS
 from artworx.roles import PROGRAM_STAFF
 from artworx.totals import refill
 from devtools.bench.seed import County
@@ -51,10 +52,12 @@ from students.models import (
     Enrollment,
     ExitReason,
     Referral,
+    ReferralDayTotals,
     Review,
 )
 from students.selectors import review_overdue_before, with_pace
-from students.totals import CONTRACT_CREDITS, CREDITS_EARNED
+from students.services import referral_advance, referral_create
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +99,19 @@ def recount_earned() -> dict:
     return {r["resolved_on"]: r["n"] for r in rows if r["n"]}
 
 
+def recount_referral_days() -> dict:
+    steps = {step: Count(f"{step}_on") for step in ("contacted", "assessed", "enrolled")}
+    rows = Referral.objects.values("received_on").annotate(received=Count("pk"), **steps)
+    return {r["received_on"]: (r["received"], r["contacted"], r["assessed"], r["enrolled"]) for r in rows}
+
+
+def recount_outcomes() -> dict:
+    rows = Alumnus.objects.values("graduated_on", "outcome_at_6_months", "outcome_at_12_months").annotate(
+        n=Count("pk")
+    )
+    return {(r["graduated_on"], r["outcome_at_6_months"], r["outcome_at_12_months"]): r["n"] for r in rows}
+
+
 def recount_steps() -> dict[int, int]:
     rows = PathwayStep.objects.values("pathway").annotate(n=Count("pk"))
     return {r["pathway"]: r["n"] for r in rows}
@@ -132,6 +148,15 @@ def assert_totals_match_a_recount():
     assert {c.contract_id: (c.planned, c.done) for c in ContractCredits.objects.all()} == recount_credits()
     # A day whose last course completed was corrected keeps a row at 0.
     assert {d.resolved_on: d.credits for d in CreditsEarned.objects.exclude(credits=0)} == recount_earned()
+    # A day whose referrals were all dated again keeps a row at 0, as does a pair of outcomes left.
+    assert {
+        d.received_on: (d.received, d.contacted, d.assessed, d.enrolled)
+        for d in ReferralDayTotals.objects.exclude(received=0)
+    } == recount_referral_days()
+    assert {
+        (t.graduated_on, t.outcome_at_6_months, t.outcome_at_12_months): t.alumni
+        for t in OutcomeTotals.objects.exclude(alumni=0)
+    } == recount_outcomes()
     # A pathway whose last step was taken out keeps a row at 0.
     assert {t.pathway_id: t.steps for t in PathwayTotals.objects.exclude(steps=0)} == recount_steps()
     # A standing whose last participation moved away keeps a row at 0, as does a pair.
@@ -433,6 +458,29 @@ def shake(rng: random.Random, staff) -> None:
             reached=reached,
             outcome=rng.choice(Outcome.values),
         )
+    # Referrals received and moved through the funnel by the services, then written around them: one
+    # dated earlier, one later, one's contact undone, one deleted; an alumnus deleted.
+    source = pick(rng, Referral.objects.all()).source
+    fresh = referral_create(
+        received_on=today - timedelta(days=5),
+        source=source,
+        first_name="New",
+        last_name="Youth",
+        date_of_birth=today - timedelta(days=17 * 365),
+    )
+    referral_advance(referral=fresh, status="contacted", on=today - timedelta(days=2))
+    for referral in pick(rng, Referral.objects.filter(status="received"), 3):
+        referral_advance(referral=referral, status="contacted", on=today)
+    earlier, later, gone = pick(rng, Referral.objects.filter(contacted_on__isnull=True, student=None), 3)
+    Referral.objects.filter(pk=earlier.pk).update(received_on=F("received_on") - timedelta(days=9))
+    Referral.objects.filter(pk=later.pk).update(received_on=F("received_on") + timedelta(days=1))
+    Referral.objects.filter(pk=pick(rng, Referral.objects.filter(status="contacted")).pk).update(
+        status="received", contacted_on=None
+    )
+    Referral.objects.filter(pk=gone.pk).delete()
+    gone = pick(rng, Alumnus.objects.all())
+    CheckIn.objects.filter(alumnus=gone).delete()  # its check-ins first: a check-in keeps its alumnus
+    Alumnus.objects.filter(pk=gone.pk).delete()
     # The retention anonymiser on a few leavers (it rewrites their rows, never their counts).
     leavers = (
         Enrollment.objects.filter(ended_on__isnull=False).order_by("pk").values_list("student", flat=True)[:3]
@@ -466,8 +514,11 @@ def test_refill_recounts_totals_that_drifted():
     PathwayTotals.objects.update(steps=7)
     StudentProgramTotals.objects.update(completions=0)
     PathwayStudentTotals.objects.filter(pk__in=PathwayStudentTotals.objects.values("pk")[:5]).delete()
+    ReferralDayTotals.objects.update(enrolled=F("received"))
+    OutcomeTotals.objects.update(alumni=3)
+    totals = (*TOTALS, DAY_TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS)
     with connection.cursor() as cursor:
-        for total in (*TOTALS, DAY_TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS):
+        for total in (*totals, REFERRAL_DAYS, OUTCOME_TOTALS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
