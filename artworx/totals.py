@@ -38,6 +38,9 @@ class RunningTotal:
     A key of several columns is a tuple; a key column the source row lacks is `derived` from a table of
     the `lookup` (tables, and their condition on `{r}`), which also gives the measures more to read. On
     PostgreSQL, `guard` is a statement run before the upsert: a lock that orders this total's writers.
+
+    Measures that read a setting (a threshold) are `recounted` whenever that setting's table is written:
+    the whole total counted again from its rows, in the writer's transaction.
     """
 
     name: str
@@ -52,6 +55,7 @@ class RunningTotal:
     derived: dict[str, str] = field(default_factory=dict)
     lookup: tuple[str, str] = ("", "")
     guard: str = ""
+    recounted: "Recount | None" = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -66,12 +70,25 @@ class RunningTotal:
 
 @dataclass(frozen=True)
 class Follow:
-    """An update of `table` that must be copied onto the totals rows (`statement` may use NEW)."""
+    """An update of `table` that must be copied onto the totals rows (`statement` may use NEW); on
+    PostgreSQL, `guard` runs first, as a total's."""
 
     name: str
     table: str
     columns: tuple[str, ...]
     statement: str
+    guard: str = ""
+
+
+@dataclass(frozen=True)
+class Recount:
+    """Any write to `table` (a setting the measures read) counts the whole total again. On PostgreSQL,
+    `guard` runs first: a lock that waits for the total's writers in flight and holds new ones back until
+    the recount commits, so none adds a delta worked out with the setting it replaced."""
+
+    name: str
+    table: str
+    guard: str = ""
 
 
 def _delta_select(total: RunningTotal, sides: list[tuple[str, str, str]]) -> str:
@@ -134,11 +151,26 @@ def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
             f"DROP TRIGGER IF EXISTS {function} ON {total.source}",
             f"DROP FUNCTION IF EXISTS {function}()",
         ]
+    if recount := total.recounted:
+        guard = f"{recount.guard}; " if recount.guard else ""
+        create.append(
+            f"CREATE FUNCTION {recount.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"{guard}{'; '.join(_recount(total))}; RETURN NULL; END $$"
+        )
+        create.append(
+            f"CREATE TRIGGER {recount.name} AFTER {' OR '.join(EVENTS)} ON {recount.table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {recount.name}()"
+        )
+        drop += [
+            f"DROP TRIGGER IF EXISTS {recount.name} ON {recount.table}",
+            f"DROP FUNCTION IF EXISTS {recount.name}()",
+        ]
     for follow in total.follows:
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in follow.columns)
+        guard = f"{follow.guard}; " if follow.guard else ""
         create.append(
             f"CREATE FUNCTION {follow.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{follow.statement}; RETURN NULL; END $$"
+            f"{guard}{follow.statement}; RETURN NULL; END $$"
         )
         create.append(
             f"CREATE TRIGGER {follow.name} AFTER UPDATE OF {', '.join(follow.columns)} ON {follow.table} "
@@ -169,6 +201,14 @@ def _sqlite(total: RunningTotal) -> tuple[list[str], list[str]]:
             f"{_upsert(total, _delta_select(total, sides))}; END"
         )
         drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
+    if recount := total.recounted:
+        for event in EVENTS:
+            trigger = f"{recount.name}_{event.lower()}"
+            create.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {recount.table} FOR EACH ROW BEGIN "
+                f"{'; '.join(_recount(total))}; END"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
     for follow in total.follows:
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in follow.columns)
         create.append(
@@ -188,12 +228,18 @@ def statements(total: RunningTotal, vendor: str) -> tuple[list[str], list[str]]:
     raise NotImplementedError(f"running totals need triggers written for {vendor}")
 
 
-def refill(cursor, total: RunningTotal) -> None:
-    """Recount every totals row from the source rows (the rows are replaced)."""
-    cursor.execute(f"DELETE FROM {total.target}")  # noqa: S608 - table names from the code
+def _recount(total: RunningTotal) -> list[str]:
+    """The statements that count every totals row again from the source rows (the rows are replaced)."""
     select = _delta_select(total, [(total.source, "r", "")])
     columns = ", ".join([*total.keys, *total.extras, *total.measures])
-    cursor.execute(f"INSERT INTO {total.target} ({columns}) {select}")
+    # Table and column names from the code, no values.
+    return [f"DELETE FROM {total.target}", f"INSERT INTO {total.target} ({columns}) {select}"]  # noqa: S608
+
+
+def refill(cursor, total: RunningTotal) -> None:
+    """Recount every totals row from the source rows (the rows are replaced)."""
+    for statement in _recount(total):
+        cursor.execute(statement)
 
 
 def install(schema_editor, total: RunningTotal) -> None:

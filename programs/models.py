@@ -755,11 +755,18 @@ class PlacementHours(TimeStampedModel):
 
 
 class ParticipationTotals(models.Model):
-    """A participation's marks and absences over all its sessions (rule 10's chronic absence)."""
+    """A participation's marks and absences over all its sessions (rule 10's chronic absence), with its
+    cohort and status copied for the cohorts' totals (`CohortAbsenceTotals`)."""
 
     participation = models.OneToOneField(
         Participation, on_delete=models.CASCADE, primary_key=True, related_name="totals"
     )
+    # Copies of the participation's cohort and status, kept by triggers when either changes; no
+    # foreign-key constraint, so the triggers never wait on the cohort row.
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Participation.Status.choices)
     marks = models.IntegerField(_("marks"), default=0)
     absences = models.IntegerField(_("absences"), default=0)
 
@@ -769,6 +776,27 @@ class ParticipationTotals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation_id}: {self.absences}/{self.marks}"
+
+
+class CohortAbsenceTotals(models.Model):
+    """A cohort's current participants (enrolled, marked at least once) and how many of them are
+    chronically absent under the thresholds in force: a total of the participations' totals, kept by
+    database triggers and counted again when the thresholds are saved (programs/totals.py), so the
+    dashboard's chronic-absence card sums the cohorts of the period instead of each participant (57,000
+    at statewide scale, issue #22)."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    participants = models.IntegerField(_("participants"), default=0)
+    chronic = models.IntegerField(_("chronically absent"), default=0)
+
+    class Meta:
+        verbose_name = _("cohort absence totals")
+        verbose_name_plural = _("cohort absence totals")
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: {self.chronic}/{self.participants}"
 
 
 class SessionTotals(models.Model):
@@ -830,6 +858,27 @@ class PathwayTotals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway_id}: {self.steps}"
+
+
+class PathwayCompletionTotals(models.Model):
+    """How many students took part in a pathway having completed a given number of its programs: a total
+    of the pairs (`PathwayStudentTotals`), kept by database triggers (programs/totals.py), so the pathway
+    outcomes count the students and those who completed every step from a few rows per pathway instead
+    of every pair (105,000 at statewide scale, issue #22)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    completed = models.IntegerField(_("programs completed"))
+    students = models.IntegerField(_("students"), default=0)
+
+    class Meta:
+        verbose_name = _("pathway completion totals")
+        verbose_name_plural = _("pathway completion totals")
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "completed"], name="programs_pathwaycompletion_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway_id}: {self.students} completed {self.completed}"
 
 
 class StudentProgramTotals(models.Model):

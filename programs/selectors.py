@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,6 +27,7 @@ from programs.models import (
     Cohort,
     Credential,
     Participation,
+    PathwayCompletionTotals,
     PathwayStep,
     PathwayStudentTotals,
     Session,
@@ -345,14 +347,18 @@ def pathway_outcomes(*, site=None) -> dict[str, int]:
     its steps they completed (against the pathway's running total of steps).
     """
     if site is None:
-        # Each figure a count of the pairs, in one query: the pairs joined with each question, so the
-        # database answers it with a join of both sides rather than a lookup for each pair.
+        # Each figure in one query. The students, and those who completed every step, summed from a few
+        # rows per pathway (`PathwayCompletionTotals`: the pairs per number of programs completed). The
+        # graduated and the certified each a count of the pairs joined with its question, so the database
+        # answers it with a join of both sides rather than a lookup for each pair.
         pairs = PathwayStudentTotals.objects.filter(programs__gt=0)
+        by_completed = PathwayCompletionTotals.objects.all()
         graduated, certified = graduated_and_certified(OuterRef("student"))
         return scalars(
-            students=total(pairs, Count("pk")),
+            students=total(by_completed, Coalesce(Sum("students"), 0)),
             completed=total(
-                pairs.filter(completed__gt=0, completed__gte=F("pathway__step_totals__steps")), Count("pk")
+                by_completed.filter(completed__gt=0, completed__gte=F("pathway__step_totals__steps")),
+                Coalesce(Sum("students"), 0),
             ),
             graduated=total(pairs.filter(graduated), Count("pk")),
             certified=total(pairs.filter(certified), Count("pk")),

@@ -1,10 +1,20 @@
-"""The attendance running totals' definitions (artworx.totals): per participation and per session."""
+"""The attendance running totals' definitions (artworx.totals): per participation, session, day and cohort,
+and the pathway standings."""
 
-from artworx.totals import Follow, RunningTotal
+from dataclasses import replace
+
+from artworx.totals import Follow, Recount, RunningTotal
+from programs.models import AbsenceThresholds
 
 # Every mark counts once; excused and unexcused absences (ABSENT_MARKS) count as absences.
 MARKS = {"marks": "1", "absences": "CASE WHEN {r}.mark IN ('E', 'U') THEN 1 ELSE 0 END"}
 
+# Each participation's totals carry its cohort and status, copied when it is first marked and kept by the
+# row trigger below, so the cohorts' chronic absence (COHORT_ABSENCE) is a total of these rows alone.
+# Every writer of these rows first takes the thresholds' lock, shared (see COHORT_ABSENCE): before the rows,
+# so that a recount waiting for it never waits on a writer that waits for rows another writer holds.
+THRESHOLDS_LOCK = "'programs_absencethresholds'::regclass::oid::bigint"
+THRESHOLDS_SHARED = f"PERFORM pg_advisory_xact_lock_shared({THRESHOLDS_LOCK})"
 PARTICIPATION_TOTALS = RunningTotal(
     name="programs_participationtotals",
     source="programs_attendance",
@@ -12,6 +22,27 @@ PARTICIPATION_TOTALS = RunningTotal(
     key="participation_id",
     measures=MARKS,
     watch=("mark",),
+    extras={"cohort_id": "p.cohort_id", "status": "p.status"},
+    joins="JOIN programs_participation p ON p.id = d.participation_id",
+    guard=THRESHOLDS_SHARED,
+    follows=(
+        # A participation ended, moved to another cohort or corrected. An upsert, not an update: a first
+        # mark written at the same moment inserts the row with what it read, and one of the two waits for
+        # the other on the key, so the row always ends with the participation as committed.
+        Follow(
+            name="programs_participationtotals_participation_changed",
+            table="programs_participation",
+            columns=("cohort_id", "status"),
+            statement=(
+                "INSERT INTO programs_participationtotals "
+                "(participation_id, cohort_id, status, marks, absences) "
+                "VALUES (NEW.id, NEW.cohort_id, NEW.status, 0, 0) "
+                "ON CONFLICT (participation_id) DO UPDATE SET "
+                "cohort_id = excluded.cohort_id, status = excluded.status"
+            ),
+            guard=THRESHOLDS_SHARED,
+        ),
+    ),
 )
 
 SESSION_TOTALS = RunningTotal(
@@ -49,6 +80,9 @@ SESSION_TOTALS = RunningTotal(
 )
 
 TOTALS = (PARTICIPATION_TOTALS, SESSION_TOTALS)
+
+# As migration programs/0010 first installed it, before the cohort and status were copied (0015).
+FIRST_PARTICIPATION_TOTALS = replace(PARTICIPATION_TOTALS, extras={}, joins="", follows=(), guard="")
 
 # A total of totals: the sessions' marks per day across every site. A session moved to another day moves
 # its totals row's date (the Follow above), and with it its marks from one day to the other.
@@ -142,4 +176,51 @@ PATHWAY_STUDENTS_BY_STEP = RunningTotal(
     guard=f"PERFORM pg_advisory_xact_lock({STEPS_LOCK})",
 )
 
+# A total of the pairs: per pathway, how many of its students (a pair whose `programs` fell to 0 is no
+# longer one) completed how many of its programs. The outcomes read a few rows per pathway.
+PATHWAY_COMPLETION = RunningTotal(
+    name="programs_pathwaycompletiontotals",
+    source="programs_pathwaystudenttotals",
+    target="programs_pathwaycompletiontotals",
+    key=("pathway_id", "completed"),
+    measures={"students": "CASE WHEN {r}.programs > 0 THEN 1 ELSE 0 END"},
+    watch=("programs",),
+)
+
 STANDINGS = (STUDENT_PROGRAMS, PATHWAY_STUDENTS, PATHWAY_STUDENTS_BY_STEP)
+
+# A total of totals: each cohort's current participants (enrolled, marked at least once) and how many of
+# them are chronically absent (rule 10: absent from at least the line's percent of at least the minimum
+# of sessions, as programs.selectors.AttendanceFigures.chronically_absent says it), with the thresholds
+# saved in the admin console. Saving the thresholds counts every cohort again; the lock makes that
+# recount and the marks written at the same moment wait for each other.
+
+
+def _threshold(column: str) -> str:
+    """A threshold as saved, or its default while never saved."""
+    default = AbsenceThresholds._meta.get_field(column).default
+    saved = f"SELECT {column} FROM programs_absencethresholds WHERE id = 1"  # noqa: S608 - names from the code
+    return f"COALESCE(({saved}), {default})"
+
+
+CURRENT = "{r}.status = 'enrolled' AND {r}.marks"
+COHORT_ABSENCE = RunningTotal(
+    name="programs_cohortabsencetotals",
+    source="programs_participationtotals",
+    target="programs_cohortabsencetotals",
+    key="cohort_id",
+    measures={
+        "participants": f"CASE WHEN {CURRENT} > 0 THEN 1 ELSE 0 END",
+        "chronic": (
+            f"CASE WHEN {CURRENT} >= {_threshold('chronic_absence_min_sessions')} AND {{r}}.absences * 100 "
+            f">= {_threshold('chronic_absence_percent')} * {{r}}.marks THEN 1 ELSE 0 END"
+        ),
+    },
+    watch=("marks", "absences", "status"),
+    guard=THRESHOLDS_SHARED,
+    recounted=Recount(
+        name="programs_cohortabsencetotals_thresholds",
+        table="programs_absencethresholds",
+        guard=f"PERFORM pg_advisory_xact_lock({THRESHOLDS_LOCK})",
+    ),
+)

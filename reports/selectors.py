@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +14,10 @@ from alumni.models import Alumnus, Outcome
 from alumni.selectors import outcomes_by_year
 from artworx.scalars import rows, scalars, total, totals
 from programs.models import (
-    AbsenceThresholds,
     Cohort,
+    CohortAbsenceTotals,
     DayTotals,
     Participation,
-    ParticipationTotals,
     Session,
     SessionTotals,
 )
@@ -190,7 +188,7 @@ def dashboard(*, user, site=None, start: date, end: date, today: date, keep=comp
             link=_link("students:contract_list", review="overdue", site=site_id),
         )
     )
-    closed = counts
+    closed = counts["closed"]
     finished = closed["expired"] + closed["completed"]
     figures.append(
         Figure(
@@ -291,23 +289,12 @@ def dashboard(*, user, site=None, start: date, end: date, today: date, keep=comp
 def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -> dict:
     """Every count and sum of the cards, and the targets they are marked against, as scalar subqueries
     of one query (artworx.scalars)."""
-    # Chronic absence (rule 10) from each current participant's running totals, the thresholds read
-    # in the same query (their defaults when never saved): absent from ≥ percent of ≥ min sessions.
-    saved = AbsenceThresholds.objects.filter(pk=AbsenceThresholds.SINGLETON_PK)
-    defaults = AbsenceThresholds()
-    min_sessions = Coalesce(
-        Subquery(saved.values("chronic_absence_min_sessions")), Value(defaults.chronic_absence_min_sessions)
-    )
-    percent = Coalesce(
-        Subquery(saved.values("chronic_absence_percent")), Value(defaults.chronic_absence_percent)
-    )
-    # The cohorts that held a session in the period: one index probe per cohort, not every session of
-    # the period read and grouped (4,800 cohorts against 79,000 sessions at statewide scale).
+    # Chronic absence (rule 10): the current participants of the cohorts that held a session in the
+    # period, summed from the cohorts' running totals (CohortAbsenceTotals, under the thresholds in
+    # force); the cohorts found by one index probe each, not every session of the period read and grouped
+    # (4,800 cohorts against 79,000 sessions at statewide scale).
     held = Cohort.objects.filter(Exists(sessions.filter(cohort=OuterRef("pk"))))
-    participants = ParticipationTotals.objects.filter(
-        participation__in=Participation.objects.enrolled().filter(cohort__in=held), marks__gt=0
-    )
-    chronic = Q(marks__gte=min_sessions) & Q(GreaterThanOrEqual(F("absences") * 100, percent * F("marks")))
+    cohorts = CohortAbsenceTotals.objects.filter(cohort__in=held)
     overdue_reviews = Review.objects.filter(
         status=Review.Status.OPEN, opened_on__lt=review_overdue_before(today)
     )
@@ -324,18 +311,21 @@ def _counts(*, sessions, contracts, site, start: date, end: date, today: date) -
         earned = CreditsEarned.objects.filter(resolved_on__range=(start, end))
     return scalars(
         targets=rows(Target.objects.all(), id="id", key="key", percent="percent", direction="direction"),
-        # Both counts in one pass over the current participations (57,000 at statewide scale).
-        participation=totals(participants, participants=Count("pk"), chronic=Count("pk", filter=chronic)),
+        participation=totals(
+            cohorts, participants=Coalesce(Sum("participants"), 0), chronic=Coalesce(Sum("chronic"), 0)
+        ),
         unlogged=total(sessions.filter(status=Session.Status.SCHEDULED, date__lt=today), Count("pk")),
         awaiting=total(contracts.filter(status=Contract.Status.AWAITING_SIGNATURES), Count("pk")),
         overdue=total(
             contracts.filter(status=Contract.Status.ACTIVE, pk__in=overdue_reviews.values("contract")),
             Count("pk"),
         ),
-        expired=total(closed.filter(status=Contract.Status.EXPIRED), Count("pk")),
-        completed=total(closed.filter(status=Contract.Status.COMPLETED), Count("pk")),
-        on_time=total(
-            closed.filter(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on")), Count("pk")
+        # The contracts closed in the period, by how they closed, in one pass.
+        closed=totals(
+            closed,
+            expired=Count("pk", filter=Q(status=Contract.Status.EXPIRED)),
+            completed=Count("pk", filter=Q(status=Contract.Status.COMPLETED)),
+            on_time=Count("pk", filter=Q(status=Contract.Status.COMPLETED, closed_on__lte=F("due_on"))),
         ),
         credits=total(earned, Sum("credits")),
         ended=total(ended, Count("pk")),

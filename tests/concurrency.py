@@ -1,4 +1,5 @@
-"""Run many requests at once against PostgreSQL, within a bounded number of connections."""
+"""Run many requests at once against PostgreSQL, within a bounded number of connections; or two
+transactions one inside the other (`interleave`)."""
 
 import threading
 import time
@@ -6,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 # The PostgreSQL server here and in CI allows 100 connections, shared with other clients: a race
 # holds at most this many of them.
@@ -83,3 +84,48 @@ def race_measured(jobs, *, connections: int | None = None) -> RaceResult:
 def race(jobs, *, connections: int | None = None) -> dict[str, int]:
     """Run the callables at once behind a barrier; count successes and refusal codes."""
     return race_measured(jobs, connections=connections).outcomes
+
+
+def waiting_on_a_lock(done: threading.Event) -> None:
+    """Until the other transaction waits on a lock held here, or has finished without waiting."""
+    with connection.cursor() as cursor:
+        for _ in range(600):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0] or done.is_set():
+                return
+            done.wait(0.05)
+    raise AssertionError("the other transaction neither waited nor finished")
+
+
+def interleave(first, second) -> None:
+    """`first` writes and holds its transaction open while `second` writes and commits, then commits."""
+    written, done, failures = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                first()
+                written.set()
+                waiting_on_a_lock(done)
+        except Exception as error:  # reported below
+            failures.append(error)
+            written.set()
+        finally:
+            connection.close()
+
+    def follow():
+        written.wait(30)
+        try:
+            second()
+        except Exception as error:  # reported below
+            failures.append(error)
+        finally:
+            done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=hold), threading.Thread(target=follow)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from artworx.totals import install_operation
-from programs.totals import PARTICIPATION_TOTALS, SESSION_TOTALS
+from programs.totals import FIRST_PARTICIPATION_TOTALS, SESSION_TOTALS
 
 
 class Migration(migrations.Migration):
@@ -44,5 +44,5 @@ class Migration(migrations.Migration):
         ),
         # The triggers that keep the totals, then the totals counted from the rows already there: in one
         # transaction on PostgreSQL, so no write falls between the count and the first trigger.
-        install_operation(PARTICIPATION_TOTALS, SESSION_TOTALS),
+        install_operation(FIRST_PARTICIPATION_TOTALS, SESSION_TOTALS),
     ]

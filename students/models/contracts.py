@@ -159,6 +159,10 @@ class Contract(TimeStampedModel):
             models.Index(fields=["status", "due_on"]),  # due-soon lists and the expiry sweep
             models.Index(fields=["teacher", "status"]),  # a teacher's contracts
             models.Index(*ACTIVE_FIRST, name="students_contract_list_order"),  # the list's pages
+            # The contracts closed in a period (the dashboard), however many closed in earlier years.
+            models.Index(
+                fields=["closed_on"], condition=Q(closed_on__isnull=False), name="students_contract_closed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.db import connection
 
 from alumni.totals import OUTCOME_TOTALS
 from artworx.totals import statements
-from programs.totals import DAY_TOTALS, PATHWAY_STEPS, STANDINGS, TOTALS
+from programs.totals import COHORT_ABSENCE, DAY_TOTALS, PATHWAY_COMPLETION, PATHWAY_STEPS, STANDINGS, TOTALS
 from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
 
 RUNNING_TOTALS = (
@@ -16,6 +16,8 @@ RUNNING_TOTALS = (
     DAY_TOTALS,
     PATHWAY_STEPS,
     *STANDINGS,
+    PATHWAY_COMPLETION,
+    COHORT_ABSENCE,
     CONTRACT_CREDITS,
     CREDITS_EARNED,
     REFERRAL_DAYS,

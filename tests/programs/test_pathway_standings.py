@@ -2,11 +2,9 @@
 whoever writes the participations, the cohorts' programs or the pathways' steps, and never missing a
 pair when a step and a student's first participation in its program are written at the same moment."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 
 from programs.models import (
     Participation,
@@ -16,7 +14,7 @@ from programs.models import (
     StudentProgramTotals,
 )
 from programs.selectors import pathway_outcomes
-from tests.concurrency import race
+from tests.concurrency import interleave, race
 from tests.factories import CohortFactory, ProgramFactory, StudentFactory
 from tests.reports.test_running_totals import recount_standings
 
@@ -102,51 +100,6 @@ def test_the_outcomes_across_every_site_count_the_pairs():
     join(CohortFactory(program=drawing), ben, status="completed")
     join(CohortFactory(program=painting), cruz)
     assert pathway_outcomes() == {"students": 3, "completed": 1, "graduated": 0, "certified": 0}
-
-
-def waiting_on_a_lock(done: threading.Event) -> None:
-    """Until the other transaction waits on a lock held here, or has finished without waiting."""
-    with connection.cursor() as cursor:
-        for _ in range(600):
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0] or done.is_set():
-                return
-            done.wait(0.05)
-    raise AssertionError("the other transaction neither waited nor finished")
-
-
-def interleave(first, second) -> None:
-    """`first` writes and holds its transaction open while `second` writes and commits, then commits."""
-    written, done, failures = threading.Event(), threading.Event(), []
-
-    def hold():
-        try:
-            with transaction.atomic():
-                first()
-                written.set()
-                waiting_on_a_lock(done)
-        except Exception as error:  # reported below
-            failures.append(error)
-            written.set()
-        finally:
-            connection.close()
-
-    def follow():
-        written.wait(30)
-        try:
-            second()
-        except Exception as error:  # reported below
-            failures.append(error)
-        finally:
-            done.set()
-            connection.close()
-
-    threads = [threading.Thread(target=hold), threading.Thread(target=follow)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not failures
 
 
 @pytest.mark.postgres

@@ -20,14 +20,17 @@ from artworx.totals import refill
 from devtools.bench.seed import County
 from programs.models import (
     ABSENT_MARKS,
+    AbsenceThresholds,
     Attendance,
     Cohort,
+    CohortAbsenceTotals,
     Credential,
     DayTotals,
     Mark,
     Participation,
     ParticipationTotals,
     Pathway,
+    PathwayCompletionTotals,
     PathwayStep,
     PathwayStudentTotals,
     PathwayTotals,
@@ -38,7 +41,14 @@ from programs.models import (
 )
 from programs.selectors import AttendanceFigures, absence_rules
 from programs.services import participation_end, session_log_attendance
-from programs.totals import DAY_TOTALS, PATHWAY_STEPS, STANDINGS, TOTALS
+from programs.totals import (
+    COHORT_ABSENCE,
+    DAY_TOTALS,
+    PATHWAY_COMPLETION,
+    PATHWAY_STEPS,
+    STANDINGS,
+    TOTALS,
+)
 from reports.selectors import _marks_by_week, dashboard
 from retention.services.anonymise import students_anonymise
 from sites.models import Site
@@ -136,10 +146,34 @@ def recount_standings() -> tuple[dict, dict]:
     )
 
 
+def recount_cohorts() -> dict[int, tuple[int, int]]:
+    """Per cohort: its current participants with a mark, and how many are chronically absent (rule 10)."""
+    rules, counted = absence_rules(), defaultdict(lambda: [0, 0])
+    marks = recount_participations()
+    for pk, cohort in Participation.objects.enrolled().values_list("pk", "cohort"):
+        n, absent = marks.get(pk, (0, 0))
+        if n:
+            counted[cohort][0] += 1
+            counted[cohort][1] += AttendanceFigures(n, absent, 0, rules).chronically_absent
+    return {cohort: tuple(counts) for cohort, counts in counted.items()}
+
+
 def assert_totals_match_a_recount():
     assert {
-        t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()
+        t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.exclude(marks=0)
     } == recount_participations()
+    # Each carries its participation's cohort and status as they are now.
+    copies = ParticipationTotals.objects.values_list("participation", "cohort", "status")
+    assert {pk: (cohort, status) for pk, cohort, status in copies} == {
+        pk: (cohort, status)
+        for pk, cohort, status in Participation.objects.filter(totals__isnull=False).values_list(
+            "pk", "cohort", "status"
+        )
+    }
+    assert {
+        t.cohort_id: (t.participants, t.chronic)
+        for t in CohortAbsenceTotals.objects.exclude(participants=0, chronic=0)
+    } == recount_cohorts()
     assert {
         t.session_id: (t.date, t.site_id, t.marks, t.absences) for t in SessionTotals.objects.all()
     } == recount_sessions()
@@ -169,6 +203,10 @@ def assert_totals_match_a_recount():
         (t.pathway_id, t.student_id): (t.programs, t.completed)
         for t in PathwayStudentTotals.objects.exclude(programs=0, completed=0)
     } == pairs
+    # Per pathway, its students per number of its programs completed.
+    assert {
+        (t.pathway_id, t.completed): t.students for t in PathwayCompletionTotals.objects.exclude(students=0)
+    } == Counter((pathway, completed) for (pathway, _student), (_n, completed) in pairs.items())
 
 
 def reference_board(*, user, site, start, end, today) -> dict:
@@ -396,6 +434,12 @@ def shake(rng: random.Random, staff) -> None:
     cohort = pick(rng, Participation.objects.filter(cohort__site__isnull=False)).cohort
     cohort.site = pick(rng, Site.objects.exclude(pk=cohort.site_id))
     cohort.save()
+    # New thresholds saved in the admin console (every cohort counted again), then more marks under them.
+    thresholds = AbsenceThresholds.current()
+    thresholds.chronic_absence_percent = rng.randint(5, 40)
+    thresholds.chronic_absence_min_sessions = rng.randint(1, 6)
+    thresholds.save()
+    Attendance.objects.filter(pk__in=rng.sample(ids, 10)).update(mark="E")
     # Participations ended through the service and around it, moved to another cohort, added in bulk;
     # a cohort given another program (the admin console).
     for participation in pick(rng, Participation.objects.enrolled().filter(joined_on__lte=today), 4):
@@ -514,11 +558,13 @@ def test_refill_recounts_totals_that_drifted():
     PathwayTotals.objects.update(steps=7)
     StudentProgramTotals.objects.update(completions=0)
     PathwayStudentTotals.objects.filter(pk__in=PathwayStudentTotals.objects.values("pk")[:5]).delete()
+    CohortAbsenceTotals.objects.update(chronic=F("participants"))
+    PathwayCompletionTotals.objects.update(students=F("students") + 2)
     ReferralDayTotals.objects.update(enrolled=F("received"))
     OutcomeTotals.objects.update(alumni=3)
     totals = (*TOTALS, DAY_TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS)
     with connection.cursor() as cursor:
-        for total in (*totals, REFERRAL_DAYS, OUTCOME_TOTALS):
+        for total in (*totals, COHORT_ABSENCE, PATHWAY_COMPLETION, REFERRAL_DAYS, OUTCOME_TOTALS):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
