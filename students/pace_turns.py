@@ -7,13 +7,19 @@ the site's calendar. The dashboard counts contracts by pace, and the contract li
 paginates, by comparing those dates with today in the database, at any scale (issue #22). Before, every
 active contract's pace was worked out in Python for every count and every filter.
 
-A row carries what its dates follow from, and is read only while that still matches the contract's
-current values, the pace thresholds and its site's calendar version (`fresh`). So no write path has to
-remember the rows: a course completed, a contract extended or transferred, a closure added at its site
-or new thresholds leave a stale row, which readers pass over and work out in Python as before (a few
-contracts between two runs), until the quarter-hourly task writes it again (`turns_write`).
+A row is read only while it is up to date (`fresh`): nothing it follows from changed since it was
+written. Database triggers (`STAMPS`) count the changes on the row itself: every contract gets a row when
+it is created, and a change to a contract's dates, days, site or status, or to its credits, adds one to
+the row's `changes`. The writer keeps, as `changes_written`, the count it read in the same snapshot as the
+contract's values, so a change committed after that read leaves the row stale, whoever commits first.
+The pace thresholds and the site's calendar version are kept on the row and compared when it is read.
+So no write path has to remember the rows: a course completed, a contract extended, transferred or
+closed, a closure added at its site or new thresholds leave a stale row, which readers pass over and
+work out in Python as before (a few contracts between two runs), until the quarter-hourly task writes
+it again (`turns_write`). Across every contract, the count reads the rows alone, without the contracts.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +28,7 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from sites.calendar import InstructionalCalendar, calendars_for_sites
-from students.models import NO_CREDITS, Contract, ContractPace
+from students.models import Contract, ContractPace
 from students.pace import turning_points
 
 ALWAYS = date.min  # turned before any day: the days elapsed before a transfer are already past the turn
@@ -30,13 +36,14 @@ WRITTEN_IN = 2000  # rows per insert
 ZERO = Decimal(0)
 
 # The version of the contract's site's calendar (sites.CalendarVersion, 0 while its closures never
-# changed), read with the contract: a closure added, moved or removed at a site leaves stale the rows of
-# that site's contracts alone (every site's, for a closure of the whole organisation).
+# changed), read with the contract or with its row (each names its site): a closure added, moved or
+# removed at a site leaves stale the rows of that site's contracts alone (every site's, for a closure of
+# the whole organisation).
 CALENDAR_VERSION = Coalesce(F("site__calendar_version__version"), Value(0))
 
-# What the dates follow from, as plain values, for the contracts worked out or written.
-VALUES = (
-    "pk",
+# What the dates follow from, as plain values, for the contracts worked out or written: the contract's
+# own (a change to any of them, or to its status, is counted on its row), then its credits.
+CONTRACT_VALUES = (
     "site_id",
     "counted_from",
     "started_on",
@@ -44,24 +51,42 @@ VALUES = (
     "length_days",
     "extension_days",
     "days_elapsed_before",
-    "credit_totals__done",
-    "credit_totals__planned",
 )
+VALUES = ("pk", *CONTRACT_VALUES, "credit_totals__done", "credit_totals__planned")
+# Read with the VALUES by the writer: the row's count of changes in the same snapshot (0 without a row).
+CHANGES = Coalesce(F("pace_turns__changes"), Value(0))
 
 
 def fresh() -> Q:
-    """Contracts whose row was written from their current values, thresholds and closures."""
+    """Contracts whose row was written after the last change to them and their credits, under the
+    thresholds and their site's calendar version in force."""
     return Q(
-        pace_turns__site=F("site_id"),
-        pace_turns__counting_from=Coalesce("counted_from", "started_on"),
-        pace_turns__due_on=F("due_on"),
-        pace_turns__total_days=F("length_days") + F("extension_days"),
-        pace_turns__days_before=F("days_elapsed_before"),
-        pace_turns__credits_done=Coalesce("credit_totals__done", NO_CREDITS),
-        pace_turns__credits_planned=Coalesce("credit_totals__planned", NO_CREDITS),
+        pace_turns__changes_since=0,
         pace_turns__behind_points=settings.ARTWORX_PACE_BEHIND_POINTS,
         pace_turns__at_risk_points=settings.ARTWORX_PACE_AT_RISK_POINTS,
         pace_turns__closures_version=CALENDAR_VERSION,
+    )
+
+
+def fresh_rows() -> QuerySet[ContractPace]:
+    """The rows that are up to date, as `fresh` says of their contracts: only an active contract's row
+    can be (a change of status is a change). Its site's version is outer-joined: a site whose closures
+    never changed has none."""
+    return ContractPace.objects.alias(site_version=CALENDAR_VERSION).filter(
+        changes_since=0,
+        behind_points=settings.ARTWORX_PACE_BEHIND_POINTS,
+        at_risk_points=settings.ARTWORX_PACE_AT_RISK_POINTS,
+        closures_version=F("site_version"),
+    )
+
+
+def turned(*, today: date, prefix: str = "") -> Case:
+    """The pace on `today` of a row ("on_track", "behind", "at_risk"), from its two days."""
+    return Case(
+        When(**{f"{prefix}at_risk_on__lte": today}, then=Value("at_risk")),
+        When(**{f"{prefix}behind_on__lte": today}, then=Value("behind")),
+        default=Value("on_track"),
+        output_field=CharField(),
     )
 
 
@@ -69,13 +94,8 @@ def pace_today(*, today: date) -> Case:
     """The pace of a contract on `today` from its row ("on_track", "behind", "at_risk"), or None where
     the row is missing or stale. An annotation: the rows are outer-joined, every contract is kept."""
     # The row's freshness is compared once, then its two days.
-    turned = Case(
-        When(pace_turns__at_risk_on__lte=today, then=Value("at_risk")),
-        When(pace_turns__behind_on__lte=today, then=Value("behind")),
-        default=Value("on_track"),
-        output_field=CharField(),
-    )
-    return Case(When(fresh(), then=turned), default=None, output_field=CharField())
+    now = turned(today=today, prefix="pace_turns__")
+    return Case(When(fresh(), then=now), default=None, output_field=CharField())
 
 
 def stale(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
@@ -130,15 +150,16 @@ class Turns:
             )
         return self.found[key]
 
-    def row(self, row: tuple, *, closures_version: int) -> ContractPace:
-        """The row to write for a contract given as its VALUES, under `closures_version`."""
+    def row(self, row: tuple, *, closures_version: int, changes: int) -> ContractPace:
+        """The row to write for a contract given as its VALUES, under `closures_version`, after as many
+        `changes` as its row counted when the VALUES were read."""
         site_id, counting_from, due_on, total, before, done, planned = inputs(row)
         behind_on, at_risk_on = self.of(row)
         return ContractPace(
             contract_id=row[0],
             behind_on=behind_on,
             at_risk_on=at_risk_on,
-            site=site_id,
+            site_id=site_id,
             counting_from=counting_from,
             due_on=due_on,
             total_days=total,
@@ -148,6 +169,7 @@ class Turns:
             behind_points=self.points[0],
             at_risk_points=self.points[1],
             closures_version=closures_version,
+            changes_written=changes,
         )
 
     def _day(
@@ -187,23 +209,140 @@ def stale_paces(contracts: QuerySet[Contract], *, today: date) -> dict[int, str]
 
 def turns_write(contracts: QuerySet[Contract] | None = None) -> int:
     """Write the rows of the active contracts (all, or among `contracts`) that are missing or stale, in
-    id order and batches (two writers of the same rows take them in the same order); how many. Rows of
-    contracts no longer active go: only active contracts have a pace."""
+    id order and batches (two writers of the same rows take them in the same order); how many. The count
+    of changes is never written here, only the one read (a change counted meanwhile leaves it stale)."""
     queryset = Contract.objects.all() if contracts is None else contracts
-    ContractPace.objects.filter(contract__in=queryset).exclude(
-        contract__status=Contract.Status.ACTIVE
-    ).delete()
     rows = list(
-        stale(queryset).annotate(closures_version=CALENDAR_VERSION).values_list(*VALUES, "closures_version")
+        stale(queryset)
+        .annotate(closures_version=CALENDAR_VERSION, changes=CHANGES)
+        .values_list(*VALUES, "closures_version", "changes")
     )
     if not rows:
         return 0
     turns = Turns(rows)
+    kept = {"contract", "changes"}  # and the difference the database keeps
     ContractPace.objects.bulk_create(
-        [turns.row(row, closures_version=row[-1]) for row in rows],
+        [turns.row(row, closures_version=row[-2], changes=row[-1]) for row in rows],
         batch_size=WRITTEN_IN,
         update_conflicts=True,
         unique_fields=["contract"],
-        update_fields=[field.name for field in ContractPace._meta.concrete_fields if not field.primary_key],
+        update_fields=[
+            field.name
+            for field in ContractPace._meta.concrete_fields
+            if field.name not in kept and not field.generated
+        ],
     )
     return len(rows)
+
+
+# Every contract's row, and its count of changes (see the module's docstring). Row triggers on both
+# databases: a contract is created or changed one at a time, and its credits row once per statement.
+NEW_ROW = (
+    "INSERT INTO students_contractpace (contract_id, site, counting_from, due_on, total_days, days_before, "
+    "credits_done, credits_planned, behind_points, at_risk_points, closures_version, changes, "
+    "changes_written) VALUES (NEW.id, NEW.site_id, COALESCE(NEW.counted_from, NEW.started_on), NEW.due_on, "
+    "NEW.length_days + NEW.extension_days, NEW.days_elapsed_before, 0, 0, 0, 0, -1, 1, 0) "
+    "ON CONFLICT (contract_id) DO NOTHING"
+)
+COUNTED = "UPDATE students_contractpace SET changes = changes + 1 WHERE contract_id = {row}.{column}"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A row trigger: after `event` on `table` (of `columns` when given), run `statement`."""
+
+    name: str
+    table: str
+    event: str
+    statement: str
+    columns: tuple[str, ...] = ()
+
+
+STAMPS = (
+    Stamp("students_contractpace_contract_new", "students_contract", "INSERT", NEW_ROW),
+    Stamp(
+        "students_contractpace_contract_changed",
+        "students_contract",
+        "UPDATE",
+        COUNTED.format(row="NEW", column="id"),
+        columns=(*CONTRACT_VALUES, "status"),
+    ),
+    *(
+        Stamp(
+            f"students_contractpace_credits_{event.lower()}",
+            "students_contractcredits",
+            event,
+            COUNTED.format(row="OLD" if event == "DELETE" else "NEW", column="contract_id"),
+        )
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+)
+
+
+def stamp_statements(vendor: str) -> tuple[list[str], list[str]]:
+    """The statements that create the triggers of `STAMPS` on `vendor`, and those that drop them."""
+    create, drop = [], []
+    for stamp in STAMPS:
+        of = f" OF {', '.join(stamp.columns)}" if stamp.columns else ""
+        if vendor == "postgresql":
+            when = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in stamp.columns)
+            create += [
+                f"CREATE FUNCTION {stamp.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{stamp.statement}; RETURN NULL; END $$",
+                f"CREATE TRIGGER {stamp.name} AFTER {stamp.event}{of} ON {stamp.table} FOR EACH ROW"
+                f"{f' WHEN ({when})' if when else ''} EXECUTE FUNCTION {stamp.name}()",
+            ]
+            drop += [
+                f"DROP TRIGGER IF EXISTS {stamp.name} ON {stamp.table}",
+                f"DROP FUNCTION IF EXISTS {stamp.name}()",
+            ]
+        elif vendor == "sqlite":
+            when = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in stamp.columns)
+            create.append(
+                f"CREATE TRIGGER {stamp.name} AFTER {stamp.event}{of} ON {stamp.table} FOR EACH ROW"
+                f"{f' WHEN {when}' if when else ''} BEGIN {stamp.statement}; END"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {stamp.name}")
+        else:
+            raise NotImplementedError(f"pace stamps need triggers written for {vendor}")
+    return create, drop
+
+
+# The rows already there, when the counts of changes began (migration students/0021): a row no longer
+# matching its contract is counted as changed once, and every contract without a row gets one.
+CHANGED_BEFORE = (
+    "UPDATE students_contractpace SET changes = 1 WHERE contract_id IN (SELECT c.id FROM students_contract c "
+    "JOIN students_contractpace p ON p.contract_id = c.id "
+    "LEFT JOIN students_contractcredits cc ON cc.contract_id = c.id "
+    "WHERE NOT (c.status = 'active' AND p.site = c.site_id "
+    "AND p.counting_from = COALESCE(c.counted_from, c.started_on) "
+    "AND p.due_on = c.due_on AND p.total_days = c.length_days + c.extension_days "
+    "AND p.days_before = c.days_elapsed_before AND p.credits_done = COALESCE(cc.done, 0) "
+    "AND p.credits_planned = COALESCE(cc.planned, 0)))"
+)
+EVERY_CONTRACT = (
+    NEW_ROW.replace("VALUES (", "SELECT ")
+    .replace("NEW.", "c.")
+    .replace(
+        ") ON CONFLICT",
+        " FROM students_contract c WHERE NOT EXISTS (SELECT 1 FROM students_contractpace p "
+        "WHERE p.contract_id = c.id) ON CONFLICT",
+    )
+)
+
+
+def stamps_install(schema_editor) -> None:
+    """Count the changes from now on: the rows already there marked, the missing ones written, and the
+    triggers created (a migration's step)."""
+    create, drop = stamp_statements(schema_editor.connection.vendor)
+    with schema_editor.connection.cursor() as cursor:
+        for statement in [CHANGED_BEFORE, EVERY_CONTRACT, *drop, *create]:
+            cursor.execute(statement)
+
+
+def stamps_uninstall(schema_editor) -> None:
+    """Drop the triggers that count the changes (the migration's way back)."""
+    _create, drop = stamp_statements(schema_editor.connection.vendor)
+    with schema_editor.connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)

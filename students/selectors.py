@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from artworx.history import Change, change_history
+from artworx.scalars import scalars, total, totals
 from sites.calendar import calendars_for_sites
 from sites.models import Site
 from students.models import (
@@ -45,7 +46,7 @@ from students.models import (
     SupportProfile,
 )
 from students.pace import contract_pace
-from students.pace_turns import pace_today, stale_paces
+from students.pace_turns import fresh_rows, pace_today, stale_paces
 
 # Open seats and who teaches where: the one home of each (DESIGN.md rules 1–2) --------------------
 
@@ -241,8 +242,10 @@ def with_pace(contracts: Iterable[Contract], *, today: date) -> list[Contract]:
 def pace_counts(contracts: QuerySet[Contract], *, today: date, due_within: int = 10) -> tuple[Counter, int]:
     """How many of the active `contracts` are at each pace, and how many fall due within `due_within`
     days (the dashboard): counted by the database from each contract's turning days (`pace_turns`);
-    those whose row is stale are worked out in Python."""
+    those whose row is stale are worked out in Python. One query while every row is up to date."""
     last_due = today + timedelta(days=due_within)
+    if not contracts.query.where:  # every contract: the rows alone, then the active contracts counted
+        return _every_pace(contracts, today=today, last_due=last_due)
     rows = (
         contracts.active()
         .order_by()
@@ -257,6 +260,29 @@ def pace_counts(contracts: QuerySet[Contract], *, today: date, due_within: int =
     if counts.pop(None, 0):
         counts.update(stale_paces(contracts, today=today).values())
     return counts, due_soon
+
+
+def _every_pace(contracts: QuerySet[Contract], *, today: date, last_due: date) -> tuple[Counter, int]:
+    """`pace_counts` across every contract: the up-to-date rows counted by pace without reading the
+    contracts (only an active contract's row can be up to date), and the active contracts counted beside
+    them; when more are active than up to date, the others are worked out in Python."""
+    at_risk, behind = Q(at_risk_on__lte=today), Q(behind_on__lte=today)
+    found = scalars(
+        rows=totals(
+            fresh_rows(),
+            fresh=Count("pk"),
+            at_risk=Count("pk", filter=at_risk),
+            behind=Count("pk", filter=behind & ~at_risk),
+        ),
+        active=total(contracts.active(), Count("pk")),
+        due_soon=total(contracts.active().filter(due_on__lte=last_due), Count("pk")),
+    )
+    rows = found["rows"]
+    on_track = rows["fresh"] - rows["at_risk"] - rows["behind"]
+    counts = Counter(at_risk=rows["at_risk"], behind=rows["behind"], on_track=on_track)
+    if found["active"] > rows["fresh"]:
+        counts.update(stale_paces(contracts, today=today).values())
+    return counts, found["due_soon"]
 
 
 def contracts_at_pace(contracts: QuerySet[Contract], *, pace: str, today: date) -> QuerySet[Contract]:

@@ -340,9 +340,10 @@ class ContractPace(models.Model):
 
     Pace only worsens while those stay the same, so a contract's pace on any day is two date
     comparisons, and the dashboard and the contract list count and filter by pace in SQL at any scale.
-    A row whose inputs no longer match the contract is stale: readers pass it over and work that
-    contract out in Python, and the quarter-hourly task writes it again (`students.pace_turns`); no
-    write path has to remember it.
+    Every contract has a row from its creation on (a database trigger writes it). A row whose contract
+    or credits changed since it was written (`changes`), or whose thresholds or site calendar moved on,
+    is stale: readers pass it over and work that contract out in Python, and the quarter-hourly task
+    writes it again (`students.pace_turns`); no write path has to remember it.
     """
 
     contract = models.OneToOneField(
@@ -350,8 +351,17 @@ class ContractPace(models.Model):
     )
     behind_on = models.DateField(_("behind from"), null=True)  # None: never, at these credits
     at_risk_on = models.DateField(_("at risk from"), null=True)
-    # What the days follow from, compared with the contract's current values when read.
-    site = models.BigIntegerField(_("site"))
+    # What the days follow from, as they were when the row was written (its site's calendar version is
+    # compared with the site's current one when read).
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_column="site",
+        db_index=False,
+        related_name="+",
+        verbose_name=_("site"),
+    )
     counting_from = models.DateField(_("counted from"))
     due_on = models.DateField(_("due date"))
     total_days = models.PositiveSmallIntegerField(_("instructional days"))
@@ -361,6 +371,19 @@ class ContractPace(models.Model):
     behind_points = models.PositiveSmallIntegerField(_("behind at (points)"))
     at_risk_points = models.PositiveSmallIntegerField(_("at risk at (points)"))
     closures_version = models.BigIntegerField(_("closures version"))  # of its site (sites.CalendarVersion)
+    # How many times what the days follow from changed, counted by database triggers on the contract and
+    # its credits (students/pace_turns.py, `STAMPS`), and that count as the row's writer read it with the
+    # contract: the row is up to date while the two are equal.
+    changes = models.BigIntegerField(_("changes"), default=0)
+    changes_written = models.BigIntegerField(_("changes when written"), default=0)
+    # Their difference, kept by the database: "= 0" is then a plain value the planner counts from its
+    # statistics (two columns compared are guessed at a fraction of a percent of the rows).
+    changes_since = models.GeneratedField(
+        expression=F("changes") - F("changes_written"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name=_("changes since written"),
+    )
 
     class Meta:
         verbose_name = _("contract pace")

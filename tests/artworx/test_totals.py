@@ -9,6 +9,7 @@ from django.db import connection
 from alumni.totals import OUTCOME_TOTALS
 from artworx.totals import statements
 from programs.totals import COHORT_ABSENCE, DAY_TOTALS, PATHWAY_COMPLETION, PATHWAY_STEPS, STANDINGS, TOTALS
+from students.pace_turns import stamp_statements
 from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
 
 RUNNING_TOTALS = (
@@ -28,10 +29,12 @@ TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
 
 
 def described() -> tuple[dict[str, str], dict[str, str]]:
-    """The functions (name → body) and triggers (name → statement) the totals describe."""
+    """The functions (name → body) and triggers (name → statement) the totals and the pace rows' counts of
+    changes (students.pace_turns) describe."""
     functions, triggers = {}, {}
-    for total in RUNNING_TOTALS:
-        create, _drop = statements(total, connection.vendor)
+    made = [statements(total, connection.vendor)[0] for total in RUNNING_TOTALS]
+    made.append(stamp_statements(connection.vendor)[0])
+    for create in made:
         for statement in create:
             if match := FUNCTION.fullmatch(statement):
                 functions[match[1]] = match[2]
@@ -69,13 +72,17 @@ def test_the_database_runs_the_triggers_the_totals_describe():
 
 def test_each_total_drops_what_it_creates():
     for vendor in ("postgresql", "sqlite"):
-        for total in RUNNING_TOTALS:
-            create, drop = statements(total, vendor)
+        for name, (create, drop) in [
+            *((total.name, statements(total, vendor)) for total in RUNNING_TOTALS),
+            ("pace stamps", stamp_statements(vendor)),
+        ]:
             made = {re.search(r"CREATE (?:TRIGGER|FUNCTION) (\w+)", s)[1] for s in create}
             dropped = {re.search(r"DROP (?:TRIGGER|FUNCTION) IF EXISTS (\w+)", s)[1] for s in drop}
-            assert made == dropped, total.name
+            assert made == dropped, name
 
 
 def test_a_database_without_triggers_written_for_it_is_refused():
     with pytest.raises(NotImplementedError, match="oracle"):
         statements(CONTRACT_CREDITS, "oracle")
+    with pytest.raises(NotImplementedError, match="oracle"):
+        stamp_statements("oracle")

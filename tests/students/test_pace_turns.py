@@ -14,10 +14,12 @@ from sites.models import Closure
 from sites.services import closure_save
 from students.models import Contract, ContractCourse, ContractPace
 from students.pace import pace_status, turning_points
-from students.pace_turns import ALWAYS, stale, turns_write
+from students.pace_turns import ALWAYS, fresh_rows, stale, turns_write
 from students.selectors import contracts_at_pace, pace_counts, with_pace
 from students.services import contract_course_add, contract_course_resolve
 from students.tasks import write_pace_turns
+from tests.concurrency import interleave
+from tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 PACES = ("on_track", "behind", "at_risk")
@@ -138,9 +140,11 @@ def test_the_quarter_hourly_task_writes_only_what_is_missing_or_stale(county, us
     ended = Contract.objects.active().order_by("pk").last()
     Contract.objects.filter(pk=ended.pk).update(status=Contract.Status.EXPIRED)
     assert write_pace_turns() == 0
-    assert set(ContractPace.objects.values_list("contract", flat=True)) == set(
+    # Every contract has a row; only an active contract's row is up to date (an end is a change).
+    assert ContractPace.objects.count() == Contract.objects.count()
+    assert set(fresh_rows().values_list("contract", flat=True)) == set(
         Contract.objects.active().values_list("pk", flat=True)
-    )  # only active contracts have a pace
+    )
 
 
 def test_the_quarter_hourly_task_is_on_the_beat_schedule(settings):
@@ -161,3 +165,29 @@ def test_counting_by_pace_reads_as_many_queries_however_many_contracts(county, d
     ContractPace.objects.all().delete()
     with django_assert_num_queries(3):
         pace_counts(Contract.objects.all(), today=today)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write_first", [True, False], ids=["written first", "course first"])
+def test_a_row_written_while_a_course_completes_is_left_stale_whichever_commits_first(
+    site, teacher, users, open_contract, write_first
+):
+    """The writer keeps the count of changes it read with the contract: a course completed after that
+    read leaves the row stale even when the row is written after the course commits."""
+    contract = open_contract(EnrollmentFactory(site=site, teacher=teacher).student)
+    course = contract.courses.first()
+    today = timezone.localdate()
+
+    def complete():
+        contract_course_resolve(
+            course=course, status="completed", grade="A", resolved_on=today, by=users["staff"]
+        )
+
+    interleave(*((turns_write, complete) if write_first else (complete, turns_write)))
+    assert list(stale(Contract.objects.all()).values_list("pk", flat=True)) == [contract.pk]
+    assert pace_counts(Contract.objects.all(), today=today)[0] == Counter(worked_out(today).values())
+    assert read(today) == worked_out(today)
+    assert turns_write() == 1
+    assert not stale(Contract.objects.all()).exists()
+    assert read(today) == worked_out(today)
