@@ -70,8 +70,9 @@ def open_enrollments_per(**outer) -> Coalesce:
 
 
 def sites_with_seats(sites: QuerySet[Site]) -> QuerySet[Site]:
-    """Annotate `enrolled` (open enrollments) and `seats_left` (as `seats_left()` counts) on each site."""
-    return sites.annotate(enrolled=open_enrollments_per(site="pk")).annotate(
+    """Annotate `enrolled` (open enrollments, from the site's running total) and `seats_left` (as
+    `seats_left()` counts) on each site."""
+    return sites.annotate(enrolled=Coalesce(F("enrollment_totals__enrolled"), 0)).annotate(
         seats_left=Greatest(F("capacity") - F("enrolled"), 0)
     )
 

@@ -1,5 +1,6 @@
 """The credit register's running totals (artworx.totals): credits planned and done per contract, and
-credits earned per day; and the referrals received per day, by the funnel's steps they reached."""
+credits earned per day; the referrals received per day, by the funnel's steps they reached; and each
+site's open enrollments."""
 
 from artworx.totals import RunningTotal
 
@@ -42,4 +43,14 @@ REFERRAL_DAYS = RunningTotal(
         },
     },
     watch=("contacted_on", "assessed_on", "enrolled_on"),
+)
+
+# Each site's open enrollments (an enrollment ended, or moved to another site, moves its seat).
+SITE_ENROLLMENTS = RunningTotal(
+    name="students_siteenrollmenttotals",
+    source="students_enrollment",
+    target="students_siteenrollmenttotals",
+    key="site_id",
+    measures={"enrolled": "CASE WHEN {r}.ended_on IS NULL THEN 1 ELSE 0 END"},
+    watch=("ended_on",),
 )

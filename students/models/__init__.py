@@ -36,6 +36,7 @@ from students.models.enrollments import (  # noqa: F401 - the package's names
     Enrollment,
     EnrollmentQuerySet,
     ExitReason,
+    SiteEnrollmentTotals,
 )
 from students.models.imports import (  # noqa: F401 - the package's names
     RosterImport,

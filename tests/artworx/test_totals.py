@@ -10,7 +10,7 @@ from alumni.totals import OUTCOME_TOTALS
 from artworx.totals import statements
 from programs.totals import COHORT_ABSENCE, DAY_TOTALS, PATHWAY_COMPLETION, PATHWAY_STEPS, STANDINGS, TOTALS
 from students.pace_turns import stamp_statements
-from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS, SITE_ENROLLMENTS
 
 RUNNING_TOTALS = (
     *TOTALS,
@@ -22,6 +22,7 @@ RUNNING_TOTALS = (
     CONTRACT_CREDITS,
     CREDITS_EARNED,
     REFERRAL_DAYS,
+    SITE_ENROLLMENTS,
     OUTCOME_TOTALS,
 )
 FUNCTION = re.compile(r"CREATE FUNCTION (\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(.*)\$\$", re.S)

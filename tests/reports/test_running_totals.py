@@ -64,10 +64,11 @@ from students.models import (
     Referral,
     ReferralDayTotals,
     Review,
+    SiteEnrollmentTotals,
 )
 from students.selectors import review_overdue_before, with_pace
 from students.services import referral_advance, referral_create
-from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS
+from students.totals import CONTRACT_CREDITS, CREDITS_EARNED, REFERRAL_DAYS, SITE_ENROLLMENTS
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,11 @@ def recount_referral_days() -> dict:
     steps = {step: Count(f"{step}_on") for step in ("contacted", "assessed", "enrolled")}
     rows = Referral.objects.values("received_on").annotate(received=Count("pk"), **steps)
     return {r["received_on"]: (r["received"], r["contacted"], r["assessed"], r["enrolled"]) for r in rows}
+
+
+def recount_site_enrollments() -> dict[int, int]:
+    rows = Enrollment.objects.open().values("site").annotate(n=Count("pk"))
+    return {r["site"]: r["n"] for r in rows}
 
 
 def recount_outcomes() -> dict:
@@ -187,6 +193,9 @@ def assert_totals_match_a_recount():
         d.received_on: (d.received, d.contacted, d.assessed, d.enrolled)
         for d in ReferralDayTotals.objects.exclude(received=0)
     } == recount_referral_days()
+    assert {
+        t.site_id: t.enrolled for t in SiteEnrollmentTotals.objects.exclude(enrolled=0)
+    } == recount_site_enrollments()
     assert {
         (t.graduated_on, t.outcome_at_6_months, t.outcome_at_12_months): t.alumni
         for t in OutcomeTotals.objects.exclude(alumni=0)
@@ -525,6 +534,10 @@ def shake(rng: random.Random, staff) -> None:
     gone = pick(rng, Alumnus.objects.all())
     CheckIn.objects.filter(alumnus=gone).delete()  # its check-ins first: a check-in keeps its alumnus
     Alumnus.objects.filter(pk=gone.pk).delete()
+    # Enrollments ended and moved to another site around the services: the sites' open seats follow.
+    ended, moved = pick(rng, Enrollment.objects.open().filter(started_on__lte=today), 2)
+    Enrollment.objects.filter(pk=ended.pk).update(ended_on=today, exit_reason=ExitReason.MOVED)
+    Enrollment.objects.filter(pk=moved.pk).update(site=pick(rng, Site.objects.exclude(pk=moved.site_id)))
     # The retention anonymiser on a few leavers (it rewrites their rows, never their counts).
     leavers = (
         Enrollment.objects.filter(ended_on__isnull=False).order_by("pk").values_list("student", flat=True)[:3]
@@ -561,10 +574,18 @@ def test_refill_recounts_totals_that_drifted():
     CohortAbsenceTotals.objects.update(chronic=F("participants"))
     PathwayCompletionTotals.objects.update(students=F("students") + 2)
     ReferralDayTotals.objects.update(enrolled=F("received"))
+    SiteEnrollmentTotals.objects.update(enrolled=F("enrolled") + 1)
     OutcomeTotals.objects.update(alumni=3)
     totals = (*TOTALS, DAY_TOTALS, CONTRACT_CREDITS, CREDITS_EARNED, PATHWAY_STEPS, *STANDINGS)
     with connection.cursor() as cursor:
-        for total in (*totals, COHORT_ABSENCE, PATHWAY_COMPLETION, REFERRAL_DAYS, OUTCOME_TOTALS):
+        for total in (
+            *totals,
+            COHORT_ABSENCE,
+            PATHWAY_COMPLETION,
+            REFERRAL_DAYS,
+            SITE_ENROLLMENTS,
+            OUTCOME_TOTALS,
+        ):
             refill(cursor, total)
     assert {t.participation_id: (t.marks, t.absences) for t in ParticipationTotals.objects.all()} == expected
     assert_totals_match_a_recount()
