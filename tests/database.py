@@ -200,6 +200,17 @@ def keep_rows(kept: str) -> None:
                 WRITTEN[kept].append(table)
 
 
+def _written_columns(table: str) -> str:
+    """The columns of `table` a row is written with: a generated column is the database's to write
+    (`students.ContractPace.changes_since`)."""
+    quote = connection.ops.quote_name
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.db_table == table:
+            fields = [field for field in model._meta.concrete_fields if not field.generated]
+            return ", ".join(quote(field.column) for field in fields)
+    return "*"
+
+
 def restore_rows(kept: str) -> None:
     """Empty every table and write the rows of the set `kept` back, as they were (ids included).
 
@@ -222,7 +233,9 @@ def restore_rows(kept: str) -> None:
             for table in TABLES:
                 cursor.execute(f"DELETE FROM {quote(table)}")
         for table in WRITTEN[kept]:
-            cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_quoted_copy(kept, table)}")
+            columns = _written_columns(table)
+            into = quote(table) if columns == "*" else f"{quote(table)} ({columns})"
+            cursor.execute(f"INSERT INTO {into} SELECT {columns} FROM {_quoted_copy(kept, table)}")
     ContentType.objects.clear_cache()
 
 
