@@ -126,6 +126,18 @@ def _upsert(total: RunningTotal, select: str) -> str:
     return f"INSERT INTO {total.target} ({columns}) {select} ON CONFLICT ({keys}) DO UPDATE SET {moves}"
 
 
+def trigger_function(name: str, body: str, guard: str = "") -> str:
+    """A PostgreSQL trigger function that takes `guard` (a lock) if any, runs `body` and returns nothing."""
+    lead = f"{guard}; " if guard else ""
+    header = f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+    return f"{header} BEGIN {lead}{body}; RETURN NULL; END $$"
+
+
+def dropped(name: str, table: str) -> list[str]:
+    """The statements that drop a PostgreSQL trigger named as its function, and the function."""
+    return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+
+
 def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
     create, drop = [], []
     for event in EVENTS:
@@ -138,48 +150,27 @@ def _postgresql(total: RunningTotal) -> tuple[list[str], list[str]]:
             f"{'NEW' if table == 'new_rows' else 'OLD'} TABLE AS {table}" for table, _row, _s in sides
         )
         function = f"{total.name}_{event.lower()}"
-        guard = f"{total.guard}; " if total.guard else ""
-        create.append(
-            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{guard}{_upsert(total, _delta_select(total, sides))}; RETURN NULL; END $$"
-        )
+        create.append(trigger_function(function, _upsert(total, _delta_select(total, sides)), total.guard))
         create.append(
             f"CREATE TRIGGER {function} AFTER {event} ON {total.source} REFERENCING {tables} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
-        drop += [
-            f"DROP TRIGGER IF EXISTS {function} ON {total.source}",
-            f"DROP FUNCTION IF EXISTS {function}()",
-        ]
+        drop += dropped(function, total.source)
     if recount := total.recounted:
-        guard = f"{recount.guard}; " if recount.guard else ""
-        create.append(
-            f"CREATE FUNCTION {recount.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{guard}{'; '.join(_recount(total))}; RETURN NULL; END $$"
-        )
+        create.append(trigger_function(recount.name, "; ".join(_recount(total)), recount.guard))
         create.append(
             f"CREATE TRIGGER {recount.name} AFTER {' OR '.join(EVENTS)} ON {recount.table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {recount.name}()"
         )
-        drop += [
-            f"DROP TRIGGER IF EXISTS {recount.name} ON {recount.table}",
-            f"DROP FUNCTION IF EXISTS {recount.name}()",
-        ]
+        drop += dropped(recount.name, recount.table)
     for follow in total.follows:
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in follow.columns)
-        guard = f"{follow.guard}; " if follow.guard else ""
-        create.append(
-            f"CREATE FUNCTION {follow.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{guard}{follow.statement}; RETURN NULL; END $$"
-        )
+        create.append(trigger_function(follow.name, follow.statement, follow.guard))
         create.append(
             f"CREATE TRIGGER {follow.name} AFTER UPDATE OF {', '.join(follow.columns)} ON {follow.table} "
             f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {follow.name}()"
         )
-        drop += [
-            f"DROP TRIGGER IF EXISTS {follow.name} ON {follow.table}",
-            f"DROP FUNCTION IF EXISTS {follow.name}()",
-        ]
+        drop += dropped(follow.name, follow.table)
     return create, drop
 
 

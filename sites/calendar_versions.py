@@ -12,6 +12,8 @@ deadlocking. The same statements run on PostgreSQL and SQLite (≥ 3.24, for the
 
 from django.db import migrations
 
+from artworx.totals import dropped, trigger_function
+
 TABLE = "sites_closure"
 DATED = ("site_id", "starts_on", "ends_on")  # what a calendar reads of a closure
 
@@ -51,11 +53,10 @@ def statements(vendor: str) -> tuple[list[str], list[str]]:
         if vendor == "postgresql":
             when = f" WHEN ({changed})" if changed else ""
             create += [
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"{_bump(where)}; RETURN NULL; END $$",
+                trigger_function(name, _bump(where)),
                 f"CREATE TRIGGER {name} {on}{when} EXECUTE FUNCTION {name}()",
             ]
-            drop += [f"DROP TRIGGER IF EXISTS {name} ON {TABLE}", f"DROP FUNCTION IF EXISTS {name}()"]
+            drop += dropped(name, TABLE)
         elif vendor == "sqlite":
             when = f" WHEN {changed.replace('IS DISTINCT FROM', 'IS NOT')}" if changed else ""
             create.append(f"CREATE TRIGGER {name} {on}{when} BEGIN {_bump(where)}; END")

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from artworx.totals import dropped, trigger_function
 from sites.calendar import InstructionalCalendar, calendars_for_sites
 from students.models import Contract, ContractPace
 from students.pace import turning_points
@@ -287,15 +288,11 @@ def stamp_statements(vendor: str) -> tuple[list[str], list[str]]:
         if vendor == "postgresql":
             when = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in stamp.columns)
             create += [
-                f"CREATE FUNCTION {stamp.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"{stamp.statement}; RETURN NULL; END $$",
+                trigger_function(stamp.name, stamp.statement),
                 f"CREATE TRIGGER {stamp.name} AFTER {stamp.event}{of} ON {stamp.table} FOR EACH ROW"
                 f"{f' WHEN ({when})' if when else ''} EXECUTE FUNCTION {stamp.name}()",
             ]
-            drop += [
-                f"DROP TRIGGER IF EXISTS {stamp.name} ON {stamp.table}",
-                f"DROP FUNCTION IF EXISTS {stamp.name}()",
-            ]
+            drop += dropped(stamp.name, stamp.table)
         elif vendor == "sqlite":
             when = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in stamp.columns)
             create.append(
