@@ -1,9 +1,16 @@
 """Forms in Bootstrap's markup from the project's templates (artworx.rendering, templates/forms/)."""
 
 import re
+from datetime import date, datetime, time
+from decimal import Decimal
 
+import pytest
 from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
+from artworx.rendering import INPUT_TEMPLATES, FormRenderer
 from artworx.widgets import LongSelect
 
 
@@ -57,3 +64,57 @@ def test_errors_mark_the_field_and_the_form_and_say_why():
     assert error in html
     assert "is-invalid" not in tag(html, "starts")
     assert '<div class="alert alert-danger" role="alert"><p class="mb-0">Pick another week</p></div>' in html
+
+
+INPUTS = [
+    (forms.TextInput(), 'O\'Neil <b> & "co"'),
+    (forms.TextInput(attrs={"placeholder": gettext_lazy("Name"), "required": True, "disabled": False}), None),
+    (forms.TextInput(attrs={"data-note": mark_safe("<kept>"), "maxlength": 20}), mark_safe("a&amp;b")),
+    (forms.EmailInput(attrs={"autocomplete": "email"}), "rosa@example.org"),
+    (forms.PasswordInput(render_value=True), "s3cret<>"),
+    (forms.PasswordInput(), "not shown"),
+    (forms.NumberInput(attrs={"min": 0, "step": Decimal("0.5")}), Decimal("2.50")),
+    (forms.NumberInput(), 0),
+    (forms.DateInput(attrs={"type": "date"}), date(2026, 11, 30)),
+    (forms.DateTimeInput(), datetime(2026, 11, 30, 8, 5)),
+    (forms.TimeInput(format="%H:%M"), time(23, 59)),
+    (forms.URLInput(), "https://example.org/?a=1&b=2"),
+    (forms.HiddenInput(), 42),
+    (forms.HiddenInput(), ""),
+    (forms.CheckboxInput(), True),
+    (forms.CheckboxInput(), False),
+    (forms.CheckboxInput(attrs={"value": "yes"}), "yes"),
+    (forms.widgets.Input(attrs={"type": "search"}), "art & design"),
+    (forms.TextInput(attrs={"aria-describedby": "id_x_helptext id_x_error", "aria-invalid": "true"}), "x"),
+]
+
+
+@pytest.mark.parametrize(("widget", "value"), INPUTS, ids=lambda item: type(item).__name__)
+def test_an_input_written_in_python_is_the_html_djangos_templates_write(widget, value):
+    assert widget.template_name in INPUT_TEMPLATES
+    attrs = {"id": "id_x", "class": "form-control"}
+    by_templates = widget.render("x", value, attrs, renderer=TemplatesSetting())
+    assert widget.render("x", value, attrs, renderer=FormRenderer()) == by_templates
+
+
+def test_every_input_django_writes_with_input_html_alone_is_written_in_python():
+    alone = {
+        widget.template_name
+        for widget in (
+            forms.TextInput,
+            forms.EmailInput,
+            forms.PasswordInput,
+            forms.NumberInput,
+            forms.DateInput,
+            forms.DateTimeInput,
+            forms.TimeInput,
+            forms.URLInput,
+            forms.HiddenInput,
+            forms.CheckboxInput,
+            forms.ColorInput,
+            forms.SearchInput,
+            forms.TelInput,
+        )
+    }
+    assert alone | {"django/forms/widgets/input.html"} == INPUT_TEMPLATES
+    assert forms.ClearableFileInput.template_name not in INPUT_TEMPLATES  # a template of its own

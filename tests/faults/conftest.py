@@ -44,16 +44,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition, *, seconds: float = 60, every: float = 0.1, what: str = "the condition"):
-    """Poll until `condition()` returns something true and return it; fail after `seconds`."""
+def wait_until(condition, *, seconds: float = 60, every: float = 0.1, what: str = "the condition", seen=None):
+    """Poll until `condition()` returns something true and return it; fail after `seconds`, with what
+    `seen()` tells of the processes involved (their logs) in the failure's message."""
     deadline = time.monotonic() + seconds
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {seconds} s")
+            told = f"\n{seen()}" if seen else ""
+            pytest.fail(f"{what} did not happen within {seconds} s{told}")
         time.sleep(every)
+
+
+def logs_of(*processes: subprocess.Popen):
+    """For `wait_until(seen=...)`: what the child processes logged, each under its log's name."""
+    return lambda: "\n".join(
+        f"--- {process.log_path.name}:\n{process.log_path.read_text(errors='replace')}"
+        for process in processes
+    )
 
 
 def port_answers(port: int) -> bool:

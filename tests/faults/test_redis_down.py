@@ -31,6 +31,7 @@ from tests.faults.conftest import (
     Browser,
     child_env,
     database_url,
+    logs_of,
     session_for,
     start_web,
     start_worker,
@@ -173,18 +174,36 @@ def test_with_redis_stopped_staff_work_on_and_each_reminder_goes_out_once_after(
     assert not emails.filter(queued_at__isnull=False).exists()
     assert delivered(maildir) == []
 
+    def worker_log() -> str:
+        return worker.log_path.read_text()
+
+    def seen() -> str:
+        states = list(emails.values_list("status", "attempts", "queued_at"))
+        return f"emails (status, attempts, queued at): {states}\n{logs_of(worker)()}"
+
+    connections = worker_log().count("Connected to redis")
     redis_server.start()  # empty: whatever was queued in the old one is gone
     recovered_at = timezone.now()
+    # Each step waits on the event it needs and, past its deadline, shows what the worker logged.
+    wait_until(
+        lambda: worker_log().count("Connected to redis") > connections,
+        seconds=120,
+        what="the worker to reconnect to Redis",
+        seen=seen,
+    )
+    reconnected = (timezone.now() - recovered_at).total_seconds()
     publish_sweep(redis_server.url)
+    sweeps_run = lambda: worker_log().count("Reminder sweep:")  # noqa: E731
+    wait_until(lambda: sweeps_run() >= 1, seconds=120, what="the worker to run the sweep", seen=seen)
     wait_until(
         lambda: len(delivered(maildir)) >= 2 and not emails.exclude(status=Notification.Status.SENT).exists(),
         seconds=120,
         what="the worker to send every reminder after Redis came back",
+        seen=seen,
     )
     recovery = (timezone.now() - recovered_at).total_seconds()
     publish_sweep(redis_server.url)  # a second sweep finds nothing more to send
-    sweeps_run = lambda: worker.log_path.read_text().count("Reminder sweep:")  # noqa: E731
-    wait_until(lambda: sweeps_run() >= 2, what="the second sweep to run")
+    wait_until(lambda: sweeps_run() >= 2, seconds=120, what="the second sweep to run", seen=seen)
     sent = Counter(delivered(maildir))
     assert sent == {teacher.email: 1, staff.email: 1}  # one digest each, the same day, once
     assert emails.filter(status=Notification.Status.SENT).count() == 2
@@ -193,5 +212,6 @@ def test_with_redis_stopped_staff_work_on_and_each_reminder_goes_out_once_after(
         "redis stopped: "
         + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
         + f"; sweep process during the outage left {emails.count()} emails pending"
-        + f"; after Redis returned the worker sent all {sum(sent.values())} in {recovery:.1f} s, each once"
+        + f"; after Redis returned the worker reconnected in {reconnected:.1f} s and sent all"
+        + f" {sum(sent.values())} in {recovery:.1f} s, each once"
     )

@@ -18,7 +18,7 @@ from artworx import roles
 from notifications.models import DigestSchedule, Notification
 from sites.models import Site
 from tests.factories import SiteFactory, UserFactory
-from tests.faults.conftest import database_url, start_worker, wait_until
+from tests.faults.conftest import database_url, logs_of, start_worker, wait_until
 from tests.faults.mailbox import delivered
 from tests.faults.test_redis_down import CONTRACTS, overdue_contracts, publish_sweep
 
@@ -75,6 +75,7 @@ def test_a_worker_killed_mid_delivery_loses_no_digest(
     wait_until(
         lambda: sending.count() == CONCURRENCY and len(list(maildir.glob("waiting-*"))) == CONCURRENCY,
         what="the worker to hold claimed rows at the mail step",
+        seen=logs_of(doomed),
     )
     claimed = set(sending.values_list("pk", flat=True))
     processes.kill(doomed)  # SIGKILL to the worker and its pool processes at once
@@ -96,11 +97,12 @@ def test_a_worker_killed_mid_delivery_loses_no_digest(
         ),
         seconds=120,
         what="every reminder to be delivered after the kill",
+        seen=logs_of(doomed, rescuer),
     )
     recovery = (timezone.now() - killed_at).total_seconds()
     publish_sweep(redis_server.url)  # one more sweep: nothing is left to send
     sweeps_run = lambda: rescuer.log_path.read_text().count("Reminder sweep:")  # noqa: E731
-    wait_until(lambda: sweeps_run() >= 2, what="the last sweep to run")
+    wait_until(lambda: sweeps_run() >= 2, what="the last sweep to run", seen=logs_of(rescuer))
     sent = Counter(delivered(maildir))
     assert emails.count() == total
     assert emails.filter(status=Notification.Status.SENT).count() == total  # exactly once in the outbox
