@@ -1,9 +1,8 @@
 """Forms in Bootstrap's markup, written by Django's own form templates (templates/forms/).
 
 A field is one template render: its label, its widget with Bootstrap's class for its kind, its errors
-and its help text; an input widget inside it is written in Python, in the HTML of Django's own input
-template (`FormRenderer.render`). Django's form rendering gives each widget `aria-invalid` and
-`aria-describedby` for its errors and help text.
+and its help text. Django's form rendering gives each widget `aria-invalid` and `aria-describedby` for
+its errors and help text.
 """
 
 from django import forms

@@ -21,7 +21,6 @@ fraction of a second instead of loading it again (`demo_world`, `world` and `dem
 """
 
 import contextlib
-import functools
 import hashlib
 from pathlib import Path
 
@@ -201,7 +200,6 @@ def keep_rows(kept: str) -> None:
                 WRITTEN[kept].append(table)
 
 
-@functools.cache
 def _written_columns(table: str) -> str:
     """The columns of `table` a row is written with: a generated column is the database's to write
     (`students.ContractPace.changes_since`)."""

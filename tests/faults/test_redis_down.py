@@ -177,9 +177,6 @@ def test_with_redis_stopped_staff_work_on_and_each_reminder_goes_out_once_after(
     def worker_log() -> str:
         return worker.log_path.read_text()
 
-    def sweeps_run() -> int:
-        return worker_log().count("Reminder sweep:")
-
     def seen() -> str:
         states = list(emails.values_list("status", "attempts", "queued_at"))
         return f"emails (status, attempts, queued at): {states}\n{logs_of(worker)()}"
@@ -196,6 +193,7 @@ def test_with_redis_stopped_staff_work_on_and_each_reminder_goes_out_once_after(
     )
     reconnected = (timezone.now() - recovered_at).total_seconds()
     publish_sweep(redis_server.url)
+    sweeps_run = lambda: worker_log().count("Reminder sweep:")  # noqa: E731
     wait_until(lambda: sweeps_run() >= 1, seconds=120, what="the worker to run the sweep", seen=seen)
     wait_until(
         lambda: len(delivered(maildir)) >= 2 and not emails.exclude(status=Notification.Status.SENT).exists(),
